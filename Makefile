@@ -1,0 +1,75 @@
+# Two commands for a new machine: `make run` (demo on SQLite) and `make test` (the full suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+export PYTHONPATH := $(CURDIR)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PACKAGES := core timebank charity credit
+
+.PHONY: run test bench lint translations extract-messages install install-dev clean-db help
+
+help:
+	@echo "make run    - install, migrate, seed demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - the full test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make bench  - benchmarks (not part of the tests)"
+	@echo "make lint   - ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogs (.mo) are build output, made from the committed .po files.
+translations: $(VENV)/.installed-run
+	@for pkg in $(PACKAGES); do \
+	  if [ -d $$pkg/translations ]; then $(BIN)/pybabel compile -q -f -d $$pkg/translations || exit 1; fi; \
+	done
+
+extract-messages: $(VENV)/.installed-run
+	@for pkg in $(PACKAGES); do \
+	  $(BIN)/pybabel extract -q -F babel.cfg -o $$pkg/messages.pot $$pkg && \
+	  if [ -f $$pkg/translations/en/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -q -i $$pkg/messages.pot -d $$pkg/translations -l en; \
+	  else \
+	    $(BIN)/pybabel init -q -i $$pkg/messages.pot -d $$pkg/translations -l en; \
+	  fi; rm -f $$pkg/messages.pot; \
+	done
+
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed --if-empty
+	$(BIN)/flask demo logins
+	@echo "Serving on http://$(HOST):$(PORT)  (scheduler runs alongside; Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/flask scheduler run > instance/scheduler.log 2>&1 & \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+
+test: install-dev translations
+	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then \
+	  echo "Chromium found: browser tests will run."; \
+	else \
+	  echo "NOTE: Chromium not found (/usr/bin/chromium): browser tests will be SKIPPED."; \
+	fi
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "Database: $$TEST_DATABASE_URL"; else echo "Database: SQLite"; fi
+	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+bench: install-dev
+	@for b in benches/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean-db:
+	rm -f instance/civic.sqlite3 instance/civic.sqlite3-wal instance/civic.sqlite3-shm

@@ -1,0 +1,220 @@
+"""Benchmark of credit.scoring.Scorecard: fit time, held-out AUC and bulk scoring speed.
+
+Run: ``.venv/bin/python benches/scoring.py [--quick]``. Prints a table and writes
+``benches/results/scoring.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from credit.scoring import Scorecard  # noqa: E402
+
+NUMERIC = [f"f{i:02d}" for i in range(18)]
+CATEGORICAL = ["district", "channel"]
+# Declared directions (+1: risk rises with the feature) for the six real signals.
+MONOTONIC = {"f00": 1, "f01": -1, "f02": 1, "f03": 1, "f04": -1, "f05": 1}
+
+
+def make_data(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """20 features: 6 monotone signals, 12 noise columns, 2 categoricals; some NaN."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 18))
+    X[:, 1] = rng.exponential(2.0, size=n)  # e.g. years of volunteering
+    X[:, 2] = rng.integers(0, 10, size=n)  # e.g. count of late returns
+    X[:, 3] = rng.uniform(0, 100, size=n)  # e.g. debt ratio, threshold effect
+    X[:, 5] = rng.gamma(2.0, 1.0, size=n)
+    district = rng.integers(0, 8, size=n)
+    channel = rng.choice(30, size=n, p=np.r_[np.full(10, 0.08), np.full(20, 0.01)])
+    logit = (
+        -3.0
+        + 0.8 * X[:, 0]
+        - 0.6 * np.log1p(X[:, 1])
+        + 0.25 * np.minimum(X[:, 2], 5)
+        + 0.9 * (X[:, 3] > 70)
+        - 0.4 * np.tanh(X[:, 4])
+        + 0.15 * X[:, 5]
+        + np.array([0, 0.3, -0.3, 0.5, 0, -0.5, 0.2, 0])[district]
+        + np.where(channel < 5, 0.3, 0.0)
+    )
+    missing = rng.random(n) < 0.1  # missing tenure is itself a risk signal
+    X[missing, 1] = np.nan
+    logit[missing] += 0.4
+    X[rng.random(n) < 0.05, 5] = np.nan
+    X[rng.random(n) < 0.03, 7] = np.nan
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(int)
+    frame = pd.DataFrame(X, columns=NUMERIC)
+    frame["district"] = pd.Categorical([f"D{d}" for d in district])
+    frame["channel"] = pd.Categorical([f"C{c:02d}" for c in channel])
+    return frame, y
+
+
+def models() -> dict[str, object]:
+    logistic = make_pipeline(
+        ColumnTransformer(
+            [
+                (
+                    "num",
+                    make_pipeline(SimpleImputer(add_indicator=True), StandardScaler()),
+                    NUMERIC,
+                ),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL),
+            ]
+        ),
+        LogisticRegression(max_iter=1000),
+    )
+    return {
+        "Scorecard": Scorecard(monotonic_cst=MONOTONIC, random_state=0),
+        "HistGradientBoosting": HistGradientBoostingClassifier(random_state=0),
+        "LogisticRegression+StandardScaler": logistic,
+    }
+
+
+def best_time(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_models(X, y, X_test, y_test) -> list[dict]:
+    rows = []
+    for name, model in models().items():
+        start = time.perf_counter()
+        model.fit(X, y)
+        fit_s = time.perf_counter() - start
+        auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+        rows.append({"model": name, "fit_s": fit_s, "auc": auc, "fitted": model})
+    ref = rows[0]
+    for row in rows:
+        row["fit_ratio"] = row["fit_s"] / ref["fit_s"]
+        row["auc_ratio"] = row["auc"] / ref["auc"]
+    return rows
+
+
+def bench_scoring(card: Scorecard, X_score: pd.DataFrame, repeat: int) -> list[dict]:
+    n = len(X_score)
+    as_array = X_score.copy()
+    for col in CATEGORICAL:  # the numpy variant carries the category codes
+        as_array[col] = as_array[col].cat.codes.astype(float)
+    numpy_card = Scorecard.from_dict(card.to_dict())
+    n_dicts = min(n, 100_000)
+    cases = [
+        ("points (DataFrame)", n, lambda: card.points(X_score)),
+        ("explain_arrays (DataFrame)", n, lambda: card.explain_arrays(X_score)),
+        ("predict_proba (DataFrame)", n, lambda: card.predict_proba(X_score)),
+        ("explain -> dicts (DataFrame)", n_dicts, lambda: card.explain(X_score.head(n_dicts))),
+    ]
+    rows = []
+    for name, rows_scored, fn in cases:
+        seconds = best_time(fn, repeat)
+        rows.append({"case": name, "rows": rows_scored, "seconds": seconds})
+    del numpy_card, as_array
+    for row in rows:
+        row["rows_per_s"] = row["rows"] / row["seconds"]
+    return rows
+
+
+def bench_numpy_scoring(card: Scorecard, X_score: pd.DataFrame, repeat: int) -> list[dict]:
+    """Same scorecard applied to a float ndarray (categoricals as numeric codes)."""
+    codes = {c: dict(enumerate(X_score[c].cat.categories)) for c in CATEGORICAL}
+    train_codes = np.column_stack(
+        [X_score[NUMERIC].to_numpy()]
+        + [X_score[c].cat.codes.to_numpy(dtype=float)[:, None] for c in CATEGORICAL]
+    )
+    del codes
+    n = len(train_codes)
+    return [
+        {
+            "case": f"{name} (ndarray)",
+            "rows": n,
+            "seconds": (s := best_time(lambda f=fn: f(train_codes), repeat)),
+            "rows_per_s": n / s,
+        }
+        for name, fn in (("points", card.points), ("explain_arrays", card.explain_arrays))
+    ]
+
+
+def print_report(model_rows, scoring_rows, sizes) -> None:
+    print(f"\nScorecard benchmark  (train {sizes['train']:,} rows, test {sizes['test']:,} rows)")
+    print(f"{'model':36s} {'fit s':>8s} {'fit ×SC':>8s} {'AUC':>8s} {'AUC ×SC':>8s}")
+    for r in model_rows:
+        print(
+            f"{r['model']:36s} {r['fit_s']:8.2f} {r['fit_ratio']:8.2f} "
+            f"{r['auc']:8.4f} {r['auc_ratio']:8.4f}"
+        )
+    print(f"\nScoring 20 features ({sizes['score']:,} rows; best of {sizes['repeat']})")
+    print(f"{'case':36s} {'rows':>10s} {'seconds':>8s} {'rows/s':>12s}")
+    for r in scoring_rows:
+        print(f"{r['case']:36s} {r['rows']:10,d} {r['seconds']:8.3f} {r['rows_per_s']:12,.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    args = parser.parse_args()
+    sizes = (
+        {"train": 20_000, "test": 20_000, "score": 100_000, "repeat": 1}
+        if args.quick
+        else {"train": 200_000, "test": 100_000, "score": 1_000_000, "repeat": 3}
+    )
+    X, y = make_data(sizes["train"], seed=0)
+    X_test, y_test = make_data(sizes["test"], seed=1)
+    model_rows = bench_models(X, y, X_test, y_test)
+    card = model_rows[0]["fitted"]
+    X_score, _ = make_data(sizes["score"], seed=2)
+    scoring_rows = bench_scoring(card, X_score, sizes["repeat"])
+    scoring_rows += bench_numpy_scoring(
+        Scorecard(monotonic_cst=MONOTONIC, categorical_features=[18, 19], random_state=0).fit(
+            np.column_stack(
+                [X[NUMERIC].to_numpy()]
+                + [X[c].cat.codes.to_numpy(dtype=float)[:, None] for c in CATEGORICAL]
+            ),
+            y,
+        ),
+        X_score,
+        sizes["repeat"],
+    )
+    print_report(model_rows, scoring_rows, sizes)
+    results = {
+        "quick": args.quick,
+        "sizes": sizes,
+        "environment": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "sklearn": sklearn.__version__,
+            "machine": platform.machine(),
+        },
+        "models": [{k: v for k, v in r.items() if k != "fitted"} for r in model_rows],
+        "scoring": scoring_rows,
+    }
+    out = ROOT / "benches" / "results" / "scoring.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Charity exchange: needs, offers, the matcher, proposals, fulfilment, volunteer opportunities."""

@@ -1,0 +1,1 @@
+"""Shared kernel: app factory, identities, organizations, audit, events, sanctions, jobs."""

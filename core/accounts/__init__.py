@@ -1,0 +1,1 @@
+"""Accounts: users, roles, login, API tokens; real-name persons and their family links."""

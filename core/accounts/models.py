@@ -1,0 +1,189 @@
+"""Tables for users, their roles and API tokens, real-name persons and family links."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.crypto import EncryptedString
+from core.db import TimestampMixin, UTCDateTime
+from core.extensions import db
+from core.ids import mask_id_number, mask_phone
+
+
+class Role(enum.StrEnum):
+    VOLUNTEER = "volunteer"
+    ORG_STAFF = "org_staff"
+    INSTITUTION_STAFF = "institution_staff"
+    REGULATOR = "regulator"
+    ADMIN = "admin"
+    FEED = "feed"  # another department's machine account that pulls the list feed
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    elder_mode: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    # Bumped on password change or deactivation, so every other session is logged out.
+    login_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person | None] = relationship(back_populates="user")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the version invalidates stale sessions
+        return f"{self.id}.{self.login_version}"
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, *names: str) -> bool:
+        return bool(self.roles.intersection(names))
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A bearer token: shown once at creation, stored only as its SHA-256 hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now
+
+
+class Person(TimestampMixin, db.Model):
+    """A real-name person. ID number and phone are encrypted at rest and shown masked."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    id_number: Mapped[str] = mapped_column(EncryptedString())
+    id_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    birth_date: Mapped[date] = mapped_column(sa.Date)
+    gender: Mapped[str] = mapped_column(sa.String(1))
+    phone: Mapped[str | None] = mapped_column(EncryptedString())
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id"), index=True)
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    volunteer_number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+
+    user: Mapped[User | None] = relationship(back_populates="person")
+    district = relationship("District")
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def age_on(self, day: date) -> int:
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.name}>"
+
+
+class Relation(enum.StrEnum):
+    """直系亲属 relations that allow gifts of time credits (DOMAIN.md, Time bank)."""
+
+    SPOUSE = "spouse"
+    PARENT = "parent"
+    CHILD = "child"
+    GRANDPARENT = "grandparent"
+    GRANDCHILD = "grandchild"
+
+    @property
+    def inverse(self) -> Relation:
+        return _INVERSE[self]
+
+
+_INVERSE = {
+    Relation.SPOUSE: Relation.SPOUSE,
+    Relation.PARENT: Relation.CHILD,
+    Relation.CHILD: Relation.PARENT,
+    Relation.GRANDPARENT: Relation.GRANDCHILD,
+    Relation.GRANDCHILD: Relation.GRANDPARENT,
+}
+
+
+RELATION_LABELS = {
+    Relation.SPOUSE: _l("配偶"),
+    Relation.PARENT: _l("父母"),
+    Relation.CHILD: _l("子女"),
+    Relation.GRANDPARENT: _l("祖父母 / 外祖父母"),
+    Relation.GRANDCHILD: _l("孙子女 / 外孙子女"),
+}
+
+
+class FamilyLink(TimestampMixin, db.Model):
+    """``relative`` is ``person``'s <relation>; stored in both directions, verified by staff."""
+
+    __tablename__ = "family_link"
+    __table_args__ = (sa.UniqueConstraint("person_id", "relative_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    relative_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    relation: Mapped[str] = mapped_column(sa.String(16))
+    declared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    relative: Mapped[Person] = relationship(foreign_keys=[relative_id])
+
+    @property
+    def relation_label(self) -> str:
+        return str(RELATION_LABELS[Relation(self.relation)])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

@@ -1,0 +1,166 @@
+"""Account pages: sign in and out, volunteer registration, profile, API tokens, family."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from core.accounts import services
+from core.accounts.forms import FamilyForm, LoginForm, PasswordForm, RegisterForm, TokenForm
+from core.accounts.models import ApiToken, FamilyLink, Role
+from core.auth import AUTHENTICATED, PUBLIC, roles
+from core.errors import DomainError, NotFound
+from core.extensions import db, limiter
+from core.orgs.services import districts
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.home")
+
+
+def _form_errors(form, error: DomainError) -> None:
+    for field, messages in error.errors.items():
+        if field in form:
+            form[field].errors = list(form[field].errors) + list(messages)
+    flash(error.text, "error")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@roles(PUBLIC)
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except DomainError as error:
+            db.session.commit()  # keep the failed-attempt count even though we refuse
+            flash(error.text, "error")
+            return render_template("accounts/login.html", form=form), error.status
+        login_user(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@roles(AUTHENTICATED)
+def logout():
+    logout_user()
+    flash(_("您已安全退出。"), "info")
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@roles(PUBLIC)
+def register():
+    """志愿者实名注册."""
+    form = RegisterForm()
+    form.district_id.choices = [(d.id, d.name) for d in districts()]
+    if form.validate_on_submit():
+        try:
+            user = services.register_volunteer(
+                form.username.data, form.password.data, form.name.data, form.id_number.data,
+                form.phone.data or None, form.district_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+            return render_template("accounts/register.html", form=form), error.status
+        login_user(user)
+        flash(_("注册成功，您的志愿者编号是 %(n)s。", n=user.person.volunteer_number), "success")
+        return redirect(url_for("web.home"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@roles(AUTHENTICATED)
+def profile():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, current_user, form.new_password.data,
+                                     form.current_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+            return render_template("accounts/profile.html", form=form), error.status
+        login_user(current_user)  # the session carries the new login version
+        flash(_("密码已修改，其他设备上的登录已失效。"), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@roles(AUTHENTICATED)
+def tokens():
+    form = TokenForm()
+    issued = None
+    if form.validate_on_submit():
+        issued = services.create_token(current_user, current_user, form.name.data)
+        form = TokenForm(formdata=None)
+    return render_template("accounts/tokens.html", form=form, issued=issued,
+                           tokens=services.tokens_of(current_user))
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles(AUTHENTICATED)
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        raise NotFound("accounts.token_not_found", _("令牌不存在。"))
+    services.revoke_token(current_user, token)
+    flash(_("令牌已撤销，立即失效。"), "success")
+    return redirect(url_for("accounts.tokens"))
+
+
+@bp.route("/account/family", methods=["GET", "POST"])
+@roles(AUTHENTICATED)
+def family():
+    person = current_user.person
+    if person is None:
+        flash(_("请先完成实名登记。"), "error")
+        return redirect(url_for("accounts.profile"))
+    form = FamilyForm()
+    if form.validate_on_submit():
+        try:
+            services.declare_family_link(current_user, person, form.relative_id_number.data,
+                                         form.relative_name.data, form.relation.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+            return render_template("accounts/family.html", form=form,
+                                   links=services.family_links(person)), error.status
+        flash(_("已登记，请携带户口簿等证明到社区或服务点核验。"), "success")
+        return redirect(url_for("accounts.family"))
+    return render_template("accounts/family.html", form=form, links=services.family_links(person))
+
+
+@bp.get("/family-links/pending")
+@roles(Role.REGULATOR, Role.INSTITUTION_STAFF, Role.ADMIN)
+def pending_family_links():
+    links = db.session.execute(
+        sa.select(FamilyLink).where(FamilyLink.verified_at.is_(None))
+        .where(FamilyLink.person_id < FamilyLink.relative_id)  # one row per pair
+        .order_by(FamilyLink.id)
+    ).scalars().all()
+    return render_template("accounts/family_pending.html", links=links)
+
+
+@bp.post("/family-links/<int:link_id>/verify")
+@roles(Role.REGULATOR, Role.INSTITUTION_STAFF, Role.ADMIN)
+def verify_family_link(link_id: int):
+    link = db.session.get(FamilyLink, link_id)
+    if link is None:
+        raise NotFound("accounts.link_not_found", _("亲属关系不存在。"))
+    services.verify_family_link(current_user, link)
+    flash(_("亲属关系已核验。"), "success")
+    return redirect(url_for("accounts.pending_family_links"))

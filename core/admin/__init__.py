@@ -1,0 +1,1 @@
+"""Administration pages: users and roles, organizations, scheduled jobs, holidays, audit trail."""

@@ -1,0 +1,175 @@
+"""Admin pages. Thin: every change goes through the accounts/orgs/jobs operations."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core import audit, jobs, workdays
+from core.accounts import services as accounts
+from core.accounts.models import Role, User
+from core.admin.forms import ROLE_LABELS, HolidayForm, OrgStatusForm, RolesForm, UserForm
+from core.auth import roles
+from core.errors import DomainError, NotFound
+from core.extensions import db
+from core.orgs import services as orgs
+from core.orgs.models import OrgStatus
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+PER_PAGE = 50
+
+
+@bp.get("/")
+@roles(Role.ADMIN)
+def index():
+    counts = {
+        "users": db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+        "pending_orgs": db.session.scalar(
+            orgs.search_orgs(status=OrgStatus.PENDING).with_only_columns(sa.func.count())
+            .order_by(None)),
+    }
+    return render_template("admin/index.html", counts=counts, last_runs=jobs.last_runs(),
+                           specs=jobs.registered_jobs())
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def users():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(current_user, form.username.data, form.password.data,
+                                        form.display_name.data, form.roles.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.text, "error")
+        else:
+            flash(_("已创建用户 %(u)s。", u=user.username), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    q = (request.args.get("q") or "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = sa.select(User).order_by(User.username)
+    if q:
+        query = query.where(sa.or_(User.username.ilike(f"%{q}%"),
+                                   User.display_name.ilike(f"%{q}%")))
+    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+                              ).scalars().all()
+    return render_template("admin/users.html", users=rows[:PER_PAGE], has_next=len(rows) >
+                           PER_PAGE, page=page, q=q, form=form, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_detail(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("accounts.user_not_found", _("用户不存在。"))
+    form = RolesForm(data={"roles": sorted(user.roles), "active": user.active})
+    if form.validate_on_submit():
+        try:
+            accounts.set_roles(current_user, user, form.roles.data)
+            if form.active.data != user.active:
+                accounts.set_active(current_user, user, form.active.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.text, "error")
+            return redirect(url_for("admin.user_detail", user_id=user_id))
+        flash(_("已保存。"), "success")
+        return redirect(url_for("admin.user_detail", user_id=user_id))
+    return render_template("admin/user_detail.html", user=user, form=form,
+                           orgs=orgs.orgs_of(user), role_labels=ROLE_LABELS)
+
+
+@bp.get("/orgs")
+@roles(Role.ADMIN, Role.REGULATOR)
+def org_list():
+    q = (request.args.get("q") or "").strip()
+    status = request.args.get("status") or None
+    if status not in {s.value for s in OrgStatus}:
+        status = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = orgs.search_orgs(q=q or None, status=status)
+    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+                              ).scalars().all()
+    return render_template("admin/orgs.html", orgs=rows[:PER_PAGE], has_next=len(rows) >
+                           PER_PAGE, page=page, q=q, status=status, statuses=list(OrgStatus),
+                           form=OrgStatusForm())
+
+
+@bp.post("/orgs/<int:org_id>/status")
+@roles(Role.ADMIN, Role.REGULATOR)
+def org_status(org_id: int):
+    form = OrgStatusForm()
+    org = orgs.get_org(org_id)
+    if form.validate_on_submit():
+        orgs.set_org_status(current_user, org, form.status.data, form.reason.data)
+        flash(_("已更新 %(n)s 的状态。", n=org.name), "success")
+    else:
+        flash(_("请填写原因。"), "error")
+    return redirect(request.referrer or url_for("admin.org_list"))
+
+
+@bp.get("/jobs")
+@roles(Role.ADMIN)
+def job_list():
+    return render_template("admin/jobs.html", specs=jobs.registered_jobs(),
+                           last=jobs.last_runs(), runs=jobs.recent_runs(100))
+
+
+@bp.post("/jobs/<job_id>/run")
+@roles(Role.ADMIN)
+def job_run(job_id: str):
+    try:
+        jobs.get_job(job_id)
+    except KeyError:
+        raise NotFound("jobs.not_found", _("任务不存在。")) from None
+    db.session.commit()  # the job runs in its own transactions
+    run = jobs.run_job(job_id, trigger="manual")
+    category = "success" if run.status == "ok" else "error"
+    flash(_("任务 %(j)s：%(s)s", j=job_id, s=run.status), category)
+    return redirect(url_for("admin.job_list"))
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def holidays():
+    form = HolidayForm()
+    if form.validate_on_submit():
+        workdays.set_day(form.day.data, form.name.data, form.is_working_day.data)
+        flash(_("已保存。"), "success")
+        return redirect(url_for("admin.holidays"))
+    days = db.session.execute(
+        sa.select(workdays.CalendarDay).order_by(workdays.CalendarDay.day.desc())
+    ).scalars().all()
+    return render_template("admin/holidays.html", form=form, days=days)
+
+
+@bp.post("/holidays/<day>/delete")
+@roles(Role.ADMIN)
+def holiday_delete(day: str):
+    from datetime import date
+
+    try:
+        workdays.remove_day(date.fromisoformat(day))
+    except ValueError:
+        raise NotFound("calendar.bad_day", _("日期无效。")) from None
+    flash(_("已删除。"), "success")
+    return redirect(url_for("admin.holidays"))
+
+
+@bp.get("/audit")
+@roles(Role.ADMIN, Role.REGULATOR)
+def audit_log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    action = (request.args.get("action") or "").strip()
+    query = sa.select(audit.AuditRecord).order_by(audit.AuditRecord.seq.desc())
+    if action:
+        query = query.where(audit.AuditRecord.action.ilike(f"{action}%"))
+    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+                              ).scalars().all()
+    report = audit.verify_chain() if request.args.get("verify") == "1" else None
+    return render_template("admin/audit.html", records=rows[:PER_PAGE], page=page,
+                           has_next=len(rows) > PER_PAGE, action=action, report=report)

@@ -1,0 +1,149 @@
+"""Who may call what: role declarations on every route, and the two ways to authenticate.
+
+Every view declares the roles it admits with ``@roles(...)``; ``enforce_roles`` (a
+``before_request`` hook) refuses anything else, and refuses routes that declare nothing (fail
+closed). ``PUBLIC`` admits anyone, ``AUTHENTICATED`` any signed-in user. Pages use the login
+session (Flask-Login); machines send ``Authorization: Bearer <token>`` (API tokens are stored
+hashed). API writes with a session cookie must carry the CSRF token; bearer requests need not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from flask import current_app, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from core.accounts.models import ApiToken, Role, User
+from core.db import utcnow, write_intent
+from core.extensions import csrf, db, login_manager
+
+log = logging.getLogger(__name__)
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+ALL_ROLES = tuple(r.value for r in Role)
+STAFF_ROLES = (Role.ORG_STAFF, Role.INSTITUTION_STAFF, Role.REGULATOR, Role.ADMIN)
+
+# Endpoints of libraries that cannot carry a decorator.
+LIBRARY_PUBLIC_ENDPOINTS = {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
+
+
+def roles(*names: str):
+    """Declare who may call a view function, a MethodView class, or one of its methods."""
+    if not names:
+        raise ValueError("declare at least one role, or PUBLIC")
+    unknown = set(names) - set(ALL_ROLES) - {PUBLIC, AUTHENTICATED}
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def mark(target):
+        target.__roles__ = frozenset(str(n) for n in names)
+        return target
+
+    return mark
+
+
+def declared_roles(view, method: str) -> frozenset[str] | None:
+    """The roles a view admits for ``method``, or None when it declares nothing."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        handler = getattr(view_class, method.lower(), None)
+        if method == "HEAD" and handler is None:
+            handler = getattr(view_class, "get", None)
+        found = getattr(handler, "__roles__", None)
+        return found if found is not None else getattr(view_class, "__roles__", None)
+    return getattr(view, "__roles__", None)
+
+
+def endpoint_roles(endpoint: str, method: str) -> frozenset[str] | None:
+    if endpoint in LIBRARY_PUBLIC_ENDPOINTS:
+        return frozenset({PUBLIC})
+    view = current_app.view_functions.get(endpoint)
+    return declared_roles(view, method) if view is not None else None
+
+
+def _deny_anonymous():
+    if request.path.startswith("/api/"):
+        raise Unauthorized()
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def enforce_roles():
+    """before_request: admit the caller only if the route declares one of their roles."""
+    if request.endpoint is None:
+        return None  # 404/405 are answered by the router
+    allowed = endpoint_roles(request.endpoint, request.method)
+    if allowed is None:
+        log.error("route %s declares no roles; refusing", request.endpoint)
+        raise Forbidden()
+    if PUBLIC in allowed:
+        return None
+    if not current_user.is_authenticated:
+        return _deny_anonymous()
+    if AUTHENTICATED in allowed or current_user.has_role(*allowed):
+        return None
+    raise Forbidden()
+
+
+def protect_api_writes():
+    """before_request: API writes authenticated by cookie need the CSRF token; bearer ones don't."""
+    if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if _bearer_token() is None:
+        csrf.protect()
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_user(user_key: str):
+    user_id, _, version = user_key.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or str(user.login_version) != version:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_token(req):
+    token = _bearer_token()
+    if token is None:
+        return None
+    row = db.session.execute(
+        db.select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    now = utcnow()
+    if row is None or not row.is_usable(now) or not row.user.active:
+        return None
+    if write_intent.get():  # reads never write, so pages never wait on the write lock
+        row.last_used_at = now
+    g.api_token_id = row.id
+    return row.user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    return _deny_anonymous()
+
+
+def is_member(user, org_id: int) -> bool:
+    from core.orgs.services import user_org_ids
+
+    return org_id in user_org_ids(user)

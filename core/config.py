@@ -1,0 +1,160 @@
+"""Settings from the environment, and every policy number of DOMAIN.md in one place.
+
+Policy numbers are the bureau's local choices (daily caps, windows, ratios). They live in
+``POLICY_DEFAULTS`` under the names DOMAIN.md uses, are copied into ``app.config`` as
+``POLICY_<NAME>``, can be overridden by environment variables of the same name, and are read
+through :func:`policy`. Code never carries these numbers as literals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# --- policy (DOMAIN.md) ------------------------------------------------------------------
+POLICY_DEFAULTS: dict[str, object] = {
+    # Time bank
+    "max_session_hours": 12,
+    "max_daily_hours": 12,
+    "min_volunteer_age": 18,
+    "min_redeem_age": 60,
+    "redemption_hold_hours": 48,
+    "auto_confirm_days": None,  # None: sessions are never confirmed by silence
+    "pending_reminder_days": 7,
+    "credit_expiry_years": None,  # None: credits never expire
+    "credit_minutes_per_service_minute": 1,  # 1 hour of service = 1 hour of credit
+    # Credit records and lists
+    "annual_report_deadline": "06-30",  # MM-DD, for the previous year's report
+    "fact_entry_working_days": 5,
+    "objection_days": 10,  # working days
+    "abnormal_auto_removal_months": 6,
+    "abnormal_to_serious_years": 2,
+    "serious_min_years": 2,
+    "serious_warning_count": 2,
+    "serious_warning_window_years": 3,
+    "serious_fine_yuan": 50000,
+    "eldercare_list_years": 3,
+    "eldercare_early_removal_years": 2,
+    "evaluation_grade_valid_years": 5,
+    "repair_working_days": 5,
+    "red_list_min_grade": 4,
+    "red_list_clean_years": 3,
+    "red_list_report_years": 2,
+    "red_list_min_score_grade": "A",
+    # Random inspections: share of each risk tier drawn
+    "inspection_ratios": {"red": 0.30, "yellow": 0.15, "blue": 0.05, "green": 0.03},
+    "inspectors_per_subject": 2,
+    # Scoring
+    "score_base": 600,
+    "score_base_odds": 50,
+    "score_pdo": 20,
+    "score_min": 300,
+    "score_max": 900,
+    "score_promotion_max_auc_drop": 0.01,
+    "score_psi_warning": 0.25,
+    # Charity
+    "matching_interval_minutes": 15,
+    "matching_max_km": 30,
+    "proposal_response_days": 3,
+}
+
+
+def _env_policy(name: str, default: object) -> object:
+    raw = os.environ.get(f"POLICY_{name.upper()}")
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _default_sqlite_url() -> str:
+    instance = PROJECT_ROOT / "instance"
+    return f"sqlite:///{instance / 'civic.sqlite3'}"
+
+
+class Config:
+    """Defaults safe for a developer's machine; production sets the secrets in the environment."""
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or _dev_secret()
+        self.SQLALCHEMY_DATABASE_URI = _normalize_db_url(
+            env.get("DATABASE_URL") or _default_sqlite_url()
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Personal ID numbers and phones are encrypted at rest; a keyed hash finds them.
+        # ID_ENCRYPTION_KEYS is a comma-separated list of Fernet keys, newest first (rotation).
+        self.ID_ENCRYPTION_KEYS = env.get("ID_ENCRYPTION_KEYS", "")
+        self.ID_HASH_KEY = env.get("ID_HASH_KEY", "")
+        self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+        self.LANGUAGES = {"zh_CN": "中文", "en": "English"}
+        self.TIMEZONE = "Asia/Shanghai"
+        self.BABEL_TRANSLATION_DIRECTORIES = ";".join(
+            str(PROJECT_ROOT / pkg / "translations")
+            for pkg in ("core", "timebank", "charity", "credit")
+        )
+        self.API_TITLE = "Civic Time Bank, Charity Exchange and Credit API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        self.OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+        self.WTF_CSRF_TIME_LIMIT = None  # forms left open on a phone for hours still submit
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.LOGIN_LOCKOUT_FAILURES = int(env.get("LOGIN_LOCKOUT_FAILURES", "5"))
+        self.LOGIN_LOCKOUT_MINUTES = int(env.get("LOGIN_LOCKOUT_MINUTES", "15"))
+        self.SCHEDULER_IN_PROCESS = env.get("SCHEDULER_IN_PROCESS", "0") == "1"
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        self.ISSUER_NAME = env.get("ISSUER_NAME", "常州市民政局")
+        self.DEMO_SEED = int(env.get("DEMO_SEED", "20261129"))
+        self.TESTING = False
+        for name, default in POLICY_DEFAULTS.items():
+            setattr(self, f"POLICY_{name.upper()}", _env_policy(name, default))
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def _normalize_db_url(url: str) -> str:
+    # Heroku-style and bare postgres URLs go through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret() -> str:
+    """A per-checkout secret for local use, kept in instance/ so sessions survive restarts."""
+    path = PROJECT_ROOT / "instance" / "dev-secret-key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+        return path.read_text().strip()
+    except OSError:
+        return secrets.token_hex(32)
+
+
+def policy(name: str):
+    """A policy number by its DOMAIN.md name, e.g. ``policy("max_daily_hours")``."""
+    key = f"POLICY_{name.upper()}"
+    if key not in current_app.config:
+        raise KeyError(f"unknown policy setting {name!r}")
+    return current_app.config[key]

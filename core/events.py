@@ -1,0 +1,48 @@
+"""Domain events that packages publish and subscribe to, so they meet without importing
+each other.
+
+Signals are blinker signals, sent synchronously inside the publisher's transaction: a
+subscriber's writes (e.g. a credit fact) commit or roll back with the change that caused them.
+Payloads are keyword arguments, documented on each signal; ``sender`` is the publishing
+package's name.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+session_confirmed = _signals.signal(
+    "timebank.session-confirmed",
+    doc="A service session was confirmed and its hours deposited. kwargs: session_id, "
+        "volunteer_person_id, org_id (organizing org or None), minutes, confirmed_at.",
+)
+session_found_false = _signals.signal(
+    "timebank.session-found-false",
+    doc="A confirmed session was found false and reversed. kwargs: session_id, org_id "
+        "(the organization that confirmed it, or None), minutes, reason, actor_id, "
+        "occurred_at (datetime, UTC).",
+)
+match_fulfilled = _signals.signal(
+    "charity.match-fulfilled",
+    doc="An accepted proposal was fulfilled. kwargs: proposal_id, need_org_id, offer_org_id "
+        "(either may be None for persons), quantity, delivered_quantity, occurred_at.",
+)
+match_abandoned = _signals.signal(
+    "charity.match-abandoned",
+    doc="An accepted proposal was abandoned (not fulfilled). kwargs: proposal_id, org_id "
+        "(the party responsible, or None), reason, occurred_at.",
+)
+volunteer_service_confirmed = _signals.signal(
+    "charity.volunteer-service-confirmed",
+    doc="An organization confirmed that a volunteer served an opportunity; the time bank "
+        "records it as a confirmed session. kwargs: opportunity_id, signup_id, org_id, "
+        "person_id, category, district_id, address, start, end (aware datetimes), "
+        "description, actor_id.",
+)
+
+
+def publish(signal, sender: str, **payload) -> None:
+    """Send ``signal``; subscribers' exceptions propagate and roll back the whole change."""
+    signal.send(sender, **payload)

@@ -1,0 +1,1 @@
+"""Organization register: districts, organizations by USCC, and which users act for which."""

@@ -1,0 +1,131 @@
+"""Tables for districts, organizations and staff membership."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import TimestampMixin
+from core.extensions import db
+
+
+class District(db.Model):
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(50))
+    gb_code: Mapped[str | None] = mapped_column(sa.String(6))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<District {self.code}>"
+
+
+class OrgKind(enum.StrEnum):
+    SOCIAL_GROUP = "social_group"  # 社会团体
+    SOCIAL_SERVICE = "social_service"  # 社会服务机构 (民办非企业单位)
+    FOUNDATION = "foundation"  # 基金会
+    ELDERCARE = "eldercare"  # 养老机构
+    COMPANY = "company"  # 企业
+    COMMUNITY = "community"  # 社区 (居委会/村委会)
+
+    @property
+    def label(self) -> str:
+        return str(ORG_KIND_LABELS[self])
+
+    @property
+    def is_social_organization(self) -> bool:
+        return self in (OrgKind.SOCIAL_GROUP, OrgKind.SOCIAL_SERVICE, OrgKind.FOUNDATION)
+
+
+ORG_KIND_LABELS = {
+    OrgKind.SOCIAL_GROUP: _l("社会团体"),
+    OrgKind.SOCIAL_SERVICE: _l("社会服务机构"),
+    OrgKind.FOUNDATION: _l("基金会"),
+    OrgKind.ELDERCARE: _l("养老机构"),
+    OrgKind.COMPANY: _l("企业"),
+    OrgKind.COMMUNITY: _l("社区"),
+}
+
+
+class OrgStatus(enum.StrEnum):
+    PENDING = "pending"  # registered on the platform, awaiting verification
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # ordered to suspend activities
+    DEREGISTERED = "deregistered"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return str(ORG_STATUS_LABELS[self])
+
+
+ORG_STATUS_LABELS = {
+    OrgStatus.PENDING: _l("待核验"),
+    OrgStatus.ACTIVE: _l("正常"),
+    OrgStatus.SUSPENDED: _l("停止活动"),
+    OrgStatus.DEREGISTERED: _l("已注销"),
+    OrgStatus.REVOKED: _l("已撤销登记"),
+}
+
+
+class Organization(TimestampMixin, db.Model):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    is_charity: Mapped[bool] = mapped_column(default=False)
+    is_eldercare: Mapped[bool] = mapped_column(default=False)
+    registering_authority: Mapped[str] = mapped_column(sa.String(100))
+    legal_representative: Mapped[str] = mapped_column(sa.String(50))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(200))
+    registration_date: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(16), default=OrgStatus.PENDING)
+    beds: Mapped[int | None]  # eldercare capacity; complaints are counted per 100 beds
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(30))
+
+    district: Mapped[District] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organization")
+
+    @property
+    def kind_label(self) -> str:
+        return OrgKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return OrgStatus(self.status).label
+
+    @property
+    def is_social_organization(self) -> bool:
+        return OrgKind(self.kind).is_social_organization
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.uscc} {self.name}>"
+
+
+class Membership(TimestampMixin, db.Model):
+    """A user acting for an organization (staff or manager; managers add staff)."""
+
+    __tablename__ = "membership"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(16), default="staff")
+
+    user = relationship("User")
+    organization: Mapped[Organization] = relationship(back_populates="memberships")

@@ -1,0 +1,220 @@
+"""Organization operations: districts, registering and editing organizations, staff membership."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core import audit
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.extensions import db
+from core.ids import is_valid_uscc
+from core.ids import normalize as normalize_code
+from core.orgs.models import District, Membership, Organization, OrgKind, OrgStatus
+
+# The seven districts of Changzhou (DOMAIN.md glossary), with approximate centres.
+CHANGZHOU_DISTRICTS = [
+    ("tianning", "天宁区", "Tianning", "320402", 31.7796, 119.9745),
+    ("zhonglou", "钟楼区", "Zhonglou", "320404", 31.8020, 119.9021),
+    ("xinbei", "新北区", "Xinbei", "320411", 31.8307, 119.9721),
+    ("wujin", "武进区", "Wujin", "320412", 31.7010, 119.9420),
+    ("jintan", "金坛区", "Jintan", "320413", 31.7233, 119.5974),
+    ("liyang", "溧阳市", "Liyang", "320481", 31.4167, 119.4841),
+    ("jingkai", "常州经开区", "Changzhou Economic Development Zone", None, 31.7450, 120.0830),
+]
+
+ORG_FIELDS = ("name", "uscc", "kind", "is_charity", "is_eldercare", "registering_authority",
+              "legal_representative", "district_id", "address", "registration_date", "beds",
+              "contact_phone")
+
+
+def seed_districts() -> int:
+    """Insert the Changzhou districts that are missing; returns how many were added."""
+    existing = set(db.session.execute(sa.select(District.code)).scalars())
+    added = 0
+    for order, (code, name, name_en, gb, lat, lon) in enumerate(CHANGZHOU_DISTRICTS):
+        if code not in existing:
+            db.session.add(District(code=code, name=name, name_en=name_en, gb_code=gb,
+                                    lat=lat, lon=lon, sort_order=order))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def districts() -> list[District]:
+    return list(db.session.execute(sa.select(District).order_by(District.sort_order)).scalars())
+
+
+def get_district(district_id: int) -> District:
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise NotFound("orgs.unknown_district", _l("区县不存在。"),
+                       errors={"district_id": [str(_l("区县不存在。"))]})
+    return district
+
+
+def find_org_by_uscc(uscc: str) -> Organization | None:
+    return db.session.execute(
+        sa.select(Organization).where(Organization.uscc == normalize_code(uscc))
+    ).scalar_one_or_none()
+
+
+def get_org(org_id: int) -> Organization:
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("orgs.not_found", _l("组织不存在。"))
+    return org
+
+
+def _validate(data: dict, today: date) -> dict:
+    errors = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = [str(_l("请填写组织名称。"))]
+    if not is_valid_uscc(data.get("uscc")):
+        errors["uscc"] = [str(_l("统一社会信用代码无效（18 位，最后一位为校验码）。"))]
+    if data.get("kind") not in {k.value for k in OrgKind}:
+        errors["kind"] = [str(_l("请选择组织类型。"))]
+    reg = data.get("registration_date")
+    if isinstance(reg, date) and reg > today:
+        errors["registration_date"] = [str(_l("登记日期不能晚于今天。"))]
+    if data.get("beds") is not None and data["beds"] < 0:
+        errors["beds"] = [str(_l("床位数不能为负数。"))]
+    for key in ("registering_authority", "legal_representative", "address"):
+        if not (data.get(key) or "").strip():
+            errors[key] = [str(_l("必填。"))]
+    if errors:
+        raise ValidationFailed("orgs.invalid", _l("请核对组织信息。"), errors=errors)
+    return data
+
+
+def register_org(actor, data: dict, *, status: str = OrgStatus.PENDING,
+                 today: date | None = None) -> Organization:
+    """Register an organization by its USCC. ``data`` holds ORG_FIELDS."""
+    from core.timeutil import local_today
+
+    data = {k: data.get(k) for k in ORG_FIELDS}
+    data["uscc"] = normalize_code(data.get("uscc"))
+    _validate(data, today or local_today())
+    get_district(data["district_id"])
+    if find_org_by_uscc(data["uscc"]) is not None:
+        raise Conflict("orgs.uscc_taken", _l("该统一社会信用代码已登记。"),
+                       errors={"uscc": [str(_l("已登记。"))]})
+    if data["kind"] == OrgKind.ELDERCARE:
+        data["is_eldercare"] = True
+    org = Organization(**data, status=status)
+    db.session.add(org)
+    db.session.flush()
+    audit.record(actor, "orgs.register", "organization", org.id,
+                 after={"name": org.name, "uscc": org.uscc, "status": org.status})
+    return org
+
+
+def update_org(actor, org: Organization, changes: dict, reason: str | None = None
+               ) -> Organization:
+    from core.timeutil import local_today
+
+    merged = {k: getattr(org, k) for k in ORG_FIELDS}
+    merged.update({k: v for k, v in changes.items() if k in ORG_FIELDS})
+    merged["uscc"] = normalize_code(merged["uscc"])
+    _validate(merged, local_today())
+    get_district(merged["district_id"])
+    other = find_org_by_uscc(merged["uscc"])
+    if other is not None and other.id != org.id:
+        raise Conflict("orgs.uscc_taken", _l("该统一社会信用代码已登记。"),
+                       errors={"uscc": [str(_l("已登记。"))]})
+    before = {k: getattr(org, k) for k in ORG_FIELDS}
+    for key, value in merged.items():
+        setattr(org, key, value)
+    db.session.flush()
+    diff_before = {k: v for k, v in before.items() if v != merged[k]}
+    if diff_before:
+        audit.record(actor, "orgs.update", "organization", org.id, before=diff_before,
+                     after={k: merged[k] for k in diff_before}, reason=reason)
+    return org
+
+
+def set_org_status(actor, org: Organization, status: str, reason: str) -> Organization:
+    if status not in {s.value for s in OrgStatus}:
+        raise ValidationFailed("orgs.bad_status", _l("状态无效。"))
+    if not (reason or "").strip():
+        raise ValidationFailed("orgs.reason_required", _l("请填写原因。"),
+                               errors={"reason": [str(_l("必填。"))]})
+    before = org.status
+    org.status = status
+    db.session.flush()
+    audit.record(actor, "orgs.status", "organization", org.id, before={"status": before},
+                 after={"status": status}, reason=reason)
+    return org
+
+
+# --- membership ----------------------------------------------------------------------------
+
+def user_org_ids(user) -> set[int]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.execute(
+        sa.select(Membership.org_id).where(Membership.user_id == user.id)
+    ).scalars())
+
+
+def orgs_of(user) -> list[Organization]:
+    ids = user_org_ids(user)
+    if not ids:
+        return []
+    return list(db.session.execute(
+        sa.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name)
+    ).scalars())
+
+
+def require_member(user, org_id: int) -> None:
+    """Object-level check: the user acts for this organization."""
+    if org_id not in user_org_ids(user):
+        raise PermissionDenied("orgs.not_member", _l("您不是该组织的工作人员。"))
+
+
+def add_member(actor, org: Organization, user, role: str = "staff") -> Membership:
+    if role not in ("staff", "manager"):
+        raise ValidationFailed("orgs.bad_member_role", _l("成员角色无效。"))
+    row = db.session.get(Membership, (user.id, org.id))
+    if row is None:
+        row = Membership(user_id=user.id, org_id=org.id, role=role)
+        db.session.add(row)
+    else:
+        row.role = role
+    db.session.flush()
+    audit.record(actor, "orgs.member.add", "organization", org.id,
+                 after={"user": user.username, "role": role})
+    return row
+
+
+def remove_member(actor, org: Organization, user) -> None:
+    row = db.session.get(Membership, (user.id, org.id))
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+        audit.record(actor, "orgs.member.remove", "organization", org.id,
+                     before={"user": user.username})
+
+
+def members(org: Organization) -> list[Membership]:
+    return list(db.session.execute(
+        sa.select(Membership).where(Membership.org_id == org.id)
+    ).scalars())
+
+
+def search_orgs(q: str | None = None, district_id: int | None = None, kind: str | None = None,
+                status: str | None = None):
+    query = sa.select(Organization).order_by(Organization.name)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(sa.or_(Organization.name.ilike(like),
+                                   Organization.uscc.ilike(like)))
+    if district_id:
+        query = query.where(Organization.district_id == district_id)
+    if kind:
+        query = query.where(Organization.kind == kind)
+    if status:
+        query = query.where(Organization.status == status)
+    return query

@@ -1,0 +1,1 @@
+"""The web shell: base layout, navigation registry, home page per role, language and elder mode."""

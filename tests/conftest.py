@@ -1,0 +1,186 @@
+"""Test fixtures: a fresh app and a clean database per test, clients, logins, factories.
+
+The database is SQLite (a file per xdist worker) unless ``TEST_DATABASE_URL`` names a
+PostgreSQL server, in which case each worker gets its own database on it. The schema is built
+once per worker; each test starts from empty tables (SQLite: a copy of the empty template
+file; PostgreSQL: TRUNCATE … RESTART IDENTITY).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from core.app import create_app
+from core.db import write_intent
+from core.extensions import db
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SERVER_NAME": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+}
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_url_for_worker() -> str:
+    base = sa.make_url(_normalize(TEST_DATABASE_URL))
+    name = f"{base.database}_{_worker()}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _normalize(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """Build the schema once per worker; returns (url, template path or None)."""
+    if IS_POSTGRES:
+        url = _postgres_url_for_worker()
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+        return url, None
+    folder = tmp_path_factory.mktemp(f"db-{_worker()}")
+    template = folder / "template.sqlite3"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return f"sqlite:///{folder / 'test.sqlite3'}", template
+
+
+def _reset(url: str, template: Path | None) -> None:
+    if template is not None:
+        target = Path(sa.make_url(url).database)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, target)
+        return
+    engine = sa.create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config():
+    """Per-test config overrides: a test may update this dict before using ``app``."""
+    return {}
+
+
+@pytest.fixture
+def app(database, app_config):
+    """A fresh app over empty tables, with its app context pushed for the whole test."""
+    url, template = database
+    _reset(url, template)
+    application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **app_config})
+    with application.app_context():
+        from core.orgs.services import seed_districts
+
+        seed_districts()
+        db.session.commit()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for pages and the API."""
+    return app.test_client()
+
+
+@pytest.fixture
+def writing():
+    """Run service calls as a write transaction (as requests and jobs do)."""
+    token = write_intent.set(True)
+    yield
+    write_intent.reset(token)
+
+
+@pytest.fixture
+def make(app):
+    """Factories bound to the current app: ``make.person()``, ``make.user(...)``, ``make.org()``."""
+    return factories.Factory()
+
+
+@pytest.fixture
+def login_as(client, make):
+    """Sign ``client`` in as a new user with the given roles; returns the user."""
+
+    def _login(*roles, user=None, **kwargs):
+        user = user or make.user(*roles, **kwargs)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return _login
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON."""
+
+    def __init__(self, client, token: str, user):
+        self.client, self.token, self.user = client, token, user
+
+    def _headers(self, headers):
+        merged = {"Authorization": f"Bearer {self.token}"}
+        merged.update(headers or {})
+        return merged
+
+    def get(self, url, headers=None, **kw):
+        return self.client.get(url, headers=self._headers(headers), **kw)
+
+    def post(self, url, json=None, headers=None, **kw):
+        return self.client.post(url, json=json, headers=self._headers(headers), **kw)
+
+    def put(self, url, json=None, headers=None, **kw):
+        return self.client.put(url, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, url, json=None, headers=None, **kw):
+        return self.client.patch(url, json=json, headers=self._headers(headers), **kw)
+
+    def delete(self, url, headers=None, **kw):
+        return self.client.delete(url, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def api_as(app, make):
+    """``api_as("regulator")`` → an ApiClient with a fresh user's bearer token."""
+    from core.accounts.services import create_token
+
+    def _api(*roles, user=None, **kwargs):
+        user = user or make.user(*roles, **kwargs)
+        issued = create_token(None, user, "test")
+        db.session.commit()
+        return ApiClient(app.test_client(), issued.secret, user)
+
+    return _api

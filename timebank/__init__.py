@@ -1,0 +1,1 @@
+"""Time bank: service sessions, the ledger, gifts, donations, redemption, certificates."""
