@@ -63,8 +63,8 @@ def make_data(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     X[rng.random(n) < 0.03, 7] = np.nan
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(int)
     frame = pd.DataFrame(X, columns=NUMERIC)
-    frame["district"] = pd.Categorical([f"D{d}" for d in district])
-    frame["channel"] = pd.Categorical([f"C{c:02d}" for c in channel])
+    frame["district"] = pd.Categorical.from_codes(district, [f"D{d}" for d in range(8)])
+    frame["channel"] = pd.Categorical.from_codes(channel, [f"C{c:02d}" for c in range(30)])
     return frame, y
 
 
@@ -113,47 +113,37 @@ def bench_models(X, y, X_test, y_test) -> list[dict]:
     return rows
 
 
-def bench_scoring(card: Scorecard, X_score: pd.DataFrame, repeat: int) -> list[dict]:
+def as_array(frame: pd.DataFrame) -> np.ndarray:
+    """The frame as float64 with the categoricals as their (fixed) integer codes."""
+    codes = [frame[c].cat.codes.to_numpy(dtype=np.float64)[:, None] for c in CATEGORICAL]
+    return np.hstack([frame[NUMERIC].to_numpy(dtype=np.float64), *codes])
+
+
+def bench_scoring(card, card_np, X_score: pd.DataFrame, repeat: int) -> list[dict]:
     n = len(X_score)
-    as_array = X_score.copy()
-    for col in CATEGORICAL:  # the numpy variant carries the category codes
-        as_array[col] = as_array[col].cat.codes.astype(float)
-    numpy_card = Scorecard.from_dict(card.to_dict())
+    X_np = as_array(X_score)
     n_dicts = min(n, 100_000)
+    head = X_score.head(n_dicts)
     cases = [
         ("points (DataFrame)", n, lambda: card.points(X_score)),
         ("explain_arrays (DataFrame)", n, lambda: card.explain_arrays(X_score)),
         ("predict_proba (DataFrame)", n, lambda: card.predict_proba(X_score)),
-        ("explain -> dicts (DataFrame)", n_dicts, lambda: card.explain(X_score.head(n_dicts))),
+        ("points (ndarray)", n, lambda: card_np.points(X_np)),
+        ("explain_arrays (ndarray)", n, lambda: card_np.explain_arrays(X_np)),
+        ("explain -> list of dicts (DataFrame)", n_dicts, lambda: card.explain(head)),
     ]
     rows = []
     for name, rows_scored, fn in cases:
         seconds = best_time(fn, repeat)
-        rows.append({"case": name, "rows": rows_scored, "seconds": seconds})
-    del numpy_card, as_array
-    for row in rows:
-        row["rows_per_s"] = row["rows"] / row["seconds"]
+        rows.append(
+            {
+                "case": name,
+                "rows": rows_scored,
+                "seconds": seconds,
+                "rows_per_s": rows_scored / seconds,
+            }
+        )
     return rows
-
-
-def bench_numpy_scoring(card: Scorecard, X_score: pd.DataFrame, repeat: int) -> list[dict]:
-    """Same scorecard applied to a float ndarray (categoricals as numeric codes)."""
-    codes = {c: dict(enumerate(X_score[c].cat.categories)) for c in CATEGORICAL}
-    train_codes = np.column_stack(
-        [X_score[NUMERIC].to_numpy()]
-        + [X_score[c].cat.codes.to_numpy(dtype=float)[:, None] for c in CATEGORICAL]
-    )
-    del codes
-    n = len(train_codes)
-    return [
-        {
-            "case": f"{name} (ndarray)",
-            "rows": n,
-            "seconds": (s := best_time(lambda f=fn: f(train_codes), repeat)),
-            "rows_per_s": n / s,
-        }
-        for name, fn in (("points", card.points), ("explain_arrays", card.explain_arrays))
-    ]
 
 
 def print_report(model_rows, scoring_rows, sizes) -> None:
@@ -184,18 +174,12 @@ def main() -> None:
     model_rows = bench_models(X, y, X_test, y_test)
     card = model_rows[0]["fitted"]
     X_score, _ = make_data(sizes["score"], seed=2)
-    scoring_rows = bench_scoring(card, X_score, sizes["repeat"])
-    scoring_rows += bench_numpy_scoring(
-        Scorecard(monotonic_cst=MONOTONIC, categorical_features=[18, 19], random_state=0).fit(
-            np.column_stack(
-                [X[NUMERIC].to_numpy()]
-                + [X[c].cat.codes.to_numpy(dtype=float)[:, None] for c in CATEGORICAL]
-            ),
-            y,
-        ),
-        X_score,
-        sizes["repeat"],
-    )
+    card_np = Scorecard(
+        monotonic_cst=[MONOTONIC.get(c, 0) for c in NUMERIC + CATEGORICAL],
+        categorical_features=[18, 19],
+        random_state=0,
+    ).fit(as_array(X), y)
+    scoring_rows = bench_scoring(card, card_np, X_score, sizes["repeat"])
     print_report(model_rows, scoring_rows, sizes)
     results = {
         "quick": args.quick,

@@ -47,6 +47,8 @@ POLICY_DEFAULTS: dict[str, object] = {
     "red_list_clean_years": 3,
     "red_list_report_years": 2,
     "red_list_min_score_grade": "A",
+    "unreachable_letter_min_days": 20,  # two registered letters, 20–60 days apart
+    "unreachable_letter_max_days": 60,
     # Random inspections: share of each risk tier drawn
     "inspection_ratios": {"red": 0.30, "yellow": 0.15, "blue": 0.05, "green": 0.03},
     "inspectors_per_subject": 2,
@@ -58,9 +60,11 @@ POLICY_DEFAULTS: dict[str, object] = {
     "score_max": 900,
     "score_promotion_max_auc_drop": 0.01,
     "score_psi_warning": 0.25,
+    "score_review_grade": "D",  # the lowest band goes to the regulators' review queue
     # Charity
     "matching_interval_minutes": 15,
     "matching_max_km": 30,
+    "matching_nearest_k": 20,
     "proposal_response_days": 3,
 }
 

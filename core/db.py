@@ -132,7 +132,7 @@ def insert_only_statements(table: str, dialect: str) -> list[str]:
     if dialect == "postgresql":
         return [
             "CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION '% is insert-only', TG_TABLE_NAME; END $$",
+            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is insert-only'; END $$",
             f"DROP TRIGGER IF EXISTS {table}_insert_only ON {table}",
             f"CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION refuse_change()",

@@ -95,18 +95,15 @@ def _categorical_mask(X, spec) -> np.ndarray | None:
 
 def _monotonic_array(spec, n_features: int, names) -> np.ndarray:
     """Resolve ``monotonic_cst`` (None, array-like of -1/0/1, or dict name -> cst)."""
-    cst = np.zeros(n_features, dtype=np.int8)
     if spec is None:
-        return cst
+        return np.zeros(n_features, dtype=np.int8)
     if isinstance(spec, dict):
         if names is None:
             raise ValueError("monotonic_cst as a dict needs X with feature names (a DataFrame)")
         unknown = sorted(set(spec) - set(names))
         if unknown:
             raise ValueError(f"monotonic_cst contains unknown feature names: {unknown}")
-        for j, name in enumerate(names):
-            cst[j] = spec.get(name, 0)
-        values = np.asarray(list(spec.values()))
+        values = np.array([spec.get(name, 0) for name in names])
     else:
         values = np.asarray(spec)
         if values.shape != (n_features,):
@@ -114,10 +111,9 @@ def _monotonic_array(spec, n_features: int, names) -> np.ndarray:
                 f"monotonic_cst has shape {values.shape} but the input data has "
                 f"{n_features} features"
             )
-        cst[:] = values
     if not np.isin(values, (-1, 0, 1)).all():
         raise ValueError("monotonic_cst must contain only -1, 0 or 1")
-    return cst
+    return values.astype(np.int8)
 
 
 def _python_scalar(v):
@@ -222,7 +218,7 @@ def _candidate_cuts(x, w) -> np.ndarray:
     return _sorted_quantile_cuts(xs, np.cumsum(w[order]), _MAX_CANDIDATES)
 
 
-def _tree_edges(x, y, w, cst, max_bins, min_leaf_fraction, random_state) -> np.ndarray:
+def _tree_edges(x, y, w, cst, max_bins, min_leaf_fraction, random_state):
     """Cut points of a one-feature decision tree (monotone in ``cst`` when non-zero).
 
     The tree is grown on the weighted good/bad totals of the candidate intervals rather
