@@ -1,8 +1,7 @@
-"""Benchmark of credit.scoring.Scorecard: fit time, held-out AUC and bulk scoring speed.
+"""Benchmark of credit.scoring.Scorecard: fit time, held-out AUC and bulk scoring speed."""
 
-Run: ``.venv/bin/python benches/scoring.py [--quick]``. Prints a table and writes
-``benches/results/scoring.json``.
-"""
+# Run: ``.venv/bin/python benches/scoring.py [--quick]``. Prints a table and writes
+# ``benches/results/scoring.json``.
 
 from __future__ import annotations
 

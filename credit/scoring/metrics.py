@@ -1,9 +1,4 @@
-"""Scorecard quality and stability metrics: AUC, KS, Brier, calibration table, PSI and CSI.
-
-Convention: ``y_true`` is 1 for the bad outcome and ``y_score`` grows with the risk (a
-probability of bad, a log-odds). To evaluate points, where higher means safer, pass
-``-points``.
-"""
+"""Scorecard quality and stability metrics: AUC, KS, Brier, calibration table, PSI and CSI."""
 
 from __future__ import annotations
 
@@ -11,6 +6,10 @@ import itertools
 
 import numpy as np
 import pandas as pd
+
+# Convention for every function here: ``y_true`` is 1 for the bad outcome and ``y_score``
+# grows with the risk (a probability of bad, a log-odds). To evaluate points, where
+# higher means safer, pass ``-points``.
 
 # Shares are floored at this value in PSI so that an empty bin on one side gives a large
 # but finite contribution instead of infinity.

@@ -409,7 +409,7 @@ class FeatureBins:
         return lower, upper
 
 
-def _set_woe(fb: FeatureBins, goods_total: float, bads_total: float) -> None:
+def _set_woe(fb: FeatureBins, goods_total: float, bads_total: float, max_pvalue) -> None:
     """Smoothed WoE = ln(share of goods / share of bads); empty slots get WoE 0."""
     goods = fb.count - fb.bads
     seen = fb.count > 0
@@ -417,6 +417,11 @@ def _set_woe(fb: FeatureBins, goods_total: float, bads_total: float) -> None:
     overall = math.log((goods_total + SMOOTHING * k) / (bads_total + SMOOTHING * k))
     fb.woe = np.where(seen, _log_ratio(goods, fb.bads) - overall, 0.0)
     n = fb.n_bins
+    # A missing bin that the test cannot tell from the feature's other rows is neutral,
+    # like an empty one: no evidence either way (the bin itself stays, with its counts).
+    rest = (fb.count[:n].sum(), fb.bads[:n].sum())
+    if max_pvalue is not None and _pair_pvalue(fb.count[n], fb.bads[n], *rest) > max_pvalue:
+        fb.woe[n] = 0.0
     # Float-exact guard on the order produced by pooling (a no-op in practice).
     if fb.monotonic_cst > 0:
         fb.woe[:n] = np.minimum.accumulate(fb.woe[:n])
@@ -709,8 +714,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             raise ValueError("Categorical features cannot have monotonic constraints.")
         # A zero weight must mean "absent": drop those rows before any cut point is chosen.
         keep = w > 0
-        cols = [c[keep] for c in cols]
-        y, w = y[keep], w[keep]
+        if not keep.all():
+            cols = [c[keep] for c in cols]
+            y, w = y[keep], w[keep]
         if np.unique(y).size < 2:
             raise ValueError(
                 "The samples with a positive sample_weight contain only 1 class; "
@@ -724,7 +730,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                 fb = _bin_categorical(name, cols[j], y, w, self.min_bin_share)
             else:
                 fb = _bin_numeric(name, cols[j], y, w, self.monotonic_cst_[j], self)
-            _set_woe(fb, goods_total, bads_total)
+            _set_woe(fb, goods_total, bads_total, self.max_pvalue)
             self.bins_.append(fb)
         woe = np.column_stack([fb.woe[fb.slots(c)] for fb, c in zip(self.bins_, cols, strict=True)])
         self.coef_, self.intercept_ = self._fit_logistic(woe, y, w)

@@ -138,7 +138,7 @@ def _regular_bins(sc, feature):
     return rows.sort_values("lower")
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12, deadline=None, database=None)
 @given(
     seed=st.integers(0, 2**31 - 1),
     binning=st.sampled_from(["tree", "quantile"]),
