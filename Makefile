@@ -34,16 +34,16 @@ install-dev: $(VENV)/.installed-dev
 # Compiled catalogs (.mo) are build output, made from the committed .po files.
 translations: $(VENV)/.installed-run
 	@for pkg in $(PACKAGES); do \
-	  if [ -d $$pkg/translations ]; then $(BIN)/pybabel compile -q -f -d $$pkg/translations || exit 1; fi; \
+	  if [ -d $$pkg/translations ]; then $(BIN)/pybabel -q compile -f -d $$pkg/translations || exit 1; fi; \
 	done
 
 extract-messages: $(VENV)/.installed-run
 	@for pkg in $(PACKAGES); do \
-	  $(BIN)/pybabel extract -q -F babel.cfg -o $$pkg/messages.pot $$pkg && \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o $$pkg/messages.pot $$pkg && \
 	  if [ -f $$pkg/translations/en/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update -q -i $$pkg/messages.pot -d $$pkg/translations -l en; \
+	    $(BIN)/pybabel -q update -i $$pkg/messages.pot -d $$pkg/translations -l en; \
 	  else \
-	    $(BIN)/pybabel init -q -i $$pkg/messages.pot -d $$pkg/translations -l en; \
+	    $(BIN)/pybabel -q init -i $$pkg/messages.pot -d $$pkg/translations -l en; \
 	  fi; rm -f $$pkg/messages.pot; \
 	done
 

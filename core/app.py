@@ -57,8 +57,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # jobs, CLI, services called from tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     choice = request.args.get("lang") or request.cookies.get("lang")
     if current_user and current_user.is_authenticated and current_user.locale:

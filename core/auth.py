@@ -92,6 +92,8 @@ def protect_api_writes():
     """before_request: API writes authenticated by cookie need the CSRF token; bearer ones don't."""
     if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    if request.routing_exception is not None:
+        return  # 404/405: the router answers, not the CSRF check
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     if _bearer_token() is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from core.app import create_app
 from core.db import write_intent
@@ -55,6 +56,25 @@ def _normalize(url: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the English catalogs if the .mo files are missing or stale (``make test``
+    compiles them too; this keeps a bare ``pytest`` run honest)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from core.config import PROJECT_ROOT
+
+    for po_path in PROJECT_ROOT.glob("*/translations/*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po:
+            catalog = read_po(po)
+        with mo_path.open("wb") as mo:
+            write_mo(mo, catalog)
+
+
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
     """Build the schema once per worker; returns (url, template path or None)."""
@@ -88,6 +108,21 @@ def _reset(url: str, template: Path | None) -> None:
     engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own ``g``, its own
+    database session. The test's session is committed before the request (so the request sees
+    what the test made) and after it (so the test reads what the request committed)."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+            if not kwargs.get("buffered", False) and response.is_streamed:
+                response.make_sequence()  # read the body while the request's context lives
+        db.session.commit()
+        return response
+
+
 @pytest.fixture
 def app_config():
     """Per-test config overrides: a test may update this dict before using ``app``."""
@@ -100,6 +135,7 @@ def app(database, app_config):
     url, template = database
     _reset(url, template)
     application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **app_config})
+    application.test_client_class = IsolatedClient
     with application.app_context():
         from core.orgs.services import seed_districts
 

@@ -52,9 +52,10 @@ class Tokens(MethodView):
         """Create an API token; the secret is in this response only"""
         issued = services.create_token(current_user, current_user, data["name"],
                                        data.get("expires_at"))
-        out = schemas.TokenOut().dump(issued.token)
-        out["token"] = issued.secret
-        return out
+        token = issued.token
+        fields = ("id", "name", "prefix", "created_at", "expires_at", "revoked_at",
+                  "last_used_at")
+        return {**{name: getattr(token, name) for name in fields}, "token": issued.secret}
 
 
 @blp.route("/tokens/<int:token_id>")

@@ -93,7 +93,7 @@ def profile():
             db.session.rollback()
             _form_errors(form, error)
             return render_template("accounts/profile.html", form=form), error.status
-        login_user(current_user)  # the session carries the new login version
+        login_user(current_user._get_current_object())  # the session gets the new version
         flash(_("密码已修改，其他设备上的登录已失效。"), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)

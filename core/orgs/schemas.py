@@ -38,9 +38,21 @@ class OrgIn(Schema):
                                      validate=validate.Length(max=30))
 
 
-class OrgPatch(OrgIn):
-    class Meta(Schema.Meta):
-        partial = True
+class OrgPatch(Schema):
+    """Only the fields given change; nothing is defaulted."""
+
+    name = ma.fields.String(validate=validate.Length(min=1, max=200))
+    uscc = ma.fields.String(validate=validate.Length(equal=18))
+    kind = ma.fields.String(validate=validate.OneOf([k.value for k in OrgKind]))
+    is_charity = ma.fields.Boolean()
+    is_eldercare = ma.fields.Boolean()
+    registering_authority = ma.fields.String(validate=validate.Length(min=1, max=100))
+    legal_representative = ma.fields.String(validate=validate.Length(min=1, max=50))
+    district_id = ma.fields.Integer()
+    address = ma.fields.String(validate=validate.Length(min=1, max=200))
+    registration_date = ma.fields.Date()
+    beds = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100000))
+    contact_phone = ma.fields.String(allow_none=True, validate=validate.Length(max=30))
 
 
 class OrgStatusIn(Schema):

@@ -67,5 +67,5 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")

@@ -52,32 +52,40 @@ def test_database_refuses_raw_sql_rewrites(app):
     db.session.rollback()
 
 
-def _drop_guard():
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite":
-        db.session.execute(sa.text("DROP TRIGGER audit_record_no_update"))
-    else:
-        db.session.execute(sa.text("DROP TRIGGER audit_record_insert_only ON audit_record"))
+@pytest.fixture
+def unguarded(app):
+    """An attacker with database access removes the insert-only guard; restored afterwards
+    (the PostgreSQL schema is shared by the tests of a worker)."""
+
+    def drop():
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(sa.text("DROP TRIGGER audit_record_no_update"))
+        else:
+            db.session.execute(sa.text("DROP TRIGGER audit_record_insert_only ON audit_record"))
+
+    yield drop
+    db.session.rollback()
+    for statement in insert_only_statements("audit_record", db.engine.dialect.name):
+        db.session.execute(sa.text(statement))
+    db.session.commit()
 
 
-def test_tampering_is_found_at_the_first_broken_link(app):
+def test_tampering_is_found_at_the_first_broken_link(app, unguarded):
     _three_records()
-    _drop_guard()  # an attacker with database access removes the guard first
+    unguarded()
     db.session.execute(sa.text("UPDATE audit_record SET reason = '伪造' WHERE seq = 2"))
     db.session.commit()
     report = verify_chain()
     assert not report.ok
     assert report.broken_seq == 2
     assert report.checked == 1
-    # and the trigger is restored for the other tests' sake by the next fresh database
-    assert insert_only_statements("audit_record", db.engine.dialect.name)
 
 
-def test_cli_verify_exit_codes(app):
+def test_cli_verify_exit_codes(app, unguarded):
     _three_records()
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "OK: 3 records" in result.output
-    _drop_guard()
+    unguarded()
     db.session.execute(sa.text("UPDATE audit_record SET action = 'x' WHERE seq = 3"))
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["audit", "verify"])

@@ -1,0 +1,146 @@
+"""Accounts: users and roles, passwords and lockout, tokens, real-name persons, family links."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core.accounts import services
+from core.accounts.models import FamilyLink, Person, Relation
+from core.db import utcnow
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.extensions import db
+
+
+def test_passwords_are_hashed_and_checked(app, make):
+    user = make.user("volunteer", username="laowang")
+    assert "correct-horse" not in user.password_hash
+    assert services.authenticate("LaoWang", "correct-horse-1").id == user.id
+
+
+def test_short_password_is_refused_with_field_error(app):
+    with pytest.raises(ValidationFailed) as err:
+        services.create_user(None, "someone", "short", "某人")
+    assert "password" in err.value.errors
+
+
+def test_duplicate_username_is_a_conflict(app, make):
+    make.user("volunteer", username="zhang")
+    with pytest.raises(Conflict):
+        services.create_user(None, "Zhang", "long-enough-1", "张")
+
+
+def test_five_failures_lock_the_account_then_it_opens_again(app, make):
+    make.user("volunteer", username="li")
+    now = utcnow()
+    for _ in range(5):
+        with pytest.raises(DomainError) as err:
+            services.authenticate("li", "wrong-password", now=now)
+        assert err.value.code == "accounts.bad_credentials"
+    with pytest.raises(DomainError) as err:
+        services.authenticate("li", "correct-horse-1", now=now)
+    assert err.value.code == "accounts.locked" and err.value.status == 429
+    later = now + timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"] + 1)
+    assert services.authenticate("li", "correct-horse-1", now=later).username == "li"
+
+
+def test_unknown_user_gets_the_same_error_as_a_wrong_password(app):
+    with pytest.raises(DomainError) as err:
+        services.authenticate("nobody", "whatever")
+    assert err.value.code == "accounts.bad_credentials"
+
+
+def test_deactivated_user_cannot_sign_in(app, make):
+    admin = make.user("admin")
+    user = make.user("volunteer", username="zhao")
+    services.set_active(admin, user, False, reason="离职")
+    with pytest.raises(DomainError) as err:
+        services.authenticate("zhao", "correct-horse-1")
+    assert err.value.code == "accounts.inactive"
+
+
+def test_admin_cannot_remove_their_own_admin_role(app, make):
+    admin = make.user("admin")
+    with pytest.raises(PermissionDenied):
+        services.set_roles(admin, admin, ["regulator"])
+
+
+def test_token_secret_is_shown_once_and_stored_hashed(app, make):
+    user = make.user("feed")
+    issued = services.create_token(user, user, "市场监管局")
+    assert issued.secret.startswith("ctb_")
+    assert issued.token.token_hash != issued.secret
+    assert issued.secret not in issued.token.token_hash
+    assert issued.token.prefix == issued.secret[:10]
+
+
+def test_only_the_owner_or_an_admin_revokes_a_token(app, make):
+    owner, other = make.user("feed"), make.user("regulator")
+    issued = services.create_token(owner, owner, "x")
+    with pytest.raises(PermissionDenied):
+        services.revoke_token(other, issued.token)
+    services.revoke_token(owner, issued.token)
+    assert issued.token.revoked_at is not None
+
+
+def test_person_gets_birth_date_and_gender_from_the_id_number(app, make):
+    number = make.id_number(age=66)
+    person = services.create_person(None, "王建国", number, "13912345678", as_volunteer=True)
+    assert person.birth_date.year == int(number[6:10])
+    assert person.gender in ("M", "F")
+    assert person.volunteer_number.startswith("CZ")
+    assert person.id_number_masked == number[:4] + "*" * 10 + number[-4:]
+    assert person.phone_masked == "139****5678"
+
+
+def test_id_number_is_encrypted_at_rest_and_found_by_keyed_hash(app, make):
+    number = make.id_number(age=40)
+    person = services.create_person(None, "李秀英", number)
+    db.session.commit()
+    raw = db.session.execute(sa.text("SELECT id_number, phone FROM person WHERE id = :i"),
+                             {"i": person.id}).one()
+    assert number not in raw.id_number and raw.id_number.startswith("gAAAA")
+    assert services.find_person_by_id_number(number.lower()).id == person.id
+
+
+@pytest.mark.parametrize("field,kwargs", [
+    ("id_number", {"id_number": "110105194912310021"}),
+    ("name", {"name": " "}),
+    ("phone", {"phone": "12345"}),
+])
+def test_bad_person_data_names_the_field(app, make, field, kwargs):
+    data = {"name": "张三", "id_number": make.id_number(age=30), "phone": None}
+    data.update(kwargs)
+    with pytest.raises(ValidationFailed) as err:
+        services.create_person(None, data["name"], data["id_number"], data["phone"])
+    assert field in err.value.errors
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar() == 0
+
+
+def test_a_person_is_registered_once(app, make):
+    number = make.id_number(age=30)
+    services.create_person(None, "张三", number)
+    with pytest.raises(Conflict):
+        services.create_person(None, "张三", number)
+
+
+def test_family_link_is_symmetric_and_needs_verification(app, make):
+    parent, child = make.person(age=70), make.person(age=40)
+    staff = make.user("institution_staff")
+    link = services.declare_family_link(None, child, parent.id_number, parent.name, "parent")
+    assert services.relation_between(child.id, parent.id) is None  # not verified yet
+    assert services.relation_between(child.id, parent.id, verified_only=False) == Relation.PARENT
+    services.verify_family_link(staff, link)
+    assert services.relation_between(child.id, parent.id) == Relation.PARENT
+    assert services.relation_between(parent.id, child.id) == Relation.CHILD
+    assert db.session.execute(sa.select(sa.func.count()).select_from(FamilyLink)).scalar() == 2
+
+
+def test_family_link_needs_the_relatives_real_name(app, make):
+    me, mother = make.person(age=40), make.person(age=68)
+    with pytest.raises(NotFound):
+        services.declare_family_link(None, me, mother.id_number, "别人", "parent")
+    with pytest.raises(ValidationFailed):
+        services.declare_family_link(None, me, mother.id_number, mother.name, "cousin")
+    with pytest.raises(ValidationFailed):
+        services.declare_family_link(None, me, me.id_number, me.name, "spouse")
