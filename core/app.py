@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,10 +10,11 @@ from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from core import auth, idempotency
+from core import auth, idempotency, ops
 from core.config import PROJECT_ROOT, Config
 from core.db import install_sqlite_pragmas, write_intent
 from core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from core.logging import configure_logging, request_id_from
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     _register_core(app)
     for name in PACKAGES:
         __import__(f"{name}.register", fromlist=["init_app"]).init_app(app)
-    _configure_logging(app)
+    configure_logging(app)  # JSON or text, masking, access lines (core/logging.py)
+    ops.init_app(app)  # ProxyFix, secure cookies, `flask backup` / `flask restore`
     return app
 
 
@@ -71,7 +72,7 @@ def _select_locale() -> str:
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _start_request():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
         g.write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     app.before_request(auth.protect_api_writes)
@@ -157,21 +158,3 @@ def register_api(blueprint) -> None:
     csrf.exempt(blueprint)
     api.register_blueprint(blueprint)
 
-
-def _configure_logging(app: Flask) -> None:
-    class RequestIdFilter(logging.Filter):
-        def filter(self, record):
-            from flask import has_request_context
-
-            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-            return True
-
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
-    root = logging.getLogger()
-    if not any(getattr(h, "_civic", False) for h in root.handlers):
-        handler._civic = True
-        root.addHandler(handler)
-        root.setLevel(app.config.get("LOG_LEVEL", "INFO"))

@@ -47,6 +47,7 @@ POLICY_DEFAULTS: dict[str, object] = {
     "red_list_clean_years": 3,
     "red_list_report_years": 2,
     "red_list_min_score_grade": "A",
+    "red_list_valid_years": 1,  # credit: a red-list entry lasts until the next yearly review
     "unreachable_letter_min_days": 20,  # two registered letters, 20–60 days apart
     "unreachable_letter_max_days": 60,
     # Random inspections: share of each risk tier drawn
@@ -60,12 +61,17 @@ POLICY_DEFAULTS: dict[str, object] = {
     "score_max": 900,
     "score_promotion_max_auc_drop": 0.01,
     "score_psi_warning": 0.25,
+    # Grades as predicted risk relative to the base rate b: A ≤ 0.5·b, B ≤ b, C ≤ 2·b, D above.
+    "score_grade_risk_ratio": {"A": 0.5, "B": 1.0, "C": 2.0},
     "score_review_grade": "D",  # the lowest band goes to the regulators' review queue
     # Charity
     "matching_interval_minutes": 15,
     "matching_max_km": 30,
     "matching_nearest_k": 20,
     "proposal_response_days": 3,
+    # charity: DOMAIN.md weighs matches "by urgency and deadline"; a need due within this many
+    # days outranks same-urgency needs due later (never a more urgent one).
+    "matching_deadline_soon_days": 3,
 }
 
 
@@ -116,9 +122,24 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # forms left open on a phone for hours still submit
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        # Secure cookies: unset (None) means "on when served over HTTPS", that is when
+        # PREFERRED_URL_SCHEME=https or BEHIND_PROXY=1 (decided in core.ops.init_app).
+        self.SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE")
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = _env_flag("REMEMBER_COOKIE_SECURE")
+        # Behind a reverse proxy that terminates TLS: trust one hop of X-Forwarded-For and
+        # X-Forwarded-Proto (werkzeug ProxyFix). docs/operations.md.
+        self.BEHIND_PROXY = bool(_env_flag("BEHIND_PROXY"))
+        self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
+        self.HSTS_SECONDS = int(env.get("HSTS_SECONDS", "0"))  # >0: send HSTS on HTTPS
+        # Logs: "text" (readable) or "json" (one object per line); core/logging.py.
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "text").strip().lower()
+        self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO").strip().upper()
+        # Backups (flask backup / restore): where files go by default, PostgreSQL tools.
+        self.BACKUP_DIR = env.get("BACKUP_DIR") or str(PROJECT_ROOT / "instance" / "backups")
+        self.PG_DUMP = env.get("PG_DUMP", "")
+        self.PG_RESTORE = env.get("PG_RESTORE", "")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
@@ -134,6 +155,14 @@ class Config:
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def _env_flag(name: str) -> bool | None:
+    """An on/off environment variable: None when unset, so a default can be derived."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _normalize_db_url(url: str) -> str:
