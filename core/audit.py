@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
@@ -83,7 +83,7 @@ def record(actor, action: str, subject_type: str, subject_id, *, before=None, af
     ).first()
     entry = AuditRecord(
         seq=(last.seq + 1) if last else 1,
-        created_at=at or utcnow(),
+        created_at=(at or utcnow()).astimezone(UTC),  # the hash must survive a round trip
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "username", None) or "system",
         action=action,

@@ -3,7 +3,7 @@
 A copied database file shows neither ID numbers nor phones: the columns hold Fernet tokens.
 Lookups by ID number use ``blind_index`` (HMAC-SHA256 with ``ID_HASH_KEY``). Keys come from the
 environment; ``ID_ENCRYPTION_KEYS`` lists Fernet keys newest first, so a key is rotated by
-prepending a new one and running ``flask persons rotate-keys`` (docs/operations.md).
+prepending a new one and running ``flask users rotate-keys`` (docs/operations.md).
 Without keys (local use), keys are derived from ``SECRET_KEY``.
 """
 

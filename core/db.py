@@ -140,8 +140,13 @@ def insert_only_statements(table: str, dialect: str) -> list[str]:
     return []
 
 
+INSERT_ONLY_TABLES: set[str] = set()
+
+
 def make_insert_only(table: sa.Table) -> None:
-    """Attach the refusing triggers to ``table`` whenever ``create_all`` creates it."""
+    """Attach the refusing triggers to ``table`` whenever ``create_all`` creates it (the
+    migration that creates the table calls ``insert_only_statements`` itself)."""
+    INSERT_ONLY_TABLES.add(table.name)
 
     @event.listens_for(table, "after_create")
     def _create_triggers(target, connection, **_kw):

@@ -58,15 +58,17 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message, *, status: int | None = None,
+    def __init__(self, code: str, message, *, http_status: int | None = None,
                  errors: dict | None = None, **params):
+        # ``http_status`` (not ``status``) so a message parameter named "status" stays a
+        # message parameter.
         super().__init__(code)
         self.code = code
         self.message = message
         self.params = params
         self.errors = errors or {}
-        if status is not None:
-            self.status = status
+        if http_status is not None:
+            self.status = int(http_status)
 
     @property
     def text(self) -> str:

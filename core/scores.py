@@ -32,6 +32,11 @@ def register_provider(app, provider: Callable[[list[int]], dict[int, ScoreView]]
     app.extensions["civic_score_provider"] = provider
 
 
+def has_provider() -> bool:
+    """True once a scoring package is wired in (even before it has scored anyone)."""
+    return "civic_score_provider" in current_app.extensions
+
+
 def latest_scores(org_ids) -> dict[int, ScoreView]:
     provider = current_app.extensions.get("civic_score_provider")
     if provider is None:

@@ -128,5 +128,5 @@ class FamilyVerify(MethodView):
 
 def _my_person():
     if current_user.person is None:
-        raise DomainError("accounts.no_person", _("请先完成实名登记。"), status=409)
+        raise DomainError("accounts.no_person", _("请先完成实名登记。"), http_status=409)
     return current_user.person

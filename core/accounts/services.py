@@ -113,13 +113,13 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
     ``LOGIN_LOCKOUT_MINUTES`` (per account, shared by every worker through the database)."""
     now = now or utcnow()
     user = find_user(username or "")
-    generic = DomainError("accounts.bad_credentials", _l("用户名或密码不正确。"), status=401)
+    generic = DomainError("accounts.bad_credentials", _l("用户名或密码不正确。"), http_status=401)
     if user is None:
         generate_password_hash(password or "x")  # same cost whether or not the user exists
         raise generic
     if user.locked_until is not None and user.locked_until > now:
         raise DomainError("accounts.locked", _l("登录失败次数过多，请 %(m)s 分钟后再试。"),
-                          status=429, m=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+                          http_status=429, m=current_app.config["LOGIN_LOCKOUT_MINUTES"])
     if not check_password_hash(user.password_hash, password or ""):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_LOCKOUT_FAILURES"]:
@@ -129,7 +129,7 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
         db.session.flush()
         raise generic
     if not user.active:
-        raise DomainError("accounts.inactive", _l("该账号已停用，请联系管理员。"), status=403)
+        raise DomainError("accounts.inactive", _l("该账号已停用，请联系管理员。"), http_status=403)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     db.session.flush()
     return user

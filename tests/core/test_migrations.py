@@ -59,3 +59,24 @@ def test_migrated_audit_trail_refuses_updates(tmp_path):
             rewritten = False
         db.engine.dispose()
     assert rewritten is False
+
+
+def test_every_insert_only_table_refuses_changes_after_migration(tmp_path):
+    from core.db import INSERT_ONLY_TABLES
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": _fresh_url(tmp_path)})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                rows = conn.exec_driver_sql(
+                    "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND name LIKE '%%_no_update'").all()
+            else:
+                rows = conn.exec_driver_sql(
+                    "SELECT event_object_table FROM information_schema.triggers "
+                    "WHERE trigger_name LIKE '%%_insert_only'").all()
+        db.engine.dispose()
+    guarded = {row[0] for row in rows}
+    assert len(INSERT_ONLY_TABLES) >= 10
+    assert guarded >= INSERT_ONLY_TABLES, INSERT_ONLY_TABLES - guarded
