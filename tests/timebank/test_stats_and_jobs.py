@@ -1,0 +1,108 @@
+"""Regulators' statistics and exports; the scheduled jobs (reminders, expiry, verification)."""
+
+import io
+from datetime import date, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from core.db import utcnow
+from core.extensions import db
+from core.outbox import OutboxMessage
+from core.timeutil import local_datetime, local_today
+from timebank import jobs, ledger, stats
+from timebank.models import LedgerAccount, Posting, PostingKind
+
+
+def test_statistics_count_confirmed_hours_by_district_category_month_and_org(tb):
+    a, b = tb.volunteer(), tb.volunteer()
+    year = local_today().year - 1
+    june = local_datetime(date(year, 6, 15), time(9))
+    tb.confirmed(a, start=june, end=june + timedelta(hours=2))
+    tb.confirmed(b, start=june, end=june + timedelta(hours=1), category="cleaning")
+    tb.session(b, start=june + timedelta(days=1), end=june + timedelta(days=1, hours=1))
+    data = stats.compute(year)
+    assert data.total_minutes == 180 and data.sessions == 2 and data.active_volunteers == 2
+    assert dict(data.by_district)["天宁区"] == 180
+    assert dict(data.by_month)[f"{year}-06"] == 180
+    assert sum(m for _n, m in data.by_month) == 180
+    assert data.top_orgs[0][0] == tb.org.name and data.top_orgs[0][2] == 2
+    assert {n for n, _m in data.by_category} == {"助餐", "助洁"}
+    assert stats.compute(year + 1).total_minutes == 0
+
+
+def test_csv_export_has_a_bom_for_excel_and_xlsx_opens(tb):
+    tb.confirmed(tb.volunteer())
+    data = stats.compute(local_today().year)
+    body = stats.to_csv(data)
+    assert body.startswith("\ufeff".encode()) and "按区县".encode() in body
+    book = load_workbook(io.BytesIO(stats.to_xlsx(data)))
+    assert "按区县" in book.sheetnames
+
+
+def test_pending_reminders_are_recorded_once_per_session(tb):
+    row = tb.session(tb.volunteer())
+    row.created_at = utcnow() - timedelta(days=8)
+    tb.session(tb.volunteer())  # recent: no reminder yet
+    db.session.flush()
+    assert jobs.remind_pending()["reminded"] == 1
+    assert jobs.remind_pending()["reminded"] == 0
+    message = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+    assert message.org_id == tb.org.id and message.topic == "timebank.pending_reminder"
+
+
+def test_expiry_is_off_by_default(tb):
+    assert jobs.expire_credits() == {"expired_accounts": 0, "expired_minutes": 0}
+
+
+def test_expiry_takes_the_oldest_unspent_credits_first(tb, app):
+    app.config["POLICY_CREDIT_EXPIRY_YEARS"] = 2
+    person = tb.volunteer().person
+    old = utcnow() - timedelta(days=800)
+    issuer = ledger.issuance_account(tb.org.id)
+    account = ledger.person_account(person.id)
+    ledger.transfer(issuer, account, 100, PostingKind.DEPOSIT, "old", at=old)
+    ledger.transfer(account, ledger.pool_account(), 30, PostingKind.DONATION, "spent",
+                    at=old + timedelta(days=10))
+    ledger.transfer(issuer, account, 50, PostingKind.DEPOSIT, "new")
+    assert jobs.expire_credits() == {"expired_accounts": 1, "expired_minutes": 70}
+    assert ledger.balances(person.id)[0] == 50
+    assert jobs.expire_credits()["expired_minutes"] == 0  # idempotent
+    assert ledger.verify().ok
+
+
+def test_verify_job_fails_loudly_on_a_mismatch(tb):
+    person = tb.volunteer().person
+    tb.fund(person, 60)
+    assert jobs.verify_ledger_job()["postings"] == 1
+    db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.person_id == person.id)
+                       .values(balance=61))
+    with pytest.raises(RuntimeError):
+        jobs.verify_ledger_job()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Posting)).scalar() == 1
+
+
+def test_flask_timebank_verify_reports_ok_and_fails_on_a_mismatch(tb, app):
+    person = tb.volunteer().person
+    tb.fund(person, 30)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["timebank", "verify"])
+    assert result.exit_code == 0 and "ledger OK" in result.output
+    db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.person_id == person.id)
+                       .values(balance=31))
+    db.session.commit()
+    result = runner.invoke(args=["timebank", "verify"])
+    assert result.exit_code == 1 and "balance 31 != postings 30" in result.output
+
+
+def test_jobs_are_registered_and_run_through_the_job_runner(tb, app):
+    from core.jobs import registered_jobs, run_job
+
+    ids = {spec.id for spec in registered_jobs()}
+    assert {"timebank.verify_ledger", "timebank.remind_pending", "timebank.auto_confirm",
+            "timebank.void_stale_holds", "timebank.expire_credits"} <= ids
+    db.session.commit()
+    run = run_job("timebank.verify_ledger")
+    assert run.status == "ok"

@@ -1,0 +1,350 @@
+"""Time-bank tables: sessions, ledger accounts, postings, holds, transfers, catalogue, redemptions, certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only, utcnow
+from core.extensions import db
+
+
+class SessionStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    REVERSED = "reversed"  # confirmed, later found false; its credits were reversed
+
+    @property
+    def label(self) -> str:
+        return str(SESSION_STATUS_LABELS[self])
+
+
+SESSION_STATUS_LABELS = {
+    SessionStatus.PENDING: _l("待确认"),
+    SessionStatus.CONFIRMED: _l("已确认"),
+    SessionStatus.REJECTED: _l("未通过"),
+    SessionStatus.REVERSED: _l("已撤销（经核查不实）"),
+}
+
+# Service categories (the bureau's list; admins change it here, the codes are stable).
+CATEGORIES = {
+    "meal": _l("助餐"),
+    "cleaning": _l("助洁"),
+    "bathing": _l("助浴"),
+    "medical": _l("助医陪诊"),
+    "mobility": _l("助行"),
+    "companionship": _l("陪伴聊天"),
+    "culture": _l("文体活动"),
+    "counselling": _l("法律与心理咨询"),
+    "errands": _l("代办代购"),
+    "community": _l("社区公益"),
+    "other": _l("其他"),
+}
+
+
+def category_label(code: str) -> str:
+    return str(CATEGORIES.get(code, code))
+
+
+class ServiceSession(TimestampMixin, db.Model):
+    """One period of service by a volunteer; hours come from start and end."""
+
+    __tablename__ = "timebank_session"
+    __table_args__ = (
+        sa.Index("ix_timebank_session_volunteer_start", "volunteer_id", "start_at"),
+        sa.Index("ix_timebank_session_status_created", "status", "created_at"),
+        sa.CheckConstraint("end_at > start_at", name="order"),
+        sa.CheckConstraint("minutes > 0", name="minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    recipient_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"),
+                                                            index=True)
+    recipient_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"),
+                                                         index=True)
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(32))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(200))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default=SessionStatus.PENDING)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    source: Mapped[str] = mapped_column(sa.String(16), default="self")  # self, roster, import…
+    # Set for sessions created from another package's event, so a replay records it once.
+    source_ref: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
+    credited: Mapped[bool] = mapped_column(default=True)  # False: a minor's hours (no credits)
+    credit_minutes: Mapped[int] = mapped_column(default=0)  # deposited at confirmation
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    confirmed_via: Mapped[str | None] = mapped_column(sa.String(16))  # recipient, org, auto…
+    confirming_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reject_reason: Mapped[str | None] = mapped_column(sa.Text)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reversed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reversal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    reversal_shortfall: Mapped[int] = mapped_column(default=0)  # minutes already spent
+
+    volunteer = relationship("Person", foreign_keys=[volunteer_id])
+    recipient_person = relationship("Person", foreign_keys=[recipient_person_id])
+    recipient_org = relationship("Organization", foreign_keys=[recipient_org_id])
+    org = relationship("Organization", foreign_keys=[org_id])
+    district = relationship("District")
+
+    @property
+    def status_label(self) -> str:
+        return SessionStatus(self.status).label
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_person is not None:
+            return self.recipient_person.name
+        return self.recipient_org.name if self.recipient_org is not None else ""
+
+
+class AccountKind(enum.StrEnum):
+    PERSON = "person"
+    POOL = "pool"  # 公益时间池
+    ISSUANCE = "issuance"  # mints credits: per organization, or per district without one
+    REDEMPTION = "redemption"  # per eldercare institution
+
+
+class LedgerAccount(TimestampMixin, db.Model):
+    """A time account. ``balance`` and ``held`` are maintained by ``timebank.ledger`` in the
+    same transaction as the postings; ``flask timebank verify`` checks them against the rows."""
+
+    __tablename__ = "timebank_account"
+    __table_args__ = (
+        sa.CheckConstraint("held >= 0", name="held"),
+        # The database itself refuses an overdraft: only issuance accounts go below zero.
+        sa.CheckConstraint("kind = 'issuance' OR balance >= held",
+                           name="no_overdraft"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)  # "person:12", "pool", …
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), unique=True)
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id"))
+    balance: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    held: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    person = relationship("Person")
+    org = relationship("Organization")
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+class PostingKind(enum.StrEnum):
+    DEPOSIT = "deposit"  # a confirmed session mints credits
+    REVERSAL = "reversal"  # a session found false
+    GIFT = "gift"
+    DONATION = "donation"
+    ALLOCATION = "allocation"  # pool → elder in difficulty
+    REDEMPTION = "redemption"
+    EXPIRY = "expiry"
+
+    @property
+    def label(self) -> str:
+        return str(POSTING_KIND_LABELS[self])
+
+
+POSTING_KIND_LABELS = {
+    PostingKind.DEPOSIT: _l("服务存入"),
+    PostingKind.REVERSAL: _l("冲正（服务记录不实）"),
+    PostingKind.GIFT: _l("亲属转赠"),
+    PostingKind.DONATION: _l("捐入公益时间池"),
+    PostingKind.ALLOCATION: _l("公益时间池分配"),
+    PostingKind.REDEMPTION: _l("兑换服务"),
+    PostingKind.EXPIRY: _l("过期"),
+}
+
+
+class Posting(InsertOnly, db.Model):
+    """Moves ``amount`` minutes from the debit account to the credit account. Insert-only;
+    ``(kind, reference)`` is unique so a business operation can post only once."""
+
+    __tablename__ = "timebank_posting"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "reference", name="uq_timebank_posting_kind_reference"),
+        sa.CheckConstraint("amount > 0", name="amount"),
+        sa.CheckConstraint("debit_account_id <> credit_account_id",
+                           name="two_accounts"),
+        sa.Index("ix_timebank_posting_debit", "debit_account_id", "created_at", "id"),
+        sa.Index("ix_timebank_posting_credit", "credit_account_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    txn_id: Mapped[str] = mapped_column(sa.String(32), index=True)
+    debit_account_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_account.id"))
+    credit_account_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_account.id"))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    reference: Mapped[str] = mapped_column(sa.String(100))
+    memo: Mapped[str | None] = mapped_column(sa.String(200))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        return PostingKind(self.kind).label
+
+
+make_insert_only(Posting.__table__)
+
+
+class HoldStatus(enum.StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    VOIDED = "voided"
+
+
+class Hold(TimestampMixin, db.Model):
+    """Minutes reserved on an account (two-phase): posted later, or voided."""
+
+    __tablename__ = "timebank_hold"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount"),
+        sa.Index("ix_timebank_hold_account_status", "account_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_account.id"))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    reference: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default=HoldStatus.PENDING)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_posting.id"))
+
+
+class TransferKind(enum.StrEnum):
+    GIFT = "gift"
+    DONATION = "donation"
+    ALLOCATION = "allocation"
+
+
+class Transfer(InsertOnly, db.Model):
+    """A gift, donation or pool allocation, with who, to whom, the relation and the reason."""
+
+    __tablename__ = "timebank_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    from_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    to_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    minutes: Mapped[int]
+    relation: Mapped[str | None] = mapped_column(sa.String(16))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    posting_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_posting.id"), unique=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    from_person = relationship("Person", foreign_keys=[from_person_id])
+    to_person = relationship("Person", foreign_keys=[to_person_id])
+
+
+make_insert_only(Transfer.__table__)
+
+
+class CatalogueItem(TimestampMixin, db.Model):
+    """A service an institution offers for time credits, priced in credit minutes."""
+
+    __tablename__ = "timebank_catalogue_item"
+    __table_args__ = (
+        sa.UniqueConstraint("org_id", "name", name="uq_timebank_catalogue_org_name"),
+        sa.CheckConstraint("price_minutes > 0", name="price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    service_minutes: Mapped[int]  # how long the service lasts
+    price_minutes: Mapped[int]  # what it costs in credit minutes
+    active: Mapped[bool] = mapped_column(default=True)
+
+    org = relationship("Organization")
+
+
+class RedemptionStatus(enum.StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    VOIDED = "voided"
+
+    @property
+    def label(self) -> str:
+        return str(REDEMPTION_STATUS_LABELS[self])
+
+
+REDEMPTION_STATUS_LABELS = {
+    RedemptionStatus.PENDING: _l("待服务（已冻结）"),
+    RedemptionStatus.POSTED: _l("已完成"),
+    RedemptionStatus.VOIDED: _l("已取消"),
+}
+
+
+class Redemption(TimestampMixin, db.Model):
+    """Credits exchanged for a catalogue service: pending (held) → posted or voided."""
+
+    __tablename__ = "timebank_redemption"
+    __table_args__ = (sa.Index("ix_timebank_redemption_org_status", "org_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_catalogue_item.id"))
+    item_name: Mapped[str] = mapped_column(sa.String(100))  # as priced when created
+    quantity: Mapped[int]
+    unit_price: Mapped[int]
+    amount: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(10), default=RedemptionStatus.PENDING)
+    code: Mapped[str] = mapped_column(sa.String(8))  # one-time code the member shows
+    code_failures: Mapped[int] = mapped_column(default=0)
+    hold_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_hold.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    settled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    org = relationship("Organization")
+    person = relationship("Person")
+
+    @property
+    def status_label(self) -> str:
+        return RedemptionStatus(self.status).label
+
+
+class Certificate(InsertOnly, db.Model):
+    """An issued service certificate: the printed data, its hash and an HMAC code."""
+
+    __tablename__ = "timebank_certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    content: Mapped[str] = mapped_column(sa.Text)  # canonical JSON of what is printed
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    verification_code: Mapped[str] = mapped_column(sa.String(32))
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person = relationship("Person")
+
+
+make_insert_only(Certificate.__table__)

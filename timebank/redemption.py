@@ -1,0 +1,276 @@
+"""Redemption at eldercare institutions: catalogue, counter look-up, hold → post or void."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core import audit
+from core.accounts.models import Person
+from core.accounts.services import find_person_by_id_number, find_person_by_volunteer_number
+from core.config import policy
+from core.db import for_update
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.extensions import db
+from core.ids import is_valid_id_number, normalize
+from core.orgs.models import Organization
+from core.orgs.services import require_member, user_org_ids
+from core.timeutil import local_today
+from timebank import ledger
+from timebank.clock import now_utc
+from timebank.models import CatalogueItem, Hold, PostingKind, Redemption, RedemptionStatus
+from timebank.transfers import received_gift_or_allocation
+
+MAX_QUANTITY = 20
+CODE_DIGITS = 6
+
+
+# --- catalogue -----------------------------------------------------------------------------
+
+def institution(actor, org_id: int) -> Organization:
+    """An eldercare institution the actor works for."""
+    org = db.session.get(Organization, org_id or 0)
+    if org is None or not org.is_eldercare:
+        raise NotFound("timebank.not_an_institution", _l("找不到该养老机构。"))
+    if actor is not None:
+        require_member(actor, org.id)
+    return org
+
+
+def _item_values(data: dict) -> dict:
+    errors = {}
+    name = (data.get("name") or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = [str(_l("请填写服务名称（不超过 100 字）。"))]
+    for key in ("service_minutes", "price_minutes"):
+        value = data.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 24 * 60:
+            errors[key] = [str(_l("请填写 1 到 1440 之间的整数分钟。"))]
+    if errors:
+        raise ValidationFailed("timebank.bad_item", _l("请核对服务项目。"), errors=errors)
+    return {"name": name, "description": (data.get("description") or "").strip()[:2000],
+            "service_minutes": data["service_minutes"], "price_minutes": data["price_minutes"],
+            "active": bool(data.get("active", True))}
+
+
+def default_price(service_minutes: int) -> int:
+    """DOMAIN.md: by default 1 hour of service costs 1 hour of credit."""
+    return round(service_minutes * policy("credit_minutes_per_service_minute"))
+
+
+def add_item(actor, org_id: int, data: dict) -> CatalogueItem:
+    org = institution(actor, org_id)
+    data = dict(data)
+    if data.get("price_minutes") is None and isinstance(data.get("service_minutes"), int):
+        data["price_minutes"] = default_price(data["service_minutes"])
+    values = _item_values(data)
+    if db.session.execute(sa.select(CatalogueItem.id).where(
+            CatalogueItem.org_id == org.id, CatalogueItem.name == values["name"])).first():
+        raise Conflict("timebank.item_exists", _l("已有同名的服务项目。"),
+                       errors={"name": [str(_l("已有同名项目。"))]})
+    item = CatalogueItem(org_id=org.id, **values)
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, "timebank.catalogue.add", "timebank_catalogue_item", item.id,
+                 after=dict(values))
+    return item
+
+
+def update_item(actor, item_id: int, data: dict) -> CatalogueItem:
+    item = get_item(item_id)
+    institution(actor, item.org_id)
+    before = {k: getattr(item, k) for k in ("name", "description", "service_minutes",
+                                            "price_minutes", "active")}
+    values = _item_values({**before, **{k: v for k, v in data.items() if v is not None}})
+    for key, value in values.items():
+        setattr(item, key, value)
+    db.session.flush()
+    audit.record(actor, "timebank.catalogue.update", "timebank_catalogue_item", item.id,
+                 before=before, after=values)
+    return item
+
+
+def get_item(item_id: int) -> CatalogueItem:
+    item = db.session.get(CatalogueItem, item_id or 0)
+    if item is None:
+        raise NotFound("timebank.item_not_found", _l("服务项目不存在。"),
+                       errors={"item_id": [str(_l("服务项目不存在。"))]})
+    return item
+
+
+def catalogue(org_id: int, active_only: bool = True) -> list[CatalogueItem]:
+    query = sa.select(CatalogueItem).where(CatalogueItem.org_id == org_id)
+    if active_only:
+        query = query.where(CatalogueItem.active.is_(True))
+    return list(db.session.execute(query.order_by(CatalogueItem.name)).scalars())
+
+
+def institutions_with_catalogue() -> list[Organization]:
+    ids = sa.select(CatalogueItem.org_id).where(CatalogueItem.active.is_(True))
+    return list(db.session.execute(
+        sa.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name)
+    ).scalars())
+
+
+# --- members at the counter ----------------------------------------------------------------
+
+def find_member(query: str) -> Person:
+    """By volunteer number or ID number (counter staff; shown masked afterwards)."""
+    text = normalize(query)
+    person = None
+    if len(text) == 18 and is_valid_id_number(text):
+        person = find_person_by_id_number(text)
+    elif text:
+        person = find_person_by_volunteer_number(text)
+    if person is None:
+        raise NotFound("timebank.member_not_found",
+                       _l("找不到该会员：请核对志愿者编号或身份证号码。"),
+                       errors={"q": [str(_l("找不到。"))]})
+    return person
+
+
+def may_redeem(person: Person, today=None) -> bool:
+    """DOMAIN.md: the holder is at least ``min_redeem_age``, or an elder who received a gift
+    or a pool allocation."""
+    today = today or local_today()
+    return person.age_on(today) >= policy("min_redeem_age") or \
+        received_gift_or_allocation(person.id)
+
+
+# --- redemptions ---------------------------------------------------------------------------
+
+def _may_act_for(actor, person_id: int, org_id: int) -> None:
+    if actor.person_id is not None and actor.person_id == person_id:
+        return
+    if org_id in user_org_ids(actor):
+        return  # counter staff act on the member's behalf (适老化)
+    raise PermissionDenied("timebank.not_your_redemption", _l("您不能为该会员办理兑换。"))
+
+
+def create_redemption(actor, person_id: int, item_id: int, quantity: int = 1,
+                      now: datetime | None = None) -> Redemption:
+    """Hold the price on the member's account and give them a one-time code."""
+    item = get_item(item_id)
+    person = db.session.get(Person, person_id or 0)
+    if person is None:
+        raise NotFound("timebank.member_not_found", _l("找不到该会员。"))
+    if actor is not None:  # None: the system (demo seeder)
+        _may_act_for(actor, person.id, item.org_id)
+    if not item.active:
+        raise Conflict("timebank.item_inactive", _l("该服务项目已下架。"),
+                       errors={"item_id": [str(_l("已下架。"))]})
+    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationFailed("timebank.bad_quantity", _l("数量应在 1 到 %(n)s 之间。"),
+                               n=MAX_QUANTITY, errors={"quantity": [str(_l("数量无效。"))]})
+    now = now_utc(now)
+    if not may_redeem(person, local_today(now)):
+        raise PermissionDenied(
+            "timebank.too_young_to_redeem",
+            _l("兑换需年满 %(age)s 周岁，或为接受过亲属转赠、公益时间分配的老人。"),
+            age=policy("min_redeem_age"))
+    amount = item.price_minutes * quantity
+    row = Redemption(org_id=item.org_id, person_id=person.id, item_id=item.id,
+                     item_name=item.name, quantity=quantity, unit_price=item.price_minutes,
+                     amount=amount, code=new_code(), created_by_id=getattr(actor, "id", None),
+                     created_at=now)
+    held = ledger.hold(ledger.person_account(person.id), amount, PostingKind.REDEMPTION,
+                       f"redemption:{secrets.token_hex(8)}", at=now)
+    row.hold_id = held.id
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "timebank.redemption.create", "timebank_redemption", row.id, at=now,
+                 after={"person_id": person.id, "org_id": item.org_id, "amount": amount})
+    return row
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def get_redemption(redemption_id: int) -> Redemption:
+    row = db.session.get(Redemption, redemption_id or 0)
+    if row is None:
+        raise NotFound("timebank.redemption_not_found", _l("兑换记录不存在。"))
+    return row
+
+
+def _lock(redemption_id: int) -> Redemption:
+    get_redemption(redemption_id)
+    return db.session.execute(
+        for_update(sa.select(Redemption).where(Redemption.id == redemption_id))
+        .execution_options(populate_existing=True)).scalar_one()
+
+
+def _require_pending(row: Redemption) -> None:
+    if row.status != RedemptionStatus.PENDING:
+        raise Conflict("timebank.redemption_settled", _l("该兑换的状态为“%(state)s”，不能再处理。"),
+                       state=row.status_label)
+
+
+def complete_redemption(actor, redemption_id: int, code: str,
+                        now: datetime | None = None) -> Redemption:
+    """The service was delivered: counter staff check the member's code, the hold is posted
+    to the institution's redemption account."""
+    row = _lock(redemption_id)
+    if actor is not None:
+        require_member(actor, row.org_id)
+    _require_pending(row)
+    if not secrets.compare_digest((code or "").strip(), row.code):
+        raise ValidationFailed("timebank.wrong_code", _l("兑换码不正确，请核对会员出示的兑换码。"),
+                               errors={"code": [str(_l("兑换码不正确。"))]})
+    now = now_utc(now)
+    ledger.post_hold(db.session.get(Hold, row.hold_id), ledger.redemption_account(row.org_id),
+                     actor, memo=row.item_name[:200], at=now)
+    row.status, row.settled_at = RedemptionStatus.POSTED, now
+    row.settled_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(actor, "timebank.redemption.complete", "timebank_redemption", row.id, at=now,
+                 after={"amount": row.amount})
+    return row
+
+
+def cancel_redemption(actor, redemption_id: int, reason: str | None = None,
+                      now: datetime | None = None) -> Redemption:
+    """Void the hold (the member or the institution cancels; or the expiry job)."""
+    row = _lock(redemption_id)
+    if actor is not None:
+        _may_act_for(actor, row.person_id, row.org_id)
+    _require_pending(row)
+    now = now_utc(now)
+    ledger.void_hold(db.session.get(Hold, row.hold_id), at=now)
+    row.status, row.settled_at = RedemptionStatus.VOIDED, now
+    row.settled_by_id = getattr(actor, "id", None)
+    row.void_reason = ((reason or "").strip() or None) if actor is not None else \
+        str(_l("超过保留时限，自动取消"))
+    db.session.flush()
+    audit.record(actor, "timebank.redemption.void", "timebank_redemption", row.id, at=now,
+                 reason=row.void_reason)
+    return row
+
+
+def void_expired(now: datetime | None = None) -> int:
+    """Pending redemptions older than ``redemption_hold_hours`` (default 48) are voided."""
+    now = now_utc(now)
+    cutoff = now - timedelta(hours=policy("redemption_hold_hours"))
+    ids = db.session.execute(
+        sa.select(Redemption.id).where(Redemption.status == RedemptionStatus.PENDING,
+                                       Redemption.created_at <= cutoff)).scalars().all()
+    for redemption_id in ids:
+        if _lock(redemption_id).status == RedemptionStatus.PENDING:
+            cancel_redemption(None, redemption_id, now=now)
+    return len(ids)
+
+
+def redemptions_query(org_id: int | None = None, person_id: int | None = None,
+                      status: str | None = None):
+    query = sa.select(Redemption).order_by(Redemption.id.desc())
+    if org_id is not None:
+        query = query.where(Redemption.org_id == org_id)
+    if person_id is not None:
+        query = query.where(Redemption.person_id == person_id)
+    if status:
+        query = query.where(Redemption.status == status)
+    return query

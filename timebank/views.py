@@ -1,0 +1,332 @@
+"""Volunteer pages (dashboard, history, log, gift, donate, redeem, certificates) and /verify."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core.accounts.models import Person, Role
+from core.accounts.services import family_links
+from core.auth import PUBLIC, roles
+from core.db import utcnow
+from core.errors import DomainError
+from core.extensions import db
+from core.orgs.models import Organization
+from core.orgs.services import districts, user_org_ids
+from core.schemas import PageArgs
+from core.timeutil import to_local
+from timebank import certificates, ledger, redemption, sessions, transfers
+from timebank.forms import (
+    ConfirmForm,
+    DonateForm,
+    GiftForm,
+    HistoryFilter,
+    RedeemForm,
+    SessionForm,
+    aware,
+)
+from timebank.models import Redemption, SessionStatus
+
+bp = Blueprint("timebank", __name__, url_prefix="/timebank", template_folder="templates")
+public_bp = Blueprint("timebank_public", __name__, template_folder="templates")
+
+MEMBER = (Role.VOLUNTEER,)
+PER_PAGE = 20
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a refused operation's field errors next to the fields, and flash its message."""
+    db.session.rollback()
+    for name, messages in (error.errors or {}).items():
+        if form is not None and name in form:
+            form[name].errors = list(form[name].errors) + list(messages)
+    flash(error.text, "error")
+
+
+def my_person() -> Person:
+    """The signed-in member's person; a clear message (not a bare 403) for a login that is
+    not linked to a real-name person (e.g. a staff account that also has the volunteer role)."""
+    if current_user.person is None:
+        raise DomainError("timebank.no_person",
+                          _l("您的账号还没有关联实名登记的个人信息，无法使用时间账户。"), http_status=409)
+    return current_user.person
+
+
+def page_number() -> int:
+    try:
+        return PageArgs().load({"page": request.args.get("page", "1")})["page"]
+    except Exception:  # a bad ?page= is page 1, not an error
+        return 1
+
+
+def paged(query, per_page: int = PER_PAGE):
+    page = page_number()
+    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1)
+                              ).scalars().all()
+    return rows[:per_page], page, len(rows) > per_page
+
+
+def panel_data() -> dict:
+    """What the home-page panels show (a Jinja global)."""
+    person = current_user.person
+    data = {"balance": 0, "available": 0, "held": 0, "pending": 0, "to_confirm": 0}
+    if person is not None:
+        data["balance"], data["held"], data["available"] = ledger.balances(person.id)
+        data["pending"] = sessions.pending_count(person.id)
+    data["to_confirm"] = db.session.execute(sa.select(sa.func.count()).select_from(
+        sessions.sessions_query(current_user, "to_confirm").order_by(None).subquery())
+    ).scalar_one()
+    return data
+
+
+@bp.get("/")
+@roles(*MEMBER)
+def dashboard():
+    person = my_person()
+    balance, held, available = ledger.balances(person.id)
+    account = ledger.find_person_account(person.id)
+    recent = []
+    if account is not None:
+        rows = db.session.execute(ledger.postings_of(account.id).limit(8)).scalars().all()
+        recent = transfers.describe(rows, account.id)
+    pending = db.session.execute(
+        sessions.sessions_query(current_user, "mine", SessionStatus.PENDING).limit(10)
+    ).scalars().all()
+    return render_template("timebank/dashboard.html", person=person, balance=balance,
+                           held=held, available=available, recent=recent, pending=pending,
+                           may_redeem=redemption.may_redeem(person))
+
+
+@bp.get("/history")
+@roles(*MEMBER)
+def history():
+    person = my_person()
+    form = HistoryFilter(request.args)
+    form.validate()
+    account = ledger.find_person_account(person.id)
+    lines, page, has_next = [], 1, False
+    if account is not None:
+        query = transfers.history_query(account.id, form.kind.data or None,
+                                        form.since.data if not form.since.errors else None,
+                                        form.until.data if not form.until.errors else None)
+        rows, page, has_next = paged(query)
+        lines = transfers.describe(rows, account.id)
+    return render_template("timebank/history.html", form=form, lines=lines, page=page,
+                           has_next=has_next)
+
+
+@bp.get("/sessions")
+@roles(*MEMBER)
+def my_sessions():
+    status = request.args.get("status") or None
+    if status not in {None, *(s.value for s in SessionStatus)}:
+        status = None
+    rows, page, has_next = paged(sessions.sessions_query(current_user, "mine", status))
+    return render_template("timebank/sessions.html", rows=rows, page=page, has_next=has_next,
+                           status=status, statuses=list(SessionStatus))
+
+
+def _org_choices(blank: str):
+    orgs = db.session.execute(sa.select(Organization.id, Organization.name)
+                              .where(Organization.status == "active")
+                              .order_by(Organization.name)).all()
+    return [(0, blank)] + [(o.id, o.name) for o in orgs]
+
+
+def _session_form() -> SessionForm:
+    form = SessionForm()
+    form.district_id.choices = [(d.id, d.name) for d in districts()]
+    form.recipient_org_id.choices = _org_choices(_("请选择"))
+    form.org_id.choices = _org_choices(_("不选（个人自发服务）"))
+    return form
+
+
+def _recipient(form: SessionForm) -> dict:
+    if form.recipient_kind.data == "org":
+        return {"recipient_org_id": form.recipient_org_id.data or None}
+    number = (form.recipient_number.data or "").strip()
+    if not number:
+        return {}
+    try:
+        person = redemption.find_member(number)
+    except DomainError:
+        return {"recipient_person_id": -1}  # → "unknown recipient", next to the field
+    name = (form.recipient_name.data or "").strip()
+    if name and name != person.name:
+        return {"recipient_person_id": -1}
+    return {"recipient_person_id": person.id}
+
+
+FIELD_MAP = {"recipient_person_id": "recipient_number", "start": "start", "end": "end"}
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles(*MEMBER)
+def log_session():
+    person = my_person()
+    form = _session_form()
+    if request.method == "GET":  # a sensible default: the hour that just ended
+        end = to_local(utcnow()).replace(second=0, microsecond=0, tzinfo=None)
+        end -= timedelta(minutes=end.minute % 5)
+        form.end.data, form.start.data = end, end - timedelta(hours=1)
+    if form.validate_on_submit():
+        data = {"volunteer_id": person.id, "category": form.category.data,
+                "district_id": form.district_id.data, "address": form.address.data,
+                "start": aware(form.start.data), "end": aware(form.end.data),
+                "description": form.description.data, "org_id": form.org_id.data or None,
+                **_recipient(form)}
+        try:
+            row = sessions.log_session(current_user, data)
+        except DomainError as error:
+            error.errors = {FIELD_MAP.get(k, k): v for k, v in error.errors.items()}
+            show_error(form, error)
+            return render_template("timebank/log_session.html", form=form), error.status
+        flash(_("已登记，等待服务对象或组织确认。"), "success")
+        return redirect(url_for("timebank.session_detail", session_id=row.id))
+    return render_template("timebank/log_session.html", form=form)
+
+
+@bp.get("/sessions/<int:session_id>")
+@roles(Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF, Role.REGULATOR, Role.ADMIN)
+def session_detail(session_id: int):
+    from timebank.views_org import decision_rights
+
+    row = sessions.get_visible(current_user, session_id)
+    return render_template("timebank/session_detail.html", row=row,
+                           rights=decision_rights(row))
+
+
+def _family_choices(person: Person):
+    links = family_links(person, verified_only=True)
+    return [(link.relative_id, f"{link.relative.name}（{link.relation_label}）")
+            for link in links]
+
+
+@bp.route("/gift", methods=["GET", "POST"])
+@roles(*MEMBER)
+def gift():
+    person = my_person()
+    form = GiftForm()
+    form.to_person_id.choices = _family_choices(person)
+    if form.validate_on_submit():
+        try:
+            transfers.give(current_user, person, form.to_person_id.data, form.total_minutes())
+        except DomainError as error:
+            error.errors = {("hours" if k == "minutes" else k): v
+                            for k, v in error.errors.items()}
+            show_error(form, error)
+            return _gift_page(form, person), error.status
+        flash(_("已转赠。"), "success")
+        return redirect(url_for("timebank.history"))
+    return _gift_page(form, person)
+
+
+def _gift_page(form, person):
+    _b, _h, available = ledger.balances(person.id)
+    return render_template("timebank/gift.html", form=form, available=available)
+
+
+@bp.route("/donate", methods=["GET", "POST"])
+@roles(*MEMBER)
+def donate():
+    person = my_person()
+    form = DonateForm()
+    _b, _h, available = ledger.balances(person.id)
+    if form.validate_on_submit():
+        try:
+            transfers.donate(current_user, person, form.total_minutes())
+        except DomainError as error:
+            error.errors = {("hours" if k == "minutes" else k): v
+                            for k, v in error.errors.items()}
+            show_error(form, error)
+            return render_template("timebank/donate.html", form=form,
+                                   available=available), error.status
+        flash(_("感谢您的捐赠，时间已存入公益时间池。"), "success")
+        return redirect(url_for("timebank.history"))
+    return render_template("timebank/donate.html", form=form, available=available)
+
+
+@bp.route("/redeem", methods=["GET", "POST"])
+@roles(*MEMBER)
+def redeem():
+    """Self-service: choose an institution's service; the code is shown at the counter."""
+    person = my_person()
+    form = RedeemForm()
+    items = [(i.id, f"{i.org.name} · {i.name}（{i.price_minutes} 分钟）")
+             for org in redemption.institutions_with_catalogue()
+             for i in redemption.catalogue(org.id)]
+    form.item_id.choices = items
+    if form.validate_on_submit():
+        try:
+            row = redemption.create_redemption(current_user, person.id, form.item_id.data,
+                                               form.quantity.data)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("timebank/redeem.html", form=form,
+                                   may=redemption.may_redeem(person)), error.status
+        flash(_("已预约，请在柜台出示兑换码 %(code)s。", code=row.code), "success")
+        return redirect(url_for("timebank.my_redemptions"))
+    return render_template("timebank/redeem.html", form=form, may=redemption.may_redeem(person))
+
+
+@bp.get("/redemptions")
+@roles(*MEMBER)
+def my_redemptions():
+    rows, page, has_next = paged(redemption.redemptions_query(person_id=my_person().id))
+    return render_template("timebank/my_redemptions.html", rows=rows, page=page,
+                           has_next=has_next)
+
+
+@bp.route("/certificates", methods=["GET", "POST"])
+@roles(*MEMBER)
+def my_certificates():
+    person = my_person()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        row = certificates.issue(current_user, person.id)
+        flash(_("证明已开具，编号 %(n)s。", n=row.number), "success")
+        return redirect(url_for("timebank.my_certificates"))
+    return render_template("timebank/certificates.html", form=form,
+                           rows=certificates.certificates_of(person.id))
+
+
+@bp.get("/certificates/<string:number>.pdf")
+@roles(Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF, Role.REGULATOR, Role.ADMIN)
+def certificate_pdf(number: str):
+    row = certificates.get_by_number(number)
+    own = current_user.person_id == row.person_id
+    if not own and not current_user.has_role(Role.REGULATOR, Role.ADMIN) and \
+            row.issued_by_id != current_user.id:
+        abort(404)
+    response = Response(certificates.render_pdf(row), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{row.number}.pdf"'
+    return response
+
+
+@public_bp.get("/verify/<string:number>")
+@roles(PUBLIC)
+def verify_certificate(number: str):
+    """Anyone (an employer, a school) checks a certificate: genuine, unaltered, masked name."""
+    try:
+        result = certificates.verify(number, request.args.get("code"))
+    except DomainError as error:
+        return render_template("timebank/verify.html", result=None, number=number,
+                               message=error.text), 404
+    return render_template("timebank/verify.html", result=result, number=number)
+
+
+def org_ids_of_user() -> set[int]:
+    return user_org_ids(current_user)
+
+
+def redemption_visible(row: Redemption) -> bool:
+    return (current_user.person_id == row.person_id or row.org_id in org_ids_of_user()
+            or current_user.has_role(Role.REGULATOR, Role.ADMIN))
+
+
+from timebank import views_counter, views_org, views_regulator  # noqa: E402, F401 (routes)

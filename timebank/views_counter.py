@@ -1,0 +1,192 @@
+"""Counter pages for eldercare staff: member look-up, redemptions, receipts, catalogue."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.accounts.models import Person, Role
+from core.auth import roles
+from core.errors import DomainError
+from core.extensions import db, limiter
+from core.orgs.services import orgs_of
+from timebank import redemption
+from timebank.api import account_summary
+from timebank.forms import CancelForm, CodeForm, ItemForm, LookupForm, RedeemForm
+from timebank.models import RedemptionStatus
+from timebank.views import bp, paged, redemption_visible, show_error
+
+COUNTER = (Role.INSTITUTION_STAFF,)
+
+
+def my_institution():
+    """The eldercare institution the signed-in counter staff works for (?org_id= to pick)."""
+    institutions = [o for o in orgs_of(current_user) if o.is_eldercare]
+    if not institutions:
+        return None
+    wanted = request.args.get("org_id", type=int)
+    return next((o for o in institutions if o.id == wanted), institutions[0])
+
+
+def _no_institution():
+    return render_template("timebank/counter.html", org=None, form=LookupForm(),
+                           pending=[]), 403
+
+
+@bp.route("/counter", methods=["GET", "POST"])
+@roles(*COUNTER)
+def counter():
+    org = my_institution()
+    if org is None:
+        return _no_institution()
+    form = LookupForm()
+    if form.validate_on_submit():
+        try:
+            person = redemption.find_member(form.q.data)
+        except DomainError as error:
+            form.q.errors = [error.text]
+        else:
+            return redirect(url_for("timebank.counter_member", person_id=person.id,
+                                    org_id=org.id))
+    pending = db.session.execute(redemption.redemptions_query(
+        org.id, status=RedemptionStatus.PENDING).limit(50)).scalars().all()
+    return render_template("timebank/counter.html", org=org, form=form, pending=pending)
+
+
+def _member_page(org, person, form, status=200):
+    items = redemption.catalogue(org.id)
+    form.item_id.choices = [(i.id, f"{i.name}（{i.price_minutes} 分钟）") for i in items]
+    recent = db.session.execute(redemption.redemptions_query(org.id, person.id).limit(10)
+                                ).scalars().all()
+    return render_template("timebank/counter_member.html", org=org, person=person,
+                           account=account_summary(person), form=form, items=items,
+                           recent=recent), status
+
+
+@bp.route("/counter/member/<int:person_id>", methods=["GET", "POST"])
+@roles(*COUNTER)
+def counter_member(person_id: int):
+    org = my_institution()
+    person = db.session.get(Person, person_id)
+    if org is None or person is None:
+        abort(404)
+    form = RedeemForm()
+    if form.validate_on_submit():
+        try:
+            row = redemption.create_redemption(current_user, person.id, form.item_id.data,
+                                               form.quantity.data)
+        except DomainError as error:
+            show_error(form, error)
+            return _member_page(org, person, RedeemForm(formdata=None), error.status)
+        flash(_("已冻结 %(m)s 分钟。请把兑换码 %(code)s 交给会员，服务完成后凭码确认。",
+                m=row.amount, code=row.code), "success")
+        return redirect(url_for("timebank.redemption_detail", redemption_id=row.id))
+    return _member_page(org, person, form)
+
+
+@bp.get("/counter/redemptions")
+@roles(*COUNTER)
+def counter_redemptions():
+    org = my_institution()
+    if org is None:
+        return _no_institution()
+    status = request.args.get("status") or None
+    if status not in {None, *(s.value for s in RedemptionStatus)}:
+        status = None
+    rows, page, has_next = paged(redemption.redemptions_query(org.id, status=status))
+    return render_template("timebank/counter_redemptions.html", org=org, rows=rows, page=page,
+                           has_next=has_next, status=status, statuses=list(RedemptionStatus))
+
+
+@bp.get("/redemptions/<int:redemption_id>")
+@roles(Role.VOLUNTEER, *COUNTER, Role.REGULATOR, Role.ADMIN)
+def redemption_detail(redemption_id: int):
+    row = redemption.get_redemption(redemption_id)
+    if not redemption_visible(row):
+        abort(404)
+    is_staff = row.org_id in {o.id for o in orgs_of(current_user)}
+    return render_template("timebank/redemption_detail.html", row=row, is_staff=is_staff,
+                           is_member=current_user.person_id == row.person_id,
+                           code_form=CodeForm(), cancel_form=CancelForm())
+
+
+@bp.post("/redemptions/<int:redemption_id>/complete")
+@roles(*COUNTER)
+@limiter.limit("10 per minute")
+def complete_redemption(redemption_id: int):
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            redemption.complete_redemption(current_user, redemption_id, form.code.data)
+        except DomainError as error:
+            show_error(None, error)
+            return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
+        flash(_("兑换完成，已扣减时间。"), "success")
+        return redirect(url_for("timebank.receipt", redemption_id=redemption_id))
+    flash(_("请填写会员出示的兑换码。"), "error")
+    return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
+
+
+@bp.post("/redemptions/<int:redemption_id>/cancel")
+@roles(Role.VOLUNTEER, *COUNTER)
+def cancel_redemption(redemption_id: int):
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            redemption.cancel_redemption(current_user, redemption_id, form.reason.data)
+        except DomainError as error:
+            show_error(None, error)
+        else:
+            flash(_("已取消，冻结的时间已释放。"), "success")
+    return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
+
+
+@bp.get("/redemptions/<int:redemption_id>/receipt")
+@roles(Role.VOLUNTEER, *COUNTER, Role.REGULATOR, Role.ADMIN)
+def receipt(redemption_id: int):
+    row = redemption.get_redemption(redemption_id)
+    if not redemption_visible(row):
+        abort(404)
+    return render_template("timebank/receipt.html", row=row)
+
+
+@bp.route("/counter/catalogue", methods=["GET", "POST"])
+@roles(*COUNTER)
+def catalogue():
+    org = my_institution()
+    if org is None:
+        return _no_institution()
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            redemption.add_item(current_user, org.id, {
+                "name": form.name.data, "description": form.description.data,
+                "service_minutes": form.service_minutes.data,
+                "price_minutes": form.price_minutes.data})
+        except DomainError as error:
+            show_error(form, error)
+            return _catalogue_page(org, form, error.status)
+        flash(_("已添加服务项目。"), "success")
+        return redirect(url_for("timebank.catalogue", org_id=org.id))
+    return _catalogue_page(org, form)
+
+
+def _catalogue_page(org, form, status=200):
+    return render_template("timebank/catalogue.html", org=org, form=form,
+                           items=redemption.catalogue(org.id, active_only=False)), status
+
+
+@bp.post("/counter/catalogue/<int:item_id>/toggle")
+@roles(*COUNTER)
+def toggle_item(item_id: int):
+    form = CancelForm()  # only for its CSRF token
+    if form.validate_on_submit():
+        try:
+            item = redemption.get_item(item_id)
+            redemption.update_item(current_user, item.id, {"active": not item.active})
+        except DomainError as error:
+            show_error(None, error)
+        else:
+            flash(_("已更新。"), "success")
+    return redirect(url_for("timebank.catalogue"))

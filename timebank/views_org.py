@@ -1,0 +1,193 @@
+"""Pages for deciding on sessions, and organization staff's sessions, rosters and imports."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.accounts.models import Role
+from core.auth import roles
+from core.errors import DomainError, PermissionDenied
+from core.orgs.services import districts, orgs_of, require_member
+from timebank import confirmation, imports, redemption, sessions
+from timebank.forms import ConfirmForm, ImportForm, ReasonForm, RosterForm, aware
+from timebank.models import SessionStatus
+from timebank.views import bp, paged, show_error
+
+DECIDERS = (Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF)
+STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
+COLUMN_LABELS = {key: zh for key, zh, _required, _desc in imports.COLUMNS}
+
+
+def decision_rights(row) -> dict:
+    can_decide = can_reverse = False
+    if row.status == SessionStatus.PENDING:
+        try:
+            confirmation.confirmer_role(current_user, row)
+            can_decide = True
+        except PermissionDenied:
+            pass
+    if row.status == SessionStatus.CONFIRMED:
+        try:
+            confirmation.may_reverse(current_user, row)
+            can_reverse = True
+        except PermissionDenied:
+            pass
+    return {"decide": can_decide, "reverse": can_reverse}
+
+
+@bp.get("/confirm")
+@roles(*DECIDERS)
+def to_confirm():
+    rows, page, has_next = paged(sessions.sessions_query(current_user, "to_confirm"))
+    return render_template("timebank/to_confirm.html", rows=rows, page=page,
+                           has_next=has_next, reason_form=ReasonForm(), form=ConfirmForm())
+
+
+def _back(session_id: int):
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("timebank.session_detail", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/confirm")
+@roles(*DECIDERS)
+def confirm(session_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            confirmation.confirm_session(current_user, session_id)
+        except DomainError as error:
+            show_error(None, error)
+            return _back(session_id)
+        flash(_("已确认，服务时间已存入志愿者账户。"), "success")
+    return _back(session_id)
+
+
+@bp.post("/sessions/<int:session_id>/reject")
+@roles(*DECIDERS)
+def reject(session_id: int):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("请填写退回原因。"), "error")
+        return _back(session_id)
+    try:
+        confirmation.reject_session(current_user, session_id, form.reason.data)
+    except DomainError as error:
+        show_error(None, error)
+        return _back(session_id)
+    flash(_("已退回，志愿者会看到退回原因。"), "success")
+    return _back(session_id)
+
+
+@bp.post("/sessions/<int:session_id>/reverse")
+@roles(Role.ORG_STAFF, Role.REGULATOR, Role.ADMIN)
+def reverse(session_id: int):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("请填写撤销原因。"), "error")
+        return _back(session_id)
+    try:
+        confirmation.reverse_session(current_user, session_id, form.reason.data)
+    except DomainError as error:
+        show_error(None, error)
+        return _back(session_id)
+    flash(_("已撤销该服务记录，并已冲正时间。"), "success")
+    return _back(session_id)
+
+
+@bp.get("/org/sessions")
+@roles(*STAFF)
+def org_sessions():
+    status = request.args.get("status") or None
+    if status not in {None, *(s.value for s in SessionStatus)}:
+        status = None
+    rows, page, has_next = paged(sessions.sessions_query(current_user, "org", status))
+    return render_template("timebank/org_sessions.html", rows=rows, page=page,
+                           has_next=has_next, status=status, statuses=list(SessionStatus),
+                           orgs=orgs_of(current_user))
+
+
+def _roster_form() -> RosterForm:
+    form = RosterForm()
+    form.district_id.choices = [(d.id, d.name) for d in districts()]
+    form.org_id.choices = [(o.id, o.name) for o in orgs_of(current_user)]
+    return form
+
+
+def _roster_rows(form: RosterForm) -> tuple[list, list]:
+    common = {"org_id": form.org_id.data, "category": form.category.data,
+              "district_id": form.district_id.data, "address": form.address.data,
+              "start": aware(form.start.data), "end": aware(form.end.data),
+              "description": form.description.data, "recipient_org_id": form.org_id.data}
+    rows, unknown = [], []
+    lines = [line.strip() for line in (form.volunteers.data or "").splitlines() if line.strip()]
+    for number, line in enumerate(lines[:500], start=1):
+        try:
+            person = redemption.find_member(line)
+        except DomainError as error:
+            unknown.append(sessions.RowResult(number, line, code=error.code,
+                                              message=error.text))
+            continue
+        rows.append((number, f"{person.name}（{person.volunteer_number or '-'}）",
+                     {**common, "volunteer_id": person.id}))
+    return rows, unknown
+
+
+@bp.route("/org/roster", methods=["GET", "POST"])
+@roles(*STAFF)
+def roster():
+    form = _roster_form()
+    results = None
+    if form.validate_on_submit():
+        try:
+            require_member(current_user, form.org_id.data)
+            rows, unknown = _roster_rows(form)
+            results = sorted(unknown + sessions.log_many(
+                current_user, rows, source="roster", confirm=form.confirm.data),
+                key=lambda r: r.row)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("timebank/roster.html", form=form), error.status
+        ok = sum(1 for r in results if r.ok)
+        flash(_("已登记 %(ok)s 人，%(bad)s 行未通过。", ok=ok, bad=len(results) - ok),
+              "success" if ok == len(results) else "warning")
+    return render_template("timebank/roster.html", form=form, results=results)
+
+
+@bp.route("/org/import", methods=["GET", "POST"])
+@roles(*STAFF)
+def roster_import():
+    form = ImportForm()
+    form.org_id.choices = [(o.id, o.name) for o in orgs_of(current_user)]
+    results = None
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        try:
+            results = imports.import_roster(
+                current_user, form.org_id.data, upload.filename if upload else "",
+                upload.read() if upload else b"", confirm=form.confirm.data)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("timebank/import.html", form=form,
+                                   columns=imports.COLUMNS), error.status
+        ok = sum(1 for r in results if r.ok)
+        flash(_("导入 %(ok)s 行，%(bad)s 行有误未导入（见下表）。", ok=ok,
+                bad=len(results) - ok), "success" if ok == len(results) else "warning")
+    return render_template("timebank/import.html", form=form, columns=imports.COLUMNS,
+                           results=results, column_labels=COLUMN_LABELS)
+
+
+@bp.get("/org/import/template.<string:fmt>")
+@roles(*STAFF)
+def import_template(fmt: str):
+    if fmt == "xlsx":
+        body = imports.template_xlsx()
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mime, fmt = imports.template_csv(), "text/csv; charset=utf-8", "csv"
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
+    return response
