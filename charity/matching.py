@@ -33,6 +33,7 @@ __all__ = [
     "allocate",
     "build_candidates",
     "haversine_km",
+    "need_weight",
     "objective",
 ]
 
@@ -42,6 +43,11 @@ Id = int | str
 
 # Doubling per level: one unit for an urgency-4 need outweighs seven urgency-1 units.
 URGENCY_WEIGHTS: dict[int, int] = {1: 1, 2: 2, 3: 4, 4: 8}
+# With deadline weighting on (MatchParams.deadline_soon_days), weights are scaled by this and a
+# need due soon gets +1: more than any same-urgency unit due later, never as much as a unit of
+# the next urgency level (8w + 1 < 16w), and one urgency-4 unit still outweighs seven urgency-1
+# units due soon (64 > 63).
+DEADLINE_SCALE = 8
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius; the district table uses the same value
 _INT64_MAX = 2**63 - 1
 # Quantities beyond this cannot be summed safely in OR-tools' int64 flow arithmetic.
@@ -135,6 +141,14 @@ class MatchParams:
     now: datetime | None = None
     # Integer distance unit (metres) of the cost model; coarsened automatically on overflow.
     distance_resolution_m: int = 1
+    # (need id, offer id) pairs that must not be proposed (already pending, or declined by a
+    # party): they are removed from the candidate graph before solving, so the optimum routes
+    # around them instead of leaving the quantity idle.
+    exclude_pairs: frozenset[tuple[Id, Id]] = frozenset()
+    # Deadline weighting (DOMAIN.md: "weighted by urgency and deadline"): with `now` set, a need
+    # whose deadline is at most this many days after `now` counts DEADLINE_SCALE·w + 1 per unit
+    # instead of DEADLINE_SCALE·w. None (the default) weighs by urgency alone.
+    deadline_soon_days: float | None = None
 
     def __post_init__(self) -> None:
         if self.max_km is not None and not self.max_km >= 0:
@@ -145,6 +159,13 @@ class MatchParams:
         r = self.distance_resolution_m
         if not isinstance(r, int) or isinstance(r, bool) or r < 1:
             raise ValueError("distance_resolution_m must be a positive integer")
+        pairs = frozenset(tuple(p) for p in self.exclude_pairs)
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError("exclude_pairs must hold (need id, offer id) pairs")
+        object.__setattr__(self, "exclude_pairs", pairs)
+        soon = self.deadline_soon_days
+        if soon is not None and (isinstance(soon, bool) or not soon >= 0):
+            raise ValueError("deadline_soon_days must be None or a non-negative number")
 
 
 @dataclass(frozen=True)
@@ -177,6 +198,22 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.need_idx)
+
+
+def _due_soon(need: NeedSpec, params: MatchParams | None) -> bool | None:
+    """None when deadline weighting is off; else whether the need is due within the window."""
+    if params is None or params.deadline_soon_days is None or params.now is None:
+        return None
+    return need.deadline <= params.now + timedelta(days=params.deadline_soon_days)
+
+
+def need_weight(need: NeedSpec, params: MatchParams | None = None) -> int:
+    """Weight of one unit of `need` in the objective: urgency, and deadline when configured."""
+    base = URGENCY_WEIGHTS[need.urgency]
+    soon = _due_soon(need, params)
+    if soon is None:
+        return base
+    return DEADLINE_SCALE * base + (1 if soon else 0)
 
 
 def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
@@ -262,6 +299,21 @@ def _item_pairs(
     return need_idx, offer_idx
 
 
+def _drop_excluded(
+    needs: Sequence[NeedSpec], offers: Sequence[OfferSpec], ni: np.ndarray, oi: np.ndarray,
+    excluded: frozenset[tuple[Id, Id]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Remove the (need, offer) index pairs named in `excluded` (ids absent here are ignored)."""
+    n_pos = {n.id: k for k, n in enumerate(needs)}
+    o_pos = {o.id: k for k, o in enumerate(offers)}
+    width = max(len(offers), 1)
+    keys = [n_pos[a] * width + o_pos[b] for a, b in excluded if a in n_pos and b in o_pos]
+    if not keys:
+        return ni, oi
+    keep = ~np.isin(ni * width + oi, np.array(keys, dtype=np.int64))
+    return ni[keep], oi[keep]
+
+
 def _coords(parties: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     lat = np.array([np.nan if p.lat is None else p.lat for p in parties], dtype=np.float64)
     lon = np.array([np.nan if p.lon is None else p.lon for p in parties], dtype=np.float64)
@@ -324,6 +376,8 @@ def build_candidates(
     if not needs_t or not offers_t:
         return _empty_candidates(needs_t, offers_t)
     ni, oi = _item_pairs(needs_t, offers_t)
+    if params.exclude_pairs:
+        ni, oi = _drop_excluded(needs_t, offers_t, ni, oi, params.exclude_pairs)
     n_from = _time_us([n.available_from for n in needs_t], aware)
     n_until = _time_us([n.deadline for n in needs_t], aware)
     o_from = _time_us([o.available_from for o in offers_t], aware)
@@ -369,18 +423,20 @@ class _FlowGraph:
         return len(self.offer_qty) + len(self.need_qty) + 1  # + the sink
 
 
-def _flow_graph(c: Candidates, arcs: np.ndarray) -> _FlowGraph:
+def _flow_graph(c: Candidates, arcs: np.ndarray, weights: np.ndarray) -> _FlowGraph:
     # Only parties with a candidate arc become nodes: fewer nodes means a looser OR-tools cost
     # limit and a faster solve.
     used_o, o_node = np.unique(c.offer_idx[arcs], return_inverse=True)
     used_n, n_node = np.unique(c.need_idx[arcs], return_inverse=True)
     offer_qty = np.array([c.offers[k].quantity for k in used_o], dtype=np.int64)
     need_qty = np.array([c.needs[k].quantity for k in used_n], dtype=np.int64)
-    need_w = np.array([URGENCY_WEIGHTS[c.needs[k].urgency] for k in used_n], dtype=np.int64)
+    need_w = weights[used_n].astype(np.int64)
     return _FlowGraph(o_node, n_node + len(used_o), offer_qty, need_qty, need_w)
 
 
-def _run_min_cost_flow(g: _FlowGraph, cost_d: np.ndarray, big_m: int) -> tuple[Any, np.ndarray]:
+def _run_min_cost_flow(
+    g: _FlowGraph, cost_d: np.ndarray, big_m: int, w_max: int
+) -> tuple[Any, np.ndarray]:
     """Solve once; returns (status, flow on each candidate arc).
 
     Offers carry their quantity as supply; every unit ends at the sink either through a need
@@ -389,7 +445,6 @@ def _run_min_cost_flow(g: _FlowGraph, cost_d: np.ndarray, big_m: int) -> tuple[A
     """
     n_o, n_n = len(g.offer_qty), len(g.need_qty)
     sink = n_o + n_n
-    w_max = max(URGENCY_WEIGHTS.values())
     # Candidate arcs first so their arc ids are 0..n_arcs-1.
     tails = np.concatenate([g.offer_node, np.arange(n_o, sink), np.arange(n_o)])
     heads = np.concatenate([g.need_node, np.full(n_n + n_o, sink)])
@@ -435,11 +490,13 @@ def _chunks(c: Candidates) -> list[np.ndarray]:
     return np.split(order, cuts)
 
 
-def _solve_chunk(c: Candidates, arcs: np.ndarray, resolution_m: int) -> np.ndarray:
+def _solve_chunk(
+    c: Candidates, arcs: np.ndarray, resolution_m: int, weights: np.ndarray
+) -> np.ndarray:
     """Exact lexicographic optimum on one sub-network; returns flow per arc in `arcs`."""
-    g = _flow_graph(c, arcs)
+    g = _flow_graph(c, arcs, weights)
     limit = _INT64_MAX // (2 * (g.n_nodes + 1)) // _POTENTIAL_MARGIN
-    w_max = max(URGENCY_WEIGHTS.values())
+    w_max = int(g.need_weight.max())
     for _ in range(_MAX_COARSENINGS + 1):
         cost_d = np.rint(c.distance_km[arcs] * (1000.0 / resolution_m)).astype(np.int64)
         bound = min(
@@ -448,7 +505,7 @@ def _solve_chunk(c: Candidates, arcs: np.ndarray, resolution_m: int) -> np.ndarr
         )
         big_m = bound + 1  # one unit of weight is worth more than every distance unit there is
         if big_m * w_max <= limit:
-            status, flows = _run_min_cost_flow(g, cost_d, big_m)
+            status, flows = _run_min_cost_flow(g, cost_d, big_m, w_max)
             if status == min_cost_flow.SimpleMinCostFlow.OPTIMAL:
                 return flows
             if status != min_cost_flow.SimpleMinCostFlow.BAD_COST_RANGE:
@@ -460,19 +517,20 @@ def _solve_chunk(c: Candidates, arcs: np.ndarray, resolution_m: int) -> np.ndarr
     raise RuntimeError("instance too large for exact integer min-cost flow")
 
 
-def _solve(c: Candidates, resolution_m: int) -> np.ndarray:
+def _solve(c: Candidates, resolution_m: int, weights: np.ndarray) -> np.ndarray:
     """Exact lexicographic optimum over the candidate graph; returns flow per candidate arc."""
     total = sum(o.quantity for o in c.offers) + sum(n.quantity for n in c.needs)
     if total > _MAX_TOTAL_QUANTITY:
         raise ValueError("total quantity too large for exact integer matching")
     flows = np.zeros(len(c), dtype=np.int64)
     for arcs in _chunks(c):
-        flows[arcs] = _solve_chunk(c, arcs, resolution_m)
+        flows[arcs] = _solve_chunk(c, arcs, resolution_m, weights)
     return flows
 
 
-def _explain(c: Candidates, arc: int, filled: int) -> dict[str, Any]:
+def _explain(c: Candidates, arc: int, filled: int, params: MatchParams) -> dict[str, Any]:
     need, offer = c.needs[c.need_idx[arc]], c.offers[c.offer_idx[arc]]
+    weight = need_weight(need, params)
     return {
         "item": "same" if offer.item == need.item else "substitute",
         "need_item": need.item,
@@ -483,8 +541,10 @@ def _explain(c: Candidates, arc: int, filled: int) -> dict[str, Any]:
         "offer_district": offer.district,
         "candidate_rank": int(c.rank[arc]),  # 1 = the nearest compatible offer
         "urgency": need.urgency,
-        "weight": URGENCY_WEIGHTS[need.urgency],
+        "weight": weight,
         "deadline": need.deadline.isoformat(),
+        # True/False with deadline weighting on (due within deadline_soon_days), else None.
+        "deadline_soon": _due_soon(need, params),
         "offer_available_until": offer.available_until.isoformat(),
         "need_quantity": need.quantity,
         "need_filled": filled,
@@ -504,7 +564,8 @@ def allocate(
     c = build_candidates(needs, offers, params)
     if len(c) == 0:
         return []
-    flows = _solve(c, params.distance_resolution_m)
+    weights = np.array([need_weight(n, params) for n in c.needs], dtype=np.int64)
+    flows = _solve(c, params.distance_resolution_m, weights)
     used = np.flatnonzero(flows > 0)
     filled = np.zeros(len(c.needs), dtype=np.int64)
     np.add.at(filled, c.need_idx[used], flows[used])
@@ -515,15 +576,18 @@ def allocate(
             offer_id=c.offers[c.offer_idx[a]].id,
             quantity=int(flows[a]),
             distance_km=float(c.distance_km[a]),
-            explanation=_explain(c, a, int(filled[c.need_idx[a]])),
+            explanation=_explain(c, a, int(filled[c.need_idx[a]]), params),
         )
         for a in used
     ]
 
 
-def objective(allocations: Iterable[Allocation], needs: Iterable[NeedSpec]) -> tuple[int, float]:
-    """(Σ quantity × weight(urgency), Σ quantity × distance_km) of an allocation."""
-    weight = {n.id: URGENCY_WEIGHTS[n.urgency] for n in needs}
+def objective(
+    allocations: Iterable[Allocation], needs: Iterable[NeedSpec], params: MatchParams | None = None
+) -> tuple[int, float]:
+    """(Σ quantity × weight, Σ quantity × distance_km) of an allocation; the weights are those
+    `allocate` used with the same `params` (urgency alone when params is None)."""
+    weight = {n.id: need_weight(n, params) for n in needs}
     weighted, distance = 0, 0.0
     for a in allocations:
         weighted += a.quantity * weight[a.need_id]

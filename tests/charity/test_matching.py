@@ -22,6 +22,7 @@ from charity.matching import (
     OfferSpec,
     allocate,
     build_candidates,
+    need_weight,
     objective,
 )
 
@@ -349,6 +350,7 @@ def test_explanation_for_a_known_case():
         "urgency": 3,
         "weight": 4,
         "deadline": T1.isoformat(),
+        "deadline_soon": None,
         "offer_available_until": T1.isoformat(),
         "need_quantity": 8,
         "need_filled": 5,
@@ -393,9 +395,11 @@ def ref_pairs(needs, offers, max_km):
     return out
 
 
-def milp_lexicographic(needs, offers, max_km) -> tuple[int, float]:
+def milp_lexicographic(needs, offers, max_km, weight=None, excluded=frozenset()
+                       ) -> tuple[int, float]:
     """Transportation problem solved with HiGHS: max Σ w·x, then min Σ d·x at that optimum."""
-    arcs = ref_pairs(needs, offers, max_km)
+    arcs = [(j, i, d) for j, i, d in ref_pairs(needs, offers, max_km)
+            if (needs[j].id, offers[i].id) not in excluded]
     if not arcs:
         return 0, 0.0
     m = len(arcs)
@@ -405,7 +409,8 @@ def milp_lexicographic(needs, offers, max_km) -> tuple[int, float]:
         rows[len(needs) + i, k] = 1
     cap = [n.quantity for n in needs] + [o.quantity for o in offers]
     supply_demand = LinearConstraint(rows, -np.inf, cap)
-    w = np.array([URGENCY_WEIGHTS[needs[j].urgency] for j, _, _ in arcs], dtype=float)
+    weight = weight or (lambda n: URGENCY_WEIGHTS[n.urgency])
+    w = np.array([weight(needs[j]) for j, _, _ in arcs], dtype=float)
     d = np.array([dist for _, _, dist in arcs])
     kw = {"integrality": np.ones(m), "bounds": Bounds(0, np.inf)}
     first = milp(-w, constraints=[supply_demand], **kw)
@@ -500,3 +505,75 @@ def test_nearest_k_only_ever_uses_the_k_nearest(instance, k):
     allocs = allocate(needs, offers, MatchParams(max_km=max_km, nearest_k=k))
     assert_feasible(allocs, needs, offers)
     assert all(1 <= a.explanation["candidate_rank"] <= k for a in allocs)
+
+
+# --- exclusions and deadline weighting ------------------------------------------------------
+
+
+def test_excluded_pair_is_routed_around_not_left_idle():
+    # The nearest offer was declined for this need: the need is served by the next one.
+    needs = [need(1, qty=5)]
+    offers = [offer("near", qty=5), offer("far", qty=5, at=north(10))]
+    allocs = allocate(needs, offers, MatchParams(exclude_pairs={(1, "near")}))
+    assert pairs(allocs) == {(1, "far"): 5}
+
+
+def test_excluded_pairs_naming_unknown_ids_are_ignored():
+    allocs = allocate([need(1)], [offer("a")], MatchParams(exclude_pairs={(9, "z")}))
+    assert pairs(allocs) == {(1, "a"): 10}
+
+
+def test_exclude_pairs_must_be_pairs():
+    with pytest.raises(ValueError):
+        MatchParams(exclude_pairs={(1, 2, 3)})
+
+
+NOW = T0 + timedelta(days=1)
+
+
+def test_deadline_breaks_ties_between_equal_urgencies():
+    # Same urgency, the later-deadline need is nearer; with deadline weighting the need due
+    # within the window gets the scarce offer, without it distance decides.
+    due_soon = need(1, qty=5, urgency=2, at=north(8), deadline=NOW + timedelta(days=2))
+    due_late = need(2, qty=5, urgency=2, deadline=NOW + timedelta(days=12))
+    scarce = [offer("a", qty=5)]
+    plain = allocate([due_soon, due_late], scarce, MatchParams(now=NOW))
+    assert pairs(plain) == {(2, "a"): 5}
+    weighted = allocate([due_soon, due_late], scarce,
+                        MatchParams(now=NOW, deadline_soon_days=3))
+    assert pairs(weighted) == {(1, "a"): 5}
+    assert weighted[0].explanation["deadline_soon"] is True
+    assert weighted[0].explanation["weight"] == 8 * URGENCY_WEIGHTS[2] + 1
+
+
+def test_deadline_never_outweighs_a_higher_urgency():
+    due_soon = need(1, qty=5, urgency=2, deadline=NOW + timedelta(days=1))
+    more_urgent = need(2, qty=5, urgency=3, at=north(20), deadline=NOW + timedelta(days=12))
+    allocs = allocate([due_soon, more_urgent], [offer("a", qty=5)],
+                      MatchParams(now=NOW, deadline_soon_days=3))
+    assert pairs(allocs) == {(2, "a"): 5}
+    assert allocs[0].explanation["deadline_soon"] is False
+
+
+def test_deadline_soon_days_is_validated():
+    with pytest.raises(ValueError):
+        MatchParams(deadline_soon_days=-1)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.integers(0, 4), st.sets(st.tuples(st.integers(0, 5), st.integers(0, 5))))
+def test_deadline_weighting_and_exclusions_stay_optimal(instance, soon_days, excluded):
+    needs, offers, max_km = instance
+    params = MatchParams(max_km=max_km, nearest_k=None, now=T0, deadline_soon_days=soon_days,
+                         exclude_pairs=excluded)
+    live_needs = [n for n in needs if n.deadline >= T0]
+    allocs = allocate(needs, offers, params)
+    assert_feasible(allocs, needs, offers)
+    assert not {(a.need_id, a.offer_id) for a in allocs} & excluded
+    weighted, distance = objective(allocs, live_needs, params)
+    best_w, best_d = milp_lexicographic(live_needs, offers, max_km,
+                                        weight=lambda n: need_weight(n, params),
+                                        excluded=excluded)
+    assert weighted == best_w
+    tol = 0.001 * sum(n.quantity for n in needs) + 1e-6
+    assert distance == pytest.approx(best_d, abs=tol)

@@ -1,0 +1,146 @@
+"""The charity exchange's vocabularies: categories, statuses of posts, proposals and
+sign-ups, skills, activities, free-time slots, and how many hours one opportunity place counts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+# DOMAIN.md, "Charity supply and demand": the four categories of needs and offers.
+CATEGORIES = {
+    "goods": _l("物资"),
+    "service": _l("服务"),
+    "volunteer_time": _l("志愿服务时间"),
+    "money": _l("善款（仅登记认捐）"),
+}
+
+
+def category_label(code: str) -> str:
+    return str(CATEGORIES.get(code, code))
+
+
+class PostStatus(enum.StrEnum):
+    """Status of a need or an offer (DOMAIN.md); derived from proposal quantities."""
+
+    OPEN = "open"
+    PARTLY_MATCHED = "partly_matched"
+    MATCHED = "matched"
+    FULFILLED = "fulfilled"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(POST_STATUS_LABELS[self])
+
+
+POST_STATUS_LABELS = {
+    PostStatus.OPEN: _l("待对接"),
+    PostStatus.PARTLY_MATCHED: _l("部分对接"),
+    PostStatus.MATCHED: _l("已对接"),
+    PostStatus.FULFILLED: _l("已完成"),
+    PostStatus.EXPIRED: _l("已过期"),
+    PostStatus.WITHDRAWN: _l("已撤回"),
+}
+# Needs and offers the matcher may still use (their remaining quantity, that is).
+LIVE_STATUSES = (PostStatus.OPEN, PostStatus.PARTLY_MATCHED)
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for both sides; holds the quantity
+    ACCEPTED = "accepted"  # both accepted; the quantity is reserved until fulfilled/abandoned
+    DECLINED = "declined"
+    EXPIRED = "expired"  # not answered within proposal_response_days
+    CANCELLED = "cancelled"  # a side withdrew its need/offer while the proposal was pending
+    FULFILLED = "fulfilled"
+    ABANDONED = "abandoned"
+
+    @property
+    def label(self) -> str:
+        return str(PROPOSAL_STATUS_LABELS[self])
+
+
+PROPOSAL_STATUS_LABELS = {
+    ProposalStatus.PENDING: _l("待双方确认"),
+    ProposalStatus.ACCEPTED: _l("双方已接受"),
+    ProposalStatus.DECLINED: _l("已谢绝"),
+    ProposalStatus.EXPIRED: _l("逾期未答复"),
+    ProposalStatus.CANCELLED: _l("已取消"),
+    ProposalStatus.FULFILLED: _l("已交付"),
+    ProposalStatus.ABANDONED: _l("已放弃"),
+}
+# Proposals whose quantity is still committed (not free for another match).
+HOLDING = (ProposalStatus.PENDING, ProposalStatus.ACCEPTED)
+
+
+class SignupStatus(enum.StrEnum):
+    SIGNED_UP = "signed_up"
+    CANCELLED = "cancelled"
+    SERVED = "served"  # attendance confirmed by the organization
+    NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        return str(SIGNUP_STATUS_LABELS[self])
+
+
+SIGNUP_STATUS_LABELS = {
+    SignupStatus.SIGNED_UP: _l("已报名"),
+    SignupStatus.CANCELLED: _l("已取消"),
+    SignupStatus.SERVED: _l("已确认服务"),
+    SignupStatus.NO_SHOW: _l("未到场"),
+}
+
+# Skills volunteers declare and opportunities require.
+SKILLS = {
+    "meal": _l("助餐送餐"),
+    "cleaning": _l("家政保洁"),
+    "bathing": _l("助浴"),
+    "escort": _l("陪诊陪护"),
+    "nursing": _l("医疗护理"),
+    "driving": _l("驾驶"),
+    "haircut": _l("理发"),
+    "repair": _l("家电维修"),
+    "digital": _l("智能手机教学"),
+    "counselling": _l("心理疏导"),
+    "legal": _l("法律咨询"),
+    "sign_language": _l("手语"),
+    "performance": _l("文艺表演"),
+    "tutoring": _l("课业辅导"),
+    "lifting": _l("搬运装卸"),
+}
+
+# What an opportunity is, in the time bank's session categories (sent with
+# volunteer_service_confirmed so the time bank files the session under the same heading).
+ACTIVITIES = {
+    "meal": _l("助餐"),
+    "cleaning": _l("助洁"),
+    "bathing": _l("助浴"),
+    "medical": _l("助医陪诊"),
+    "mobility": _l("助行"),
+    "companionship": _l("陪伴聊天"),
+    "culture": _l("文体活动"),
+    "counselling": _l("法律与心理咨询"),
+    "errands": _l("代办代购"),
+    "community": _l("社区公益"),
+    "other": _l("其他"),
+}
+
+# Free-time slots a volunteer ticks per weekday (local time, hour ranges [start, end)).
+TIME_SLOTS = {
+    "morning": (8, 12, _l("上午")),
+    "afternoon": (12, 18, _l("下午")),
+    "evening": (18, 22, _l("晚上")),
+}
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+
+
+def slot_hours(start: datetime, end: datetime) -> int:
+    """Whole hours (rounded up, at least one) one place of an opportunity counts for in its
+    need's quantity, which is kept in the volunteer-time unit (小时)."""
+    minutes = int((end - start).total_seconds() // 60)
+    return max(1, -(-minutes // 60))
+
+
