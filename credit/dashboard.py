@@ -1,0 +1,80 @@
+"""The regulators' dashboard: entries by list and district, what awaits action (objection
+windows ending, objections and repairs to decide), recent facts and departments' feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from core import workdays
+from core.extensions import db
+from core.orgs.models import District, Organization
+from credit import feed
+from credit.catalogue import LIST_TYPES
+from credit.models import CreditFact, EntryState, ListEntry, Objection, RepairApplication
+
+
+@dataclass
+class Dashboard:
+    by_list: dict[str, int]
+    by_district: list[tuple[str, dict[str, int]]]
+    by_state: dict[str, dict[str, int]]
+    to_notify: list[ListEntry]
+    to_publish: list[ListEntry]
+    windows_ending: list[ListEntry]
+    objections: list[Objection]
+    repairs: list[tuple[RepairApplication, int]]
+    facts: list[CreditFact]
+    feedback: list
+
+    @property
+    def max_count(self) -> int:
+        return max([sum(c.values()) for _n, c in self.by_district] + [1])
+
+
+def _counts(today: date):
+    rows = db.session.execute(
+        sa.select(ListEntry.list_type, District.name, sa.func.count())
+        .join(Organization, Organization.id == ListEntry.org_id)
+        .join(District, District.id == Organization.district_id)
+        .where(ListEntry.state == EntryState.PUBLISHED)
+        .group_by(ListEntry.list_type, District.name, District.sort_order)
+        .order_by(District.sort_order)).all()
+    by_list = dict.fromkeys(LIST_TYPES, 0)
+    by_district: dict[str, dict[str, int]] = {}
+    for list_type, district, count in rows:
+        by_list[list_type] += count
+        by_district.setdefault(district, dict.fromkeys(LIST_TYPES, 0))[list_type] = count
+    states = db.session.execute(sa.select(ListEntry.list_type, ListEntry.state, sa.func.count())
+                                .group_by(ListEntry.list_type, ListEntry.state)).all()
+    by_state = {t: dict.fromkeys(EntryState.ALL, 0) for t in LIST_TYPES}
+    for list_type, state, count in states:
+        by_state[list_type][state] = count
+    return by_list, list(by_district.items()), by_state
+
+
+def _entries(*conditions, limit: int = 20) -> list[ListEntry]:
+    return list(db.session.execute(sa.select(ListEntry).where(*conditions)
+                                   .order_by(ListEntry.id).limit(limit)).scalars())
+
+
+def build(today: date) -> Dashboard:
+    by_list, by_district, by_state = _counts(today)
+    soon = workdays.add_working_days(today, 3)
+    notified = ListEntry.state == EntryState.NOTIFIED
+    repairs = list(db.session.execute(sa.select(RepairApplication).where(
+        RepairApplication.status == "open").order_by(RepairApplication.id)).scalars())
+    return Dashboard(
+        by_list, by_district, by_state,
+        to_notify=_entries(ListEntry.state == EntryState.PROPOSED),
+        to_publish=_entries(notified, ListEntry.objection_due < today),
+        windows_ending=_entries(notified, ListEntry.objection_due >= today,
+                                ListEntry.objection_due <= soon),
+        objections=list(db.session.execute(sa.select(Objection).where(
+            Objection.status == "open").order_by(Objection.id)).scalars()),
+        repairs=[(r, workdays.working_days_between(r.applied_on, today)) for r in repairs],
+        facts=list(db.session.execute(sa.select(CreditFact).order_by(
+            CreditFact.id.desc()).limit(10)).scalars()),
+        feedback=feed.recent_feedback(10))

@@ -1,0 +1,94 @@
+"""Public pages: the published lists (search, filters, CSV/XLSX), a subject's published record,
+and the random-inspection draws with their seeds and results. Published columns only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from core.auth import PUBLIC, roles
+from core.extensions import db
+from core.orgs.services import districts
+from core.timeutil import local_today
+from credit import exports, inspections, profile
+from credit.catalogue import LIST_LABELS, LIST_TYPES
+from credit.models import EntryState, ListEntry
+from credit.views import paged
+
+public_bp = Blueprint("credit_public", __name__, url_prefix="/credit/public",
+                      template_folder="templates")
+
+
+def _filters() -> dict:
+    status = request.args.get("status") if request.args.get("status") == "removed" else "current"
+    return {"q": (request.args.get("q") or "").strip()[:100] or None,
+            "district_id": request.args.get("district_id", type=int), "status": status}
+
+
+@public_bp.get("/lists")
+@roles(PUBLIC)
+def lists_index():
+    import sqlalchemy as sa
+
+    counts = dict(db.session.execute(sa.select(ListEntry.list_type, sa.func.count()).where(
+        ListEntry.state == EntryState.PUBLISHED).group_by(ListEntry.list_type)).all())
+    return render_template("credit/public_lists.html", counts=counts, labels=LIST_LABELS,
+                           list_types=LIST_TYPES)
+
+
+@public_bp.get("/lists/<list_type>")
+@roles(PUBLIC)
+def published_list(list_type: str):
+    args = _filters()
+    rows, has_next, page = paged(exports.published_query(exports.check_list_type(list_type),
+                                                          **args))
+    return render_template("credit/public_list.html", list_type=list_type,
+                           label=LIST_LABELS[list_type],
+                           rows=[(e.org_id, exports.feed.entry_payload(e)) for e in rows],
+                           has_next=has_next, page=page, args=args, districts=districts())
+
+
+@public_bp.get("/lists/<list_type>/export.<any(csv, xlsx):fmt>")
+@roles(PUBLIC)
+def published_export(list_type: str, fmt: str):
+    args = _filters()
+    rows = db.session.execute(exports.published_query(exports.check_list_type(list_type),
+                                                      **args).limit(20000)).scalars().all()
+    name = f"credit-{list_type}-{local_today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mime = exports.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(rows, str(LIST_LABELS[list_type]))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@public_bp.get("/subjects/<int:org_id>")
+@roles(PUBLIC)
+def public_subject(org_id: int):
+    view = profile.build(None, org_id, local_today())
+    return render_template("credit/public_subject.html", p=view,
+                           payloads={e.id: exports.feed.entry_payload(e) for e in view.entries})
+
+
+@public_bp.get("/inspections")
+@roles(PUBLIC)
+def public_draws():
+    return render_template("credit/public_draws.html", draws=inspections.draws(50))
+
+
+@public_bp.get("/inspections/<int:draw_id>")
+@roles(PUBLIC)
+def public_draw(draw_id: int):
+    row = inspections.get_draw(draw_id)
+    return render_template("credit/public_draw.html", draw=row,
+                           reproducible=inspections.rerun(row) == row.result,
+                           names=inspector_names(row))
+
+
+def inspector_names(row) -> dict[int, str]:
+    from core.accounts.models import User
+
+    ids = {u for a in row.assignments for u in a.inspector_ids}
+    users = db.session.query(User).filter(User.id.in_(ids)).all() if ids else []
+    return {u.id: u.display_name for u in users}

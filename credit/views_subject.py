@@ -1,0 +1,120 @@
+"""Subject pages: the credit profile (regulators: any; staff: their own), and what an
+organization does about its record: object, apply for repair, file the annual report."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import roles
+from core.errors import DomainError
+from core.orgs.services import orgs_of, require_member, search_orgs
+from core.timeutil import local_today
+from credit import annual_reports, entries, forms, objections, profile, repair
+from credit.facts import get_subject, is_credit_subject
+from credit.kinds import kind_label, subtype_label
+from credit.models import EntryState
+from credit.views import REGULATOR, STAFF, bp, paged, show_errors
+
+
+@bp.get("/subjects")
+@roles(REGULATOR)
+def subjects():
+    q = (request.args.get("q") or "").strip()
+    rows, has_next, page = paged(search_orgs(q=q or None))
+    return render_template("credit/subjects.html", orgs=rows, q=q, has_next=has_next, page=page)
+
+
+@bp.get("/mine")
+@roles(*STAFF)
+def mine():
+    own = [o for o in orgs_of(current_user) if is_credit_subject(o)]
+    if len(own) == 1:
+        return redirect(url_for("credit.subject", org_id=own[0].id))
+    return render_template("credit/mine.html", orgs=own)
+
+
+@bp.get("/subjects/<int:org_id>")
+@roles(REGULATOR, *STAFF)
+def subject(org_id: int):
+    if not current_user.has_role(REGULATOR):
+        require_member(current_user, org_id)
+    view = profile.build(current_user, org_id, local_today())
+    return render_template("credit/subject.html", p=view, today=local_today())
+
+
+def _objection_targets(org_id: int, view) -> list[tuple[str, str]]:
+    choices = [(f"entry:{e.id}", _("名单记录 #%(id)s %(reason)s", id=e.id, reason=e.reason[:40]))
+               for e in view.entries if e.state in (EntryState.NOTIFIED, EntryState.PUBLISHED)]
+    choices += [(f"fact:{t.fact.id}", f"{_('信用信息')} #{t.fact.id} {t.fact.occurred_on} "
+                 f"{kind_label(t.fact.kind)} · {subtype_label(t.fact.subtype)}")
+                for t in view.facts if t.status == "effective"]
+    return choices
+
+
+@bp.route("/subjects/<int:org_id>/objection", methods=["GET", "POST"])
+@roles(*STAFF)
+def objection_new(org_id: int):
+    require_member(current_user, org_id)
+    view = profile.build(current_user, org_id, local_today())
+    form = forms.ObjectionForm(target=request.args.get("target"))
+    form.target.choices = _objection_targets(org_id, view)
+    if form.validate_on_submit():
+        kind, _sep, target_id = form.target.data.partition(":")
+        try:
+            objections.file_objection(
+                current_user, org_id, form.reason.data, evidence_ref=form.evidence_ref.data,
+                entry_id=int(target_id) if kind == "entry" else None,
+                fact_id=int(target_id) if kind == "fact" else None)
+        except DomainError as error:
+            show_errors(form, error)
+            return render_template("credit/objection_form.html", form=form, org=view.org
+                                   ), error.status
+        flash(_("异议已提交。处理结果出来前，相关信息暂不用于名单。"), "success")
+        return redirect(url_for("credit.subject", org_id=org_id))
+    return render_template("credit/objection_form.html", form=form, org=view.org), \
+        422 if form.errors else 200
+
+
+@bp.route("/entries/<int:entry_id>/repair", methods=["GET", "POST"])
+@roles(*STAFF)
+def repair_new(entry_id: int):
+    entry = entries.get_entry(entry_id)
+    require_member(current_user, entry.org_id)
+    form = forms.RepairForm()
+    check = repair.check(entry, local_today())
+    if form.validate_on_submit():
+        try:
+            repair.apply_for_repair(current_user, entry.id, form.statement.data,
+                                    form.evidence_ref.data)
+        except DomainError as error:
+            show_errors(form, error)
+            return render_template("credit/repair_form.html", form=form, entry=entry,
+                                   check=check), error.status
+        flash(_("信用修复申请已提交。"), "success")
+        return redirect(url_for("credit.subject", org_id=entry.org_id))
+    return render_template("credit/repair_form.html", form=form, entry=entry, check=check), \
+        422 if form.errors else 200
+
+
+@bp.route("/subjects/<int:org_id>/annual-report", methods=["GET", "POST"])
+@roles(*STAFF)
+def annual_report(org_id: int):
+    require_member(current_user, org_id)
+    org = get_subject(org_id)
+    year = local_today().year - 1
+    form = forms.AnnualReportForm(year=year)
+    if form.validate_on_submit():
+        try:
+            report = annual_reports.submit_report(current_user, org_id, form.year.data,
+                                                  form.figures())
+        except DomainError as error:
+            show_errors(form, error)
+            return render_template("credit/report_form.html", form=form, org=org,
+                                   deadline=annual_reports.deadline(year)), error.status
+        flash(_("%(y)s 年度报告已报送（%(s)s）。", y=report.year,
+                s=_("按时") if report.status == "on_time" else _("逾期")), "success")
+        return redirect(url_for("credit.subject", org_id=org_id))
+    return render_template("credit/report_form.html", form=form, org=org,
+                           deadline=annual_reports.deadline(year)), 422 if form.errors else 200

@@ -1,0 +1,179 @@
+"""Credit pages: the public lists and downloads, who sees which profile, the regulators'
+forms (with errors next to fields), objections, reports, repair and inspections."""
+
+import io
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from core.extensions import db
+from credit import entries, scan
+from credit.models import CreditFact, Objection
+from tests.credit.factories import record
+from tests.helpers import form_post
+
+D = date
+TODAY = date.today()
+
+
+def _entry(org, regulator, kind=("penalty", "suspension"), on=None, publish=True):
+    on = on or TODAY - timedelta(days=40)
+    record(org, *kind, on)
+    (entry,) = scan.run_scan(None, on)
+    entries.notify(regulator, entry, on)
+    if publish:
+        entries.publish(regulator, entry, "常民信决〔2026〕7号", on + timedelta(days=20))
+    return entry
+
+
+def test_the_public_list_page_searches_filters_and_downloads_published_columns(
+        app, client, make, regulator):
+    listed = make.org(name="常州市钟楼区暖阳助老协会", district="zhonglou", contact_phone="0519-86661234")
+    _entry(listed, regulator)
+    hidden = make.org(name="常州市天宁区未公示协会")
+    _entry(hidden, regulator, publish=False)
+    page = client.get("/credit/public/lists/serious").get_data(as_text=True)
+    assert "暖阳助老协会" in page and "未公示协会" not in page and "86661234" not in page
+    zhonglou = make.district("zhonglou").id
+    assert "暖阳" in client.get(f"/credit/public/lists/serious?district_id={zhonglou}"
+                                ).get_data(as_text=True)
+    assert "暖阳" not in client.get("/credit/public/lists/serious?q=没有这个"
+                                    ).get_data(as_text=True)
+    csv = client.get("/credit/public/lists/serious/export.csv")
+    text = csv.data.decode("utf-8")
+    assert csv.status_code == 200 and text.startswith("\ufeff名单,主体名称,统一社会信用代码")
+    assert "暖阳助老协会" in text and "86661234" not in text and "未公示" not in text
+    xlsx = client.get("/credit/public/lists/serious/export.xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("名单", "主体名称", "统一社会信用代码") and len(rows) == 2
+
+
+def test_the_public_subject_page_shows_only_what_was_published(app, client, make, regulator):
+    org = make.org()
+    _entry(org, regulator, kind=("penalty", "warning"))
+    _entry(org, regulator, kind=("basic", "change_revoked"), on=TODAY - timedelta(days=2),
+           publish=False)
+    page = client.get(f"/credit/public/subjects/{org.id}").get_data(as_text=True)
+    assert "警告" in page and "撤销变更登记" not in page
+
+
+def test_staff_see_their_own_record_and_nobody_elses(app, client, make, login_as, regulator):
+    mine, theirs = make.org(), make.org()
+    entry = _entry(theirs, regulator, publish=False)
+    own_entry = _entry(mine, regulator, publish=False)
+    login_as("org_staff", org=mine)
+    assert client.get(f"/credit/subjects/{mine.id}").status_code == 200
+    assert client.get(f"/credit/subjects/{theirs.id}").status_code == 403
+    assert client.get(f"/credit/entries/{entry.id}").status_code == 404
+    page = client.get(f"/credit/entries/{own_entry.id}").get_data(as_text=True)
+    assert "提出异议" in page and "作出决定并公示" not in page
+    assert client.get("/credit/mine").status_code == 302
+
+
+def test_the_fact_form_shows_errors_next_to_fields_and_saves_nothing(app, client, login_as,
+                                                                    society):
+    login_as("regulator")
+    data = {"org_id": society.id, "kind_subtype": "penalty:fine", "occurred_on": "2026-01-05",
+            "source_department": "常州市民政局", "document_number": "常民罚〔2026〕1号",
+            "evidence_ref": "卷宗"}
+    bad = form_post(client, "/credit/facts/new", data)
+    assert bad.status_code == 422
+    assert 'id="amount_yuan-err"' in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditFact)) == 0
+    good = form_post(client, "/credit/facts/new", {**data, "amount_yuan": "60000"})
+    assert good.status_code == 302
+    assert db.session.scalar(sa.select(CreditFact.amount_yuan)) == 60000
+
+
+def test_the_import_page_lists_every_bad_row(app, client, login_as, society):
+    login_as("regulator")
+    content = ("uscc,kind,subtype,occurred_on,source_department,document_number,evidence_ref\n"
+               f"{society.uscc},penalty,warning,2026-02-30,民政局,文号,卷宗\n").encode()
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client.get("/credit/facts/import").data)
+    response = client.post("/credit/facts/import", data={
+        "csrf_token": token, "file": (io.BytesIO(content), "facts.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "occurred_on" in response.get_data(as_text=True)
+
+
+def test_staff_object_to_an_entry_from_its_page(app, client, make, login_as, regulator):
+    org = make.org()
+    entry = _entry(org, regulator, publish=False, on=TODAY - timedelta(days=1))
+    login_as("org_staff", org=org)
+    response = form_post(client, f"/credit/subjects/{org.id}/objection", {
+        "target": f"entry:{entry.id}", "reason": "停止活动决定已被撤销"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Objection.entry_id)) == entry.id
+    assert db.session.get(type(entry), entry.id).state == "objected"
+
+
+def test_the_dashboard_shows_what_awaits_action(app, client, make, login_as, regulator):
+    org = make.org(name="常州市新北区待告知协会")
+    record(org, "penalty", "warning", TODAY - timedelta(days=1))
+    scan.run_scan(None, TODAY)
+    login_as("regulator", user=regulator)
+    page = client.get("/credit/").get_data(as_text=True)
+    assert "待告知协会" in page and "信用监管工作台" in page
+
+
+def test_staff_file_the_annual_report_on_a_form(app, client, make, login_as):
+    org = make.org()
+    login_as("org_staff", org=org)
+    response = form_post(client, f"/credit/subjects/{org.id}/annual-report", {
+        "year": TODAY.year - 1, "revenue_yuan": "0", "expenditure_yuan": "0",
+        "file_ref": "年报.pdf"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(CreditFact.report_year)) == TODAY.year - 1
+
+
+def test_repair_form_shows_the_earliest_day(app, client, make, login_as, regulator):
+    org = make.org()
+    entry = _entry(org, regulator)
+    login_as("org_staff", org=org)
+    page = client.get(f"/credit/entries/{entry.id}/repair").get_data(as_text=True)
+    assert "最早可移出日期" in page
+
+
+def test_a_regulator_draws_and_enters_a_result_on_the_pages(app, client, make, login_as,
+                                                           regulator):
+    from credit import inspections
+
+    for _ in range(20):
+        make.org()
+    for n in range(2):
+        inspections.add_inspector(None, make.user("regulator", username=f"insp{n}"))
+    login_as("regulator", user=regulator)
+    assert form_post(client, "/credit/inspections/directory", {},
+                     page="/credit/inspections").status_code == 302
+    drawn = form_post(client, "/credit/inspections/draws", {"title": "测试抽查", "seed": "abc"},
+                      page="/credit/inspections")
+    assert drawn.status_code == 302
+    url = drawn.headers["Location"]
+    row = inspections.draws()[0]
+    assert "按种子复算结果一致" in client.get(url).get_data(as_text=True)
+    done = form_post(client, url, {"org_id": row.assignments[0].org_id, "result": "pass",
+                                   "document_number": "常民查1号", "evidence_ref": "记录"})
+    assert done.status_code == 302
+    public = client.get(f"/credit/public/inspections/{row.id}").get_data(as_text=True)
+    assert "合格" in public and "abc" in public
+
+
+def test_pages_speak_english_when_asked(app, client):
+    page = client.get("/credit/public/lists?lang=en").get_data(as_text=True)
+    assert "Published credit lists" in page and "Serious-dishonesty list" in page
+
+
+def test_the_public_list_pages_through_long_lists(app, client, make, regulator, monkeypatch):
+    from credit import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    for n in range(2):
+        _entry(make.org(name=f"常州市翻页测试协会{n}"), regulator)
+    first = client.get("/credit/public/lists/serious").get_data(as_text=True)
+    assert "page=2" in first
+    second = client.get("/credit/public/lists/serious?page=2")
+    assert second.status_code == 200 and "page=1" in second.get_data(as_text=True)
