@@ -50,6 +50,8 @@ extract-messages: $(VENV)/.installed-run
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
+	$(BIN)/flask credit train --if-none
+	$(BIN)/flask credit score
 	$(BIN)/flask demo logins
 	@echo "Serving on http://$(HOST):$(PORT)  (scheduler runs alongside; Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \

@@ -1,0 +1,48 @@
+"""Wires the integrity score into the app: tables, pages, API, nightly job, ``flask credit
+train|score|promote``, the core.scores provider, navigation and the profile partial's data.
+Called from ``credit.register.init_app``; calling it twice is harmless."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def _attach_cli(app) -> None:
+    """Add train/score/promote to the ``flask credit`` group (creating it if credit has not)."""
+    from flask.cli import AppGroup
+
+    from credit.scoring.cli import COMMANDS
+
+    group = app.cli.commands.get("credit")
+    if group is None:
+        try:
+            from credit.cli import credit_cli as group
+        except ImportError:  # pragma: no cover - credit always has its CLI module
+            group = AppGroup("credit", help="Credit lists, rules, inspections and scores.")
+        app.cli.add_command(group)
+    for command in COMMANDS:
+        group.add_command(command, command.name)
+
+
+def init_app(app) -> None:
+    from core import scores
+    from core.accounts.models import Role
+    from core.app import register_api
+    from core.auth import PUBLIC
+    from core.jobs import register_job
+    from core.web.nav import register_nav
+    from credit.scoring import api, jobs, models, scoring, views  # noqa: F401 (tables)
+
+    if "credit_scoring" in app.blueprints:
+        return
+    app.register_blueprint(views.bp)
+    register_api(api.blp)
+    _attach_cli(app)
+    register_job("credit.score_nightly", jobs.score_nightly_job, "cron", hour=1, minute=30,
+                 description="Score every credit subject with the active model")
+    scores.register_provider(app, scoring.latest_views)
+    register_nav(app, "credit_score_model", _l("评分模型"), "credit_scoring.model_card",
+                 [PUBLIC], order=540)
+    register_nav(app, "credit_score_review", _l("评分复核"), "credit_scoring.review",
+                 [Role.REGULATOR], order=545)
+    app.jinja_env.globals.update(integrity_score_panel=views.profile_panel)

@@ -1,0 +1,114 @@
+"""Training and promotion: build the snapshots from the credit record, fit, store a versioned
+model document, and make it active only under the promotion rule (or by an admin)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from core import audit
+from core.config import policy
+from core.db import advisory_lock, utcnow
+from core.errors import Conflict, ValidationFailed
+from core.extensions import db
+from core.timeutil import local_today
+from credit.scoring import fitting, registry, sources
+from credit.scoring.dataset import build_dataset
+from credit.scoring.metrics import auc
+from credit.scoring.models import ModelStatus, ScoreModel
+
+LOCK = "credit.score_model"
+
+
+def options_from_policy() -> fitting.Options:
+    """Scaling and score range from policy (DOMAIN.md: 300–900, higher is more trustworthy)."""
+    return fitting.Options(base_score=policy("score_base"), base_odds=policy("score_base_odds"),
+                           pdo=policy("score_pdo"), score_min=policy("score_min"),
+                           score_max=policy("score_max"))
+
+
+def _active_auc_on_same_test(active: ScoreModel, fitted: fitting.Fitted) -> tuple[float, str]:
+    """The active model's AUC on the new held-out snapshots when its inputs can still be
+    computed (a fair comparison), else the held-out AUC it was stored with."""
+    card = registry.scorecard(active.version)
+    names = [str(n) for n in getattr(card, "feature_names_in_", [])]
+    if names and all(n in fitted.X_test.columns for n in names):
+        p_bad = card.predict_proba(fitted.X_test[names])[:, 1]
+        return auc(fitted.y_test, p_bad), "same_test"
+    return active.auc, "stored"
+
+
+def promotion_check(fitted: fitting.Fitted, active: ScoreModel | None) -> dict:
+    """DOMAIN.md / issue #6: a new version becomes active only if its held-out AUC is not
+    worse than the active one's by more than ``score_promotion_max_auc_drop`` (0.01)."""
+    new_auc = fitted.document["metrics"]["test"]["auc"]
+    max_drop = policy("score_promotion_max_auc_drop")
+    if active is None:
+        return {"active_version": None, "new_auc": new_auc, "max_auc_drop": max_drop,
+                "passes": True}
+    active_auc, basis = _active_auc_on_same_test(active, fitted)
+    return {"active_version": active.version, "active_auc": active_auc, "basis": basis,
+            "new_auc": new_auc, "max_auc_drop": max_drop,
+            "passes": bool(new_auc >= active_auc - max_drop)}
+
+
+def fit_from_record(observed_until: date, options: fitting.Options | None = None
+                    ) -> fitting.Fitted:
+    """Snapshots of the whole credit record up to ``observed_until``, fitted."""
+    tables = sources.load_tables(until=observed_until)
+    data = build_dataset(tables, observed_until, policy("serious_fine_yuan"))
+    try:
+        return fitting.fit(data, options or options_from_policy())
+    except (fitting.NotTrainable, ValueError) as exc:
+        raise ValidationFailed("credit.scoring.not_trainable",
+                               _l("历史数据不足以训练评分模型：%(why)s"), why=str(exc)) from None
+
+
+def train(actor, observed_until: date | None = None, options: fitting.Options | None = None,
+          auto_promote: bool = True) -> ScoreModel:
+    """Train a new version on the record up to ``observed_until`` (default today), store it
+    as a candidate, and promote it when the promotion rule allows."""
+    observed_until = observed_until or local_today()
+    started = time.perf_counter()
+    fitted = fit_from_record(observed_until, options)
+    advisory_lock(LOCK)
+    check = promotion_check(fitted, registry.active_model())
+    version = registry.next_version(local_today())
+    document = {**fitted.document, "version": version, "promotion": check,
+                "training_seconds": time.perf_counter() - started}
+    model = ScoreModel(version=version, created_by_id=getattr(actor, "id", None),
+                       status=ModelStatus.CANDIDATE, auc=check["new_auc"], document=document)
+    db.session.add(model)
+    db.session.flush()
+    audit.record(actor, "credit.score_model.train", "credit_score_model", version, after={
+        "auc": check["new_auc"], "hgb_auc": document["comparison"]["hgb"].get("auc"),
+        "sizes": document["sizes"], "observed_until": observed_until, "promotion": check})
+    if auto_promote and check["passes"]:
+        promote(None, model, "按晋升规则自动启用：留出期 AUC 不低于现行模型减去允许降幅", auto=True)
+    return model
+
+
+def promote(actor, model: ScoreModel, reason: str, auto: bool = False) -> ScoreModel:
+    """Make ``model`` the active one (the previous active model is retired), audited. An
+    admin may promote any candidate or retired version, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("credit.reason_required", _l("请填写启用理由。"),
+                               errors={"reason": [str(_l("必填。"))]})
+    advisory_lock(LOCK)
+    if model.status == ModelStatus.ACTIVE:
+        raise Conflict("credit.scoring.already_active", _l("该模型版本已经是现行版本。"))
+    current = registry.active_model()
+    if current is not None:
+        current.status, current.retired_at = ModelStatus.RETIRED, utcnow()
+        db.session.flush()  # one active model at a time, also at the moment of the swap
+    model.status, model.promoted_at = ModelStatus.ACTIVE, utcnow()
+    model.promoted_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(actor, "credit.score_model.promote", "credit_score_model", model.version,
+                 before={"active": current.version if current else None},
+                 after={"active": model.version, "auto": auto, "auc": model.auc},
+                 reason=reason)
+    return model

@@ -1,0 +1,106 @@
+"""Pages of the integrity score: the public model card (with the admin's promote button), a
+subject's score history, the regulators' review queue; and the profile partial's data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.accounts.models import Role
+from core.auth import PUBLIC, roles
+from core.config import policy
+from core.errors import DomainError
+from core.extensions import db
+from credit.facts import get_subject
+from credit.scoring import card, explain, registry, scoring, sources, training
+
+bp = Blueprint("credit_scoring", __name__, url_prefix="/credit/score",
+               template_folder="templates")
+
+STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
+PER_PAGE = 50
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _paged(query):
+    page = _page()
+    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+                              ).scalars().all()
+    return rows[:PER_PAGE], len(rows) > PER_PAGE, page
+
+
+def profile_panel(org) -> dict | None:
+    """Jinja global for ``scoring/_profile_score.html``: the latest score of ``org`` explained,
+    when the signed-in user may see it (regulators, the organization's staff)."""
+    if org is None or not scoring.may_see(current_user, org.id):
+        return None
+    row = scoring.latest_rows([org.id]).get(org.id)
+    return {"view": explain.breakdown(row) if row is not None else None}
+
+
+@bp.get("/model")
+@roles(PUBLIC)
+def model_card():
+    version = (request.args.get("version") or "").strip()
+    model = registry.get_model(version) if version else registry.active_model()
+    versions = db.session.execute(registry.all_models().limit(20)).scalars().all()
+    data = card.card_data(model) if model is not None else None
+    return render_template("scoring/model_card.html", card=data, model=model, versions=versions,
+                           may_promote=current_user.is_authenticated
+                           and current_user.has_role(Role.ADMIN))
+
+
+@bp.post("/model/<version>/promote")
+@roles(Role.ADMIN)
+def promote(version: str):
+    try:
+        model = training.promote(current_user, registry.get_model(version),
+                                 request.form.get("reason", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.text, "error")
+        return redirect(url_for(".model_card", version=version))
+    flash(_("模型 %(v)s 已启用。", v=model.version), "success")
+    return redirect(url_for(".model_card", version=model.version))
+
+
+@bp.get("/subjects/<int:org_id>")
+@roles(Role.REGULATOR, *STAFF)
+def history(org_id: int):
+    org = get_subject(org_id)
+    scoring.require_access(current_user, org_id)
+    rows, has_next, page = _paged(scoring.history_query(org_id))
+    latest = scoring.latest_rows([org_id]).get(org_id)
+    chart = _history_chart(list(reversed(rows)))
+    return render_template("scoring/history.html", org=org, rows=rows, has_next=has_next,
+                           page=page, view=explain.breakdown(latest) if latest else None,
+                           chart=chart, tier_labels=explain.TIER_LABELS)
+
+
+def _history_chart(rows) -> dict | None:
+    """An SVG polyline of the scores (oldest left), scaled to their range."""
+    if len(rows) < 2:
+        return None
+    scores = [r.score for r in rows]
+    low = max(min(scores) - 20, policy("score_min"))
+    high = min(max(scores) + 20, policy("score_max"))
+    width, height = 300, 100
+    step = width / (len(rows) - 1)
+    points = " ".join(f"{i * step:.1f},{height - (r.score - low) / (high - low) * height:.1f}"
+                      for i, r in enumerate(rows))
+    return {"points": points, "width": width, "height": height, "first": rows[0].scored_on,
+            "last": rows[-1].scored_on}
+
+
+@bp.get("/review")
+@roles(Role.REGULATOR)
+def review():
+    rows, has_next, page = _paged(scoring.review_queue())
+    orgs = sources.org_names([r.org_id for r in rows])
+    views = {r.org_id: explain.breakdown(r) for r in rows}
+    return render_template("scoring/review.html", rows=rows, orgs=orgs, views=views,
+                           has_next=has_next, page=page)
