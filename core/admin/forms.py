@@ -7,12 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FloatField,
+    IntegerField,
     PasswordField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.accounts.models import Role
@@ -53,3 +55,13 @@ class HolidayForm(FlaskForm):
     day = DateField(_l("日期"), validators=[DataRequired()])
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=50)])
     is_working_day = BooleanField(_l("调休上班日（周末补班）"))
+
+
+class DistrictForm(FlaskForm):
+    code = StringField(_l("代码（英文，唯一）"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=50)])
+    name_en = StringField(_l("英文名称"), validators=[DataRequired(), Length(max=50)])
+    gb_code = StringField(_l("行政区划代码（6 位，可空）"), validators=[Optional(), Length(max=6)])
+    lat = FloatField(_l("中心纬度"), validators=[Optional()])
+    lon = FloatField(_l("中心经度"), validators=[Optional()])
+    sort_order = IntegerField(_l("排序"), validators=[Optional()])

@@ -10,12 +10,19 @@ from flask_login import current_user
 from core import audit, jobs, workdays
 from core.accounts import services as accounts
 from core.accounts.models import Role, User
-from core.admin.forms import ROLE_LABELS, HolidayForm, OrgStatusForm, RolesForm, UserForm
+from core.admin.forms import (
+    ROLE_LABELS,
+    DistrictForm,
+    HolidayForm,
+    OrgStatusForm,
+    RolesForm,
+    UserForm,
+)
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.orgs import services as orgs
-from core.orgs.models import OrgStatus
+from core.orgs.models import District, OrgStatus
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -173,3 +180,48 @@ def audit_log():
     report = audit.verify_chain() if request.args.get("verify") == "1" else None
     return render_template("admin/audit.html", records=rows[:PER_PAGE], page=page,
                            has_next=len(rows) > PER_PAGE, action=action, report=report)
+
+
+@bp.route("/districts", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def districts():
+    """Districts: add one, or open one to correct it."""
+    form = DistrictForm()
+    if form.validate_on_submit():
+        try:
+            orgs.save_district(current_user, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            _field_errors(form, error)
+            return render_template("admin/districts.html", form=form,
+                                   districts=orgs.districts()), error.status
+        flash(_("已保存。"), "success")
+        return redirect(url_for("admin.districts"))
+    return render_template("admin/districts.html", form=form, districts=orgs.districts())
+
+
+@bp.route("/districts/<int:district_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def district_edit(district_id: int):
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise NotFound("orgs.unknown_district", _("区县不存在。"))
+    form = DistrictForm(obj=district)
+    if form.validate_on_submit():
+        try:
+            orgs.save_district(current_user, form.data, district)
+        except DomainError as error:
+            db.session.rollback()
+            _field_errors(form, error)
+            return render_template("admin/district_edit.html", form=form,
+                                   district=district), error.status
+        flash(_("已保存。"), "success")
+        return redirect(url_for("admin.districts"))
+    return render_template("admin/district_edit.html", form=form, district=district)
+
+
+def _field_errors(form, error: DomainError) -> None:
+    for field, messages in error.errors.items():
+        if field in form:
+            form[field].errors = list(form[field].errors) + list(messages)
+    flash(error.text, "error")

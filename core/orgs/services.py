@@ -55,6 +55,49 @@ def get_district(district_id: int) -> District:
     return district
 
 
+DISTRICT_FIELDS = ("code", "name", "name_en", "gb_code", "lat", "lon", "sort_order")
+
+
+def _validate_district(data: dict, district_id: int | None) -> None:
+    errors = {}
+    for key in ("code", "name", "name_en"):
+        if not (data.get(key) or "").strip():
+            errors[key] = [str(_l("必填。"))]
+    if data.get("gb_code") and not (len(data["gb_code"]) == 6 and data["gb_code"].isdigit()):
+        errors["gb_code"] = [str(_l("行政区划代码为 6 位数字。"))]
+    lat, lon = data.get("lat"), data.get("lon")
+    if (lat is None) != (lon is None):
+        errors["lat"] = [str(_l("请同时填写纬度和经度，或都不填。"))]
+    elif lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        errors["lat"] = [str(_l("坐标超出范围。"))]
+    for key in ("code", "name"):
+        clash = db.session.execute(
+            sa.select(District.id).where(getattr(District, key) == (data.get(key) or "").strip())
+        ).scalar_one_or_none()
+        if clash is not None and clash != district_id:
+            errors[key] = [str(_l("已被使用。"))]
+    if errors:
+        raise ValidationFailed("orgs.bad_district", _l("请核对区县信息。"), errors=errors)
+
+
+def save_district(actor, data: dict, district: District | None = None) -> District:
+    """Add a district, or correct one (names, codes, the centre used for distances)."""
+    data = {k: data.get(k) for k in DISTRICT_FIELDS}
+    for key in ("code", "name", "name_en", "gb_code"):
+        data[key] = (data[key] or "").strip() or None
+    data["sort_order"] = data["sort_order"] or 0
+    _validate_district(data, district.id if district else None)
+    before = {k: getattr(district, k) for k in DISTRICT_FIELDS} if district else None
+    district = district or District()
+    for key, value in data.items():
+        setattr(district, key, value)
+    db.session.add(district)
+    db.session.flush()
+    audit.record(actor, "orgs.district.save", "district", district.id, before=before,
+                 after=data)
+    return district
+
+
 def find_org_by_uscc(uscc: str) -> Organization | None:
     return db.session.execute(
         sa.select(Organization).where(Organization.uscc == normalize_code(uscc))

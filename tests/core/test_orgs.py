@@ -118,3 +118,28 @@ def test_org_pages_for_staff(app, client, login_as, make):
     assert client.get(f"/orgs/{org.id}").status_code == 200
     other = make.org()
     assert client.get(f"/orgs/{other.id}").status_code == 403
+
+
+def test_admin_adds_and_corrects_a_district(app, client, login_as):
+    from core.orgs.models import District
+    from tests.helpers import form_post
+
+    login_as("admin")
+    response = form_post(client, "/admin/districts", {
+        "code": "gaoxin", "name": "常州高新区", "name_en": "Changzhou Hi-tech Zone",
+        "gb_code": "", "lat": "31.85", "lon": "119.98", "sort_order": "9"})
+    assert response.status_code == 302
+    added = db.session.execute(sa.select(District).where(District.code == "gaoxin")).scalar_one()
+    assert added.lat == 31.85 and audit.history("district", added.id)
+    response = form_post(client, f"/admin/districts/{added.id}", {
+        "code": "gaoxin", "name": "天宁区", "name_en": "x", "lat": "31.85", "lon": "119.98"})
+    assert response.status_code == 422 and "已被使用".encode() in response.data
+
+
+def test_district_coordinates_must_come_in_pairs_and_in_range(app):
+    with pytest.raises(ValidationFailed) as err:
+        services.save_district(None, {"code": "a", "name": "甲", "name_en": "A", "lat": 31.0})
+    assert "lat" in err.value.errors
+    with pytest.raises(ValidationFailed):
+        services.save_district(None, {"code": "a", "name": "甲", "name_en": "A", "lat": 95.0,
+                                      "lon": 10.0})
