@@ -47,3 +47,10 @@ class FamilyForm(FlaskForm):
     relative_id_number = StringField(
         _l("亲属身份证号码"), validators=[DataRequired(), Length(min=18, max=18)])
     relation = SelectField(_l("亲属是我的"), choices=RELATION_CHOICES)
+
+
+class RealNameForm(FlaskForm):
+    name = StringField(_l("姓名（与身份证一致）"), validators=[DataRequired(), Length(max=50)])
+    id_number = StringField(_l("身份证号码"), validators=[DataRequired(), Length(min=18, max=18)])
+    phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=11)])
+    district_id = SelectField(_l("所在区县"), coerce=int)

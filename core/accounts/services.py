@@ -247,6 +247,30 @@ def register_volunteer(username: str, password: str, name: str, id_number: str,
     return create_user(None, username, password, name, roles=[Role.VOLUNTEER], person=person)
 
 
+def link_person(actor, user: User, name: str, id_number: str, phone: str | None = None,
+                district_id: int | None = None) -> Person:
+    """Give an existing login its real-name identity: the person registered under this ID
+    number (name must match, and not already linked to another login), or a new one."""
+    if user.person is not None:
+        raise Conflict("accounts.already_real_name", _l("该账号已完成实名登记。"))
+    person = find_person_by_id_number(id_number or "")
+    if person is None:
+        person = create_person(actor, name, id_number, phone, district_id)
+    elif person.name != (name or "").strip():
+        raise ValidationFailed("accounts.name_mismatch", _l("姓名与登记的身份证信息不一致。"),
+                               errors={"name": [str(_l("与身份证登记的姓名不一致。"))]})
+    elif person.user is not None:
+        raise Conflict("accounts.person_has_login",
+                       _l("该身份证号码已关联其他账号，请联系管理员。"))
+    user.person = person
+    if user.has_role(Role.VOLUNTEER):
+        make_volunteer(actor, person)
+    db.session.flush()
+    audit.record(actor, "accounts.user.link_person", "user", user.id,
+                 after={"person_id": person.id, "id_number": person.id_number_masked})
+    return person
+
+
 # --- family links --------------------------------------------------------------------------
 
 def family_links(person: Person, verified_only: bool = False) -> list[FamilyLink]:

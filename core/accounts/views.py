@@ -8,7 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from core.accounts import services
-from core.accounts.forms import FamilyForm, LoginForm, PasswordForm, RegisterForm, TokenForm
+from core.accounts.forms import (
+    FamilyForm,
+    LoginForm,
+    PasswordForm,
+    RealNameForm,
+    RegisterForm,
+    TokenForm,
+)
 from core.accounts.models import ApiToken, FamilyLink, Role
 from core.auth import AUTHENTICATED, PUBLIC, roles
 from core.errors import DomainError, NotFound
@@ -128,7 +135,7 @@ def family():
     person = current_user.person
     if person is None:
         flash(_("请先完成实名登记。"), "error")
-        return redirect(url_for("accounts.profile"))
+        return redirect(url_for("accounts.real_name"))
     form = FamilyForm()
     if form.validate_on_submit():
         try:
@@ -164,3 +171,25 @@ def verify_family_link(link_id: int):
     services.verify_family_link(current_user, link)
     flash(_("亲属关系已核验。"), "success")
     return redirect(url_for("accounts.pending_family_links"))
+
+
+@bp.route("/account/real-name", methods=["GET", "POST"])
+@roles(AUTHENTICATED)
+def real_name():
+    """实名登记 for a login made by an administrator (or before real names were required)."""
+    if current_user.person is not None:
+        return redirect(url_for("accounts.profile"))
+    form = RealNameForm()
+    form.district_id.choices = [(d.id, d.name) for d in districts()]
+    if form.validate_on_submit():
+        try:
+            services.link_person(current_user, current_user, form.name.data,
+                                 form.id_number.data, form.phone.data or None,
+                                 form.district_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+            return render_template("accounts/real_name.html", form=form), error.status
+        flash(_("实名登记已完成。"), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/real_name.html", form=form)

@@ -144,3 +144,37 @@ def test_family_link_needs_the_relatives_real_name(app, make):
         services.declare_family_link(None, me, mother.id_number, mother.name, "cousin")
     with pytest.raises(ValidationFailed):
         services.declare_family_link(None, me, me.id_number, me.name, "spouse")
+
+
+def test_a_login_without_a_person_completes_real_name_registration(app, make):
+    user = make.user("org_staff", "volunteer", with_person=False)
+    user.person = None
+    number = make.id_number(age=45)
+    person = services.link_person(user, user, "赵国平", number, "13912345678")
+    assert user.person is person and person.volunteer_number  # a volunteer gets a number
+    with pytest.raises(Conflict):
+        services.link_person(user, user, "赵国平", number)
+
+
+def test_linking_an_existing_person_needs_the_registered_name_and_a_free_person(app, make):
+    registered = make.person(age=50, name="钱秀英")
+    first, second = make.user("org_staff"), make.user("org_staff")
+    with pytest.raises(ValidationFailed):
+        services.link_person(first, first, "别人", registered.id_number)
+    assert services.link_person(first, first, "钱秀英", registered.id_number) is registered
+    with pytest.raises(Conflict):
+        services.link_person(second, second, "钱秀英", registered.id_number)
+
+
+def test_real_name_page_links_the_signed_in_user(app, client, login_as, make):
+    from tests.helpers import form_post
+
+    user = login_as("org_staff")
+    number = make.id_number(age=38)
+    response = form_post(client, "/account/real-name", {
+        "name": "孙丽华", "id_number": number, "phone": "", "district_id": make.district().id})
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.person.name == "孙丽华"
+    page = client.get("/account").data.decode()
+    assert number not in page and user.person.id_number_masked in page
