@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.crypto import EncryptedString
 from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
-from core.ids import mask_id_number, mask_phone
+from core.ids import birth_date_from_id, mask_id_number, mask_phone
 
 
 class Role(enum.StrEnum):
@@ -105,7 +105,6 @@ class Person(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(50))
     id_number: Mapped[str] = mapped_column(EncryptedString())
     id_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    birth_date: Mapped[date] = mapped_column(sa.Date)
     gender: Mapped[str] = mapped_column(sa.String(1))
     phone: Mapped[str | None] = mapped_column(EncryptedString())
     district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id"), index=True)
@@ -122,6 +121,12 @@ class Person(TimestampMixin, db.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def birth_date(self) -> date:
+        """From the (encrypted) ID number, never stored apart: the mask hides exactly the birth
+        date, so a birth date kept in clear would unmask the number in a copied database."""
+        return birth_date_from_id(self.id_number)
 
     def age_on(self, day: date) -> int:
         born = self.birth_date

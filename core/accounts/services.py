@@ -22,7 +22,7 @@ from core.crypto import blind_index
 from core.db import utcnow
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
-from core.ids import birth_date_from_id, gender_from_id, is_valid_id_number, is_valid_mobile
+from core.ids import gender_from_id, is_valid_id_number, is_valid_mobile
 from core.ids import normalize as normalize_code
 
 MIN_PASSWORD_LENGTH = 8
@@ -220,8 +220,8 @@ def create_person(actor, name: str, id_number: str, phone: str | None = None,
         raise Conflict("accounts.person_exists", _l("该身份证号码已登记。"),
                        errors={"id_number": [str(_l("已登记。"))]})
     person = Person(name=name.strip(), id_number=id_number, id_digest=blind_index(id_number),
-                    birth_date=birth_date_from_id(id_number), gender=gender_from_id(id_number),
-                    phone=(phone or None), district_id=district_id, address=address)
+                    gender=gender_from_id(id_number), phone=(phone or None),
+                    district_id=district_id, address=address)
     if as_volunteer:
         person.volunteer_number = _next_volunteer_number()
     db.session.add(person)

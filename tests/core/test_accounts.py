@@ -10,6 +10,7 @@ from core.accounts.models import FamilyLink, Person, Relation
 from core.db import utcnow
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
+from core.ids import birth_date_from_id
 
 
 def test_passwords_are_hashed_and_checked(app, make):
@@ -101,6 +102,46 @@ def test_id_number_is_encrypted_at_rest_and_found_by_keyed_hash(app, make):
                              {"i": person.id}).one()
     assert number not in raw.id_number and raw.id_number.startswith("gAAAA")
     assert services.find_person_by_id_number(number.lower()).id == person.id
+
+
+def _rebuilt(masked: str, born, candidates_region: str) -> list[str]:
+    """Every ID number that fits a masked one (first 4 + last 4) and a birth date."""
+    from core.ids import id_check_char
+
+    found = []
+    for x in range(100):
+        first17 = f"{masked[:4]}{x:02d}{born:%Y%m%d}{masked[14:17]}"
+        if id_check_char(first17) == masked[17] and first17.startswith(candidates_region):
+            found.append(first17 + masked[17])
+    return found
+
+
+def test_a_copied_database_holds_no_birth_date_to_unmask_the_id_number(app, make):
+    """The mask (3204**********123X) hides the birth date; the person row kept it in clear, and
+    the audit trail keeps the masked number, so a copied database gave the full ID number back
+    (found by tests/security). The birth date now comes from the encrypted number."""
+    number = make.id_number(age=52)
+    person = services.create_person(None, "周海燕", number, district_id=make.district().id)
+    db.session.commit()
+    raw = db.session.execute(sa.text("SELECT * FROM person WHERE id = :i"),
+                             {"i": person.id}).mappings().one()
+    born = person.birth_date
+    assert born == birth_date_from_id(number) and person.age_on(born.replace(year=born.year + 52)) == 52
+    assert "birth_date" not in raw
+    stored = " ".join(str(v) for v in raw.values())
+    assert born.isoformat() not in stored and f"{born:%Y%m%d}" not in stored
+    assert len(_rebuilt(person.id_number_masked, born, "")) >= 1  # why it must stay hidden
+
+
+def test_the_person_api_does_not_show_the_birth_date_next_to_the_masked_number(app, api_as,
+                                                                                make):
+    number = make.id_number(age=70)
+    services.create_person(None, "钱桂英", number)
+    api = api_as("institution_staff")
+    found = api.get(f"/api/v1/accounts/persons/lookup?id_number={number}")
+    assert found.status_code == 200 and found.json["id_number_masked"].endswith(number[-4:])
+    assert number[6:14] not in str(found.json)
+    assert birth_date_from_id(number).isoformat() not in str(found.json)
 
 
 @pytest.mark.parametrize("field,kwargs", [

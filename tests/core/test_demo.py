@@ -17,7 +17,8 @@ from core.orgs.models import Organization
 def _fingerprint() -> str:
     rows = db.session.execute(sa.select(Organization.name, Organization.uscc)
                               .order_by(Organization.id)).all()
-    people = db.session.execute(sa.select(Person.name, Person.birth_date).order_by(Person.id)).all()
+    people = [(p.name, p.birth_date) for p in  # birth date: from the encrypted ID number
+              db.session.execute(sa.select(Person).order_by(Person.id)).scalars()]
     return hashlib.sha256(repr((rows, people)).encode()).hexdigest()
 
 
