@@ -9,10 +9,19 @@ from pathlib import Path
 from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from core import auth, idempotency, ops
 from core.config import PROJECT_ROOT, Config
-from core.db import install_sqlite_pragmas, write_intent
+from core.db import (
+    INT_MAX,
+    install_sqlite_pragmas,
+    queue_sqlite_writer,
+    sqlite_writer_done,
+    write_intent,
+)
 from core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from core.logging import configure_logging, request_id_from
 
@@ -22,9 +31,18 @@ log = logging.getLogger(__name__)
 PACKAGES = ("timebank", "charity", "credit")
 
 
+class StoredIntConverter(IntegerConverter):
+    """``<int:…>`` up to the largest id the database stores: a larger number matches no route
+    (404) instead of overflowing in the driver (500); the API doc shows the maximum."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INT_MAX, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
                 template_folder="web/templates", static_folder="web/static")
+    app.url_map.converters["int"] = StoredIntConverter  # before any route is added
     app.config.from_mapping(Config().as_dict())
     if config:
         app.config.from_mapping(config)
@@ -73,8 +91,12 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _start_request():
         g.request_id = request_id_from(request.headers.get("X-Request-ID"))
-        g.write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.write_token = write_intent.set(writing)
+        if writing:  # SQLite: this process's writers take turns (core.db)
+            g.sqlite_writer = queue_sqlite_writer()
 
+    app.before_request(_refuse_nul_characters)
     app.before_request(auth.protect_api_writes)
     app.before_request(auth.enforce_roles)
     app.before_request(idempotency.before_request)
@@ -86,16 +108,25 @@ def _register_hooks(app: Flask) -> None:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             db.session.rollback()
             return response
-        if response.status_code >= 400:
-            db.session.rollback()
-            return response
-        return _commit(response)
+        try:
+            if response.status_code >= 400:
+                db.session.rollback()
+                return response
+            return _commit(response)
+        finally:
+            _end_write_turn()  # the transaction is over: the next writer may go
 
     @app.teardown_request
     def _end_request(_exc):
         token = g.pop("write_token", None)
         if token is not None:
             write_intent.reset(token)
+        _end_write_turn()  # if the request ended before _finish_request (an error)
+
+
+def _end_write_turn() -> None:
+    if g.pop("sqlite_writer", False):
+        sqlite_writer_done()
 
 
 def _commit(response):
@@ -112,6 +143,27 @@ def _commit(response):
         log.exception("commit failed (request %s)", g.get("request_id"))
         raise
     return response
+
+
+def _refuse_nul_characters():
+    """before_request: a NUL character (U+0000) in the path, the query, a form field or a JSON
+    string is a 400. No real text holds one, and PostgreSQL cannot store or even compare it
+    (the driver fails: a 500). Uploaded files are bytes and are not looked at."""
+    if "\x00" in request.path or _holds_nul(request.args) or _holds_nul(request.form) \
+            or (request.is_json and _holds_nul(request.get_json(silent=True))):
+        raise BadRequest()
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, MultiDict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items(multi=True))
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _security_headers(response) -> None:

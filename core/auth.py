@@ -96,7 +96,10 @@ def protect_api_writes():
         return  # 404/405: the router answers, not the CSRF check
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
-    if _bearer_token() is None:
+    # A bearer header spares the check only when its token signed the request in: with a session
+    # or remember-me cookie, Flask-Login signs the cookie's user in and never reads the header.
+    signed_in_by_cookie = current_user.is_authenticated and g.get("api_token_id") is None
+    if _bearer_token() is None or signed_in_by_cookie:
         csrf.protect()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import logging
+import threading
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -19,10 +21,18 @@ from sqlalchemy.types import TypeDecorator
 
 from core.extensions import db
 
+log = logging.getLogger(__name__)
+
 # Set for the duration of a write request or job: its SQLite transactions take the write lock
 # at BEGIN. Reads stay deferred so pages never queue behind writers (WAL readers don't block).
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent",
                                                                      default=False)
+
+
+# The range of an INTEGER column (PostgreSQL int4): every id, and most counts and minutes.
+# Input is bounded to it (``core.schemas.Schema``, the ``<int:…>`` route converter), so a
+# larger number is a 4xx answer, never an overflow in the database driver.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
 def utcnow() -> datetime:
@@ -53,6 +63,34 @@ def is_sqlite(bind=None) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+# How long a SQLite writer waits for the database write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_S = 30
+
+# SQLite has one writer at a time, and a writer that finds the database locked polls for it
+# (the busy handler sleeps up to 100 ms between tries, until the busy timeout): with many
+# threads, an unlucky writer keeps missing its turn while others take it, until it fails with
+# "database is locked" (a 500). So the write requests of one process first queue on this lock,
+# whose waiters are woken as soon as it is free; only one thread per process polls SQLite.
+# PostgreSQL has row locks and needs none of this. docs/performance.md has the measurements.
+_sqlite_writers = threading.Lock()
+
+
+def queue_sqlite_writer() -> bool:
+    """Wait for this process's turn to write to SQLite (a write request, before its first
+    query). True when the turn was taken: give it back with ``sqlite_writer_done()``. False on
+    PostgreSQL, or after the busy timeout (then SQLite's own busy wait still applies)."""
+    if not is_sqlite():
+        return False
+    if _sqlite_writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+        return True
+    log.warning("waited %s s for this process's SQLite write turn", SQLITE_BUSY_TIMEOUT_S)
+    return False
+
+
+def sqlite_writer_done() -> None:
+    _sqlite_writers.release()
+
+
 def install_sqlite_pragmas(engine) -> None:
     """WAL, foreign keys and our own BEGIN, so write transactions can take the lock early."""
     if engine.dialect.name != "sqlite":
@@ -63,7 +101,7 @@ def install_sqlite_pragmas(engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

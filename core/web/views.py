@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -38,9 +40,22 @@ def register_nav_items(app) -> None:
     register_home_panel(app, "web/_panel_account.html", [AUTHENTICATED], order=990)
 
 
+# Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so
+# "/\t/evil.example" or "/\\evil.example" lands on another site.
+_NOT_IN_LOCAL_PATH = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site ("/charity/?page=2"), else None: never another
+    site, however the browser would read it (open-redirect guard for ``next`` values)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    return None if _NOT_IN_LOCAL_PATH.search(target) else target
+
+
 def _back(default: str = "web.home"):
     target = request.form.get("next") or request.referrer or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if local_path(target):
         return redirect(target)
     if target.startswith(request.host_url):
         return redirect(target)

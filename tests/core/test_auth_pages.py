@@ -31,6 +31,21 @@ def test_login_redirects_back_to_the_page_asked_for_but_never_off_site(app, clie
     assert evil.headers["Location"] == "/"
 
 
+def test_login_never_redirects_off_site_through_characters_browsers_drop(app, client, make):
+    """"/<TAB>/evil.example" passed the "starts with one slash" check, and the tab (or a newline,
+    or a backslash, which browsers read as a slash) fell away on the way out: "//evil.example",
+    another site (found by tests/security)."""
+    make.user("volunteer", username="wang")
+    db.session.commit()
+    for target in ("/%09/evil.example/x", "/%0a/evil.example", "/%0d%0a/evil.example",
+                   "/%5c/evil.example", "/%5cevil.example", "%20//evil.example"):
+        response = form_post(client, f"/login?next={target}",
+                             {"username": "wang", "password": "correct-horse-1"}, page="/login")
+        location = response.headers["Location"]
+        assert location == "/" and not location.startswith("//"), (target, location)
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").data)})
+
+
 def test_wrong_password_shows_a_message_and_no_session(app, client, make):
     make.user("volunteer", username="wang")
     db.session.commit()

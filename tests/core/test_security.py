@@ -322,6 +322,25 @@ def test_a_revoked_token_stops_working_on_the_very_next_request(app, api_as):
     assert api.get("/api/v1/accounts/me").status_code == 401
 
 
+def test_a_bearer_header_does_not_switch_csrf_off_for_a_cookie_session(app, client, login_as,
+                                                                        api_as):
+    """API writes by session cookie need the CSRF token; any "Authorization: Bearer …" header
+    skipped the check, though Flask-Login signs the cookie's user in first and ignores the
+    header: a junk token made a cookie write without CSRF (found by tests/security)."""
+    user = login_as("volunteer")
+    for header in ("Bearer junk", "Bearer ctb_not-a-real-token"):
+        response = client.post("/api/v1/accounts/tokens", json={"name": "csrf"},
+                               headers={"Authorization": header})
+        assert response.status_code == 400, header
+    assert accounts.tokens_of(user) == []
+    api = api_as("volunteer")  # a real token, no cookie: no CSRF needed, as before
+    assert api.post("/api/v1/accounts/tokens", json={"name": "phone"}).status_code == 201
+    anonymous = app.test_client()  # a bad token and no cookie: not signed in, 401 as before
+    refused = anonymous.post("/api/v1/accounts/tokens", json={"name": "x"},
+                             headers={"Authorization": "Bearer junk"})
+    assert refused.status_code == 401
+
+
 def test_a_token_revoked_on_the_page_stops_working_too(app, client, login_as):
     user = login_as("volunteer")
     issued = accounts.create_token(None, user, "page revoke")

@@ -96,3 +96,19 @@ def test_health_and_readiness(app, client):
 def test_the_bundled_font_and_swagger_licence_ship_with_the_code():
     assert Path(PROJECT_ROOT / "core/fonts/wqy-microhei.ttc").stat().st_size > 1_000_000
     assert (PROJECT_ROOT / "core/fonts/wqy-microhei.COPYRIGHT").exists()
+
+
+def test_the_switches_go_back_only_to_this_site(app, client):
+    """The language and elder-mode switches return to ``next`` (or the referrer); a path with a
+    tab, newline or backslash after its first slash left the site (found by tests/security)."""
+    token = csrf_token(client.get("/").data)
+    for target in ("/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example",
+                   "https://evil.example/"):
+        for url, data in (("/language", {"lang": "en"}), ("/elder-mode", {"on": "1"})):
+            response = client.post(url, data={"csrf_token": token, "next": target, **data})
+            location = response.headers["Location"]
+            assert location.startswith("/") and not location.startswith("//"), (url, target)
+            assert "evil" not in location, (url, target, location)
+    kept = client.post("/language", data={"csrf_token": token, "next": "/charity/?page=2",
+                                          "lang": "zh_CN"})
+    assert kept.headers["Location"] == "/charity/?page=2"
