@@ -16,7 +16,8 @@ from core.orgs.services import require_member
 from core.timeutil import local_today
 from credit import entries as lifecycle
 from credit.catalogue import PUNISHMENT_LISTS, article
-from credit.models import EntryState, RepairApplication
+from credit.models import EntryState, ListEntry, RepairApplication
+from credit.profile import can_see_entry
 from credit.removals import RepairCheck, repair_check
 from credit.scan import subject_view
 
@@ -41,14 +42,23 @@ def _too_early(result: RepairCheck, today: date):
     return None
 
 
+def repairable_entry(actor, entry_id: int) -> ListEntry:
+    """One of the actor's organization's entries, published on a punishment list. An entry its
+    subject may not see yet (proposed, or cancelled before notice) does not exist for them."""
+    entry = lifecycle.get_entry(entry_id)
+    require_member(actor, entry.org_id)
+    if not can_see_entry(actor, entry):
+        raise NotFound("credit.entry_not_found", _l("名单记录不存在。"))
+    if entry.state != EntryState.PUBLISHED or entry.list_type not in PUNISHMENT_LISTS:
+        raise Conflict("credit.repair_not_applicable", _l("只有已公开的惩戒名单记录可以申请信用修复。"))
+    return entry
+
+
 def apply_for_repair(actor, entry_id: int, statement: str, evidence_ref: str,
                      today: date | None = None) -> RepairApplication:
     """The organization applies for early removal of one of its published entries."""
     today = today or local_today()
-    entry = lifecycle.get_entry(entry_id)
-    require_member(actor, entry.org_id)
-    if entry.state != EntryState.PUBLISHED or entry.list_type not in PUNISHMENT_LISTS:
-        raise Conflict("credit.repair_not_applicable", _l("只有已公开的惩戒名单记录可以申请信用修复。"))
+    entry = repairable_entry(actor, entry_id)
     errors = {}
     if not (statement or "").strip():
         errors["statement"] = [str(_l("请说明整改或履行义务的情况。"))]

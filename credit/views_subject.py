@@ -11,7 +11,7 @@ from core.auth import roles
 from core.errors import DomainError
 from core.orgs.services import orgs_of, require_member, search_orgs
 from core.timeutil import local_today
-from credit import annual_reports, entries, forms, objections, profile, repair
+from credit import annual_reports, forms, objections, profile, repair
 from credit.facts import get_subject, is_credit_subject
 from credit.kinds import kind_label, subtype_label
 from credit.models import EntryState
@@ -80,8 +80,7 @@ def objection_new(org_id: int):
 @bp.route("/entries/<int:entry_id>/repair", methods=["GET", "POST"])
 @roles(*STAFF)
 def repair_new(entry_id: int):
-    entry = entries.get_entry(entry_id)
-    require_member(current_user, entry.org_id)
+    entry = repair.repairable_entry(current_user, entry_id)
     form = forms.RepairForm()
     check = repair.check(entry, local_today())
     if form.validate_on_submit():

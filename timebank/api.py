@@ -189,6 +189,8 @@ class History(MethodView):
                                         args.get("until"))
         pagination_parameters.item_count = db.session.execute(
             select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        if pagination_parameters.first_item >= pagination_parameters.item_count:
+            return []  # past the last page (and no OFFSET too large for the database)
         rows = db.session.execute(query.offset(pagination_parameters.first_item)
                                   .limit(pagination_parameters.page_size)).scalars().all()
         return transfers.describe(rows, account.id)

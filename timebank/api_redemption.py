@@ -114,6 +114,7 @@ class CompleteRedemption(MethodView):
     @roles(*COUNTER)
     @blp.arguments(s.CodeIn)
     @blp.response(200, s.RedemptionOut)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # CODE_LIMIT
     def post(self, data, redemption_id):
         """The service was delivered: check the member's code and post the held credits"""
         return redemption.complete_redemption(current_user, redemption_id, data["code"])
@@ -166,10 +167,18 @@ class Statistics(MethodView):
         return stats.compute(args.get("year") or local_today().year, args.get("district_id"))
 
 
+FILE = {"type": "string", "format": "binary"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTED = "export.csv: CSV (UTF-8 with BOM); export.xlsx: an Excel workbook"
+
+
 @blp.route("/stats/export.<string:fmt>")
 class StatisticsExport(MethodView):
     @roles(*OVERSIGHT)
     @blp.arguments(s.StatsArgs, location="query")
+    @blp.alt_response(200, success=True, schema=FILE, content_type="text/csv",
+                      description=EXPORTED)
+    @blp.alt_response(200, success=True, schema=FILE, content_type=XLSX, description=EXPORTED)
     def get(self, args, fmt):
         """The statistics as CSV (UTF-8 with BOM) or XLSX"""
         data = stats.compute(args.get("year") or local_today().year, args.get("district_id"))
@@ -181,7 +190,7 @@ def export_response(data, fmt: str) -> Response:
         body, mime = stats.to_csv(data), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
         body = stats.to_xlsx(data)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mime = XLSX
     else:
         raise NotFound("timebank.bad_format", _l("只支持 CSV 或 XLSX 格式。"))
     response = Response(body, mimetype=mime)

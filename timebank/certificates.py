@@ -52,15 +52,17 @@ def verification_code(number: str, digest: str) -> str:
     return "-".join(mac[i:i + 4] for i in range(0, 16, 4))
 
 
-def _session_rows(person_id: int) -> list[ServiceSession]:
-    return list(db.session.execute(
-        sa.select(ServiceSession).where(ServiceSession.volunteer_id == person_id,
-                                        ServiceSession.status == SessionStatus.CONFIRMED)
-        .order_by(ServiceSession.start_at)).scalars())
+def _session_rows(person_id: int, org_ids: set[int] | None = None) -> list[ServiceSession]:
+    query = sa.select(ServiceSession).where(ServiceSession.volunteer_id == person_id,
+                                            ServiceSession.status == SessionStatus.CONFIRMED)
+    if org_ids is not None:  # an organization certifies the service it recorded
+        query = query.where(sa.or_(ServiceSession.org_id.in_(org_ids),
+                                   ServiceSession.recipient_org_id.in_(org_ids)))
+    return list(db.session.execute(query.order_by(ServiceSession.start_at)).scalars())
 
 
-def _content(person: Person, number: str, now) -> dict:
-    rows = _session_rows(person.id)
+def _content(person: Person, number: str, now, org_ids: set[int] | None = None) -> dict:
+    rows = _session_rows(person.id, org_ids)
     org_ids = {r.org_id or r.recipient_org_id for r in rows} - {None}
     names = dict(db.session.execute(
         sa.select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()
@@ -91,6 +93,16 @@ def may_issue_for(actor, person_id: int) -> bool:
     ).limit(1)).first() is not None
 
 
+def _certified_orgs(actor, person_id: int) -> set[int] | None:
+    """Whose sessions the actor certifies: all of them for the volunteer, regulators and
+    counter staff acting for the member; an organization's staff, their organizations' only
+    (谁记录谁证明: never the service recorded elsewhere)."""
+    if actor is None or actor.person_id == person_id or \
+            actor.has_role("regulator", "admin", "institution_staff"):
+        return None
+    return user_org_ids(actor)
+
+
 def issue(actor, person_id: int) -> Certificate:
     """Issue a certificate for a volunteer, free and at any time (谁记录谁证明)."""
     person = db.session.get(Person, person_id or 0)
@@ -100,7 +112,7 @@ def issue(actor, person_id: int) -> Certificate:
         raise PermissionDenied("timebank.not_your_certificate", _l("只能为自己开具证明。"))
     now = utcnow()
     number = f"TB{local_today(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
-    text = _canonical(_content(person, number, now))
+    text = _canonical(_content(person, number, now, _certified_orgs(actor, person.id)))
     digest = content_hash(text)
     row = Certificate(number=number, person_id=person.id, content=text, content_hash=digest,
                       verification_code=verification_code(number, digest),
@@ -141,8 +153,8 @@ def verify(number: str, code: str | None = None) -> Verification:
                                                                  row.verification_code)
     content = json.loads(row.content)
     typed = (code or "").strip().upper().replace(" ", "")
-    matches = None if not typed else hmac.compare_digest(
-        typed.replace("-", ""), row.verification_code.replace("-", ""))
+    matches = None if not typed else hmac.compare_digest(  # bytes: anyone may type anything
+        typed.replace("-", "").encode(), row.verification_code.replace("-", "").encode())
     ids = content.get("session_ids") or []
     reversed_since = db.session.execute(
         sa.select(sa.func.count()).select_from(ServiceSession).where(

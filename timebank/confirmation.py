@@ -69,8 +69,8 @@ def _has_login(person_id: int) -> bool:
 
 
 def _check_not_barred(org_id: int | None) -> None:
-    """A barred organization (joint punishment, core.sanctions) or one no longer active
-    cannot vouch for hours."""
+    """A barred organization (joint punishment, core.sanctions), one no longer active, or one
+    not yet verified by the bureau cannot vouch for hours."""
     if org_id is None:
         return
     org = db.session.get(Organization, org_id)
@@ -78,6 +78,9 @@ def _check_not_barred(org_id: int | None) -> None:
                                           OrgStatus.DEREGISTERED):
         raise PermissionDenied("timebank.org_inactive",
                                _l("该组织已停止活动或注销，不能确认志愿服务时长。"))
+    if org is not None and org.status == OrgStatus.PENDING:  # registered by its own staff
+        raise PermissionDenied("timebank.org_not_verified",
+                               _l("该组织尚未通过民政部门核验，不能确认志愿服务时长。"))
     if is_barred(org_id, NO_CONFIRMING_HOURS):
         raise PermissionDenied("timebank.org_barred",
                                _l("该组织被列入惩戒名单，目前不得确认志愿服务时长。"))

@@ -16,7 +16,7 @@ from core.db import for_update
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import is_valid_id_number, normalize
-from core.orgs.models import Organization
+from core.orgs.models import Organization, OrgStatus
 from core.orgs.services import require_member, user_org_ids
 from core.timeutil import local_today
 from timebank import ledger
@@ -38,6 +38,13 @@ def institution(actor, org_id: int) -> Organization:
     if actor is not None:
         require_member(actor, org.id)
     return org
+
+
+def _require_active(org: Organization) -> None:
+    """Only an institution the bureau verified, and not ordered to stop, takes credits."""
+    if org.status != OrgStatus.ACTIVE:
+        raise PermissionDenied("timebank.institution_not_active",
+                               _l("该养老机构尚未通过核验或已停止活动，暂不能兑换时间。"))
 
 
 def _item_values(data: dict) -> dict:
@@ -63,14 +70,12 @@ def default_price(service_minutes: int) -> int:
 
 def add_item(actor, org_id: int, data: dict) -> CatalogueItem:
     org = institution(actor, org_id)
+    _require_active(org)
     data = dict(data)
     if data.get("price_minutes") is None and isinstance(data.get("service_minutes"), int):
         data["price_minutes"] = default_price(data["service_minutes"])
     values = _item_values(data)
-    if db.session.execute(sa.select(CatalogueItem.id).where(
-            CatalogueItem.org_id == org.id, CatalogueItem.name == values["name"])).first():
-        raise Conflict("timebank.item_exists", _l("已有同名的服务项目。"),
-                       errors={"name": [str(_l("已有同名项目。"))]})
+    _require_unique_name(org.id, values["name"])
     item = CatalogueItem(org_id=org.id, **values)
     db.session.add(item)
     db.session.flush()
@@ -79,12 +84,22 @@ def add_item(actor, org_id: int, data: dict) -> CatalogueItem:
     return item
 
 
+def _require_unique_name(org_id: int, name: str, item_id: int | None = None) -> None:
+    """One name per institution (uq_timebank_catalogue_org_name), on adding and renaming."""
+    if db.session.execute(sa.select(CatalogueItem.id).where(
+            CatalogueItem.org_id == org_id, CatalogueItem.name == name,
+            CatalogueItem.id != (item_id or 0))).first():
+        raise Conflict("timebank.item_exists", _l("已有同名的服务项目。"),
+                       errors={"name": [str(_l("已有同名项目。"))]})
+
+
 def update_item(actor, item_id: int, data: dict) -> CatalogueItem:
     item = get_item(item_id)
     institution(actor, item.org_id)
     before = {k: getattr(item, k) for k in ("name", "description", "service_minutes",
                                             "price_minutes", "active")}
     values = _item_values({**before, **{k: v for k, v in data.items() if v is not None}})
+    _require_unique_name(item.org_id, values["name"], item.id)
     for key, value in values.items():
         setattr(item, key, value)
     db.session.flush()
@@ -162,6 +177,7 @@ def create_redemption(actor, person_id: int, item_id: int, quantity: int = 1,
     if not item.active:
         raise Conflict("timebank.item_inactive", _l("该服务项目已下架。"),
                        errors={"item_id": [str(_l("已下架。"))]})
+    _require_active(item.org)
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed("timebank.bad_quantity", _l("数量应在 1 到 %(n)s 之间。"),
                                n=MAX_QUANTITY, errors={"quantity": [str(_l("数量无效。"))]})
@@ -218,7 +234,7 @@ def complete_redemption(actor, redemption_id: int, code: str,
     if actor is not None:
         require_member(actor, row.org_id)
     _require_pending(row)
-    if not secrets.compare_digest((code or "").strip(), row.code):
+    if not secrets.compare_digest((code or "").strip().encode(), row.code.encode()):  # any script
         raise ValidationFailed("timebank.wrong_code", _l("兑换码不正确，请核对会员出示的兑换码。"),
                                errors={"code": [str(_l("兑换码不正确。"))]})
     now = now_utc(now)

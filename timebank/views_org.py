@@ -10,6 +10,7 @@ from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError, PermissionDenied
 from core.orgs.services import districts, orgs_of, require_member
+from core.web.views import local_path
 from timebank import confirmation, imports, redemption, sessions
 from timebank.forms import ConfirmForm, ImportForm, ReasonForm, RosterForm, aware
 from timebank.models import SessionStatus
@@ -46,8 +47,8 @@ def to_confirm():
 
 
 def _back(session_id: int):
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    target = local_path(request.form.get("next"))
+    if target:
         return redirect(target)
     return redirect(url_for("timebank.session_detail", session_id=session_id))
 

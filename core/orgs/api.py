@@ -62,10 +62,10 @@ class OrgById(MethodView):
     @blp.arguments(schemas.OrgPatch)
     @blp.response(200, schemas.OrgOut)
     def patch(self, data, org_id):
-        """Correct an organization's data (its own staff, or an admin)"""
+        """Correct an organization's data (its managers, or an admin)"""
         org = services.get_org(org_id)
         if not current_user.has_role(Role.ADMIN):
-            services.require_member(current_user, org_id)
+            services.require_manager(current_user, org_id)
         return services.update_org(current_user, org, data)
 
 

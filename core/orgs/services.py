@@ -217,6 +217,15 @@ def require_member(user, org_id: int) -> None:
         raise PermissionDenied("orgs.not_member", _l("您不是该组织的工作人员。"))
 
 
+def require_manager(user, org_id: int) -> None:
+    """Object-level check: the user manages this organization (edits its registration data
+    and its staff)."""
+    require_member(user, org_id)
+    row = db.session.get(Membership, (user.id, org_id))
+    if row is None or row.role != "manager":
+        raise PermissionDenied("orgs.not_manager", _l("只有本组织的管理员可以修改组织信息。"))
+
+
 def add_member(actor, org: Organization, user, role: str = "staff") -> Membership:
     if role not in ("staff", "manager"):
         raise ValidationFailed("orgs.bad_member_role", _l("成员角色无效。"))

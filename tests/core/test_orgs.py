@@ -76,6 +76,23 @@ def test_staff_of_another_org_cannot_edit(app, api_as, make):
     assert response.status_code == 403
 
 
+def test_only_managers_edit_their_org_through_the_api_too(app, api_as, client, login_as,
+                                                           make):
+    """The edit page admits the organization's managers only; the API admitted any member,
+    so plain staff changed its name, USCC and legal representative (found by
+    tests/security)."""
+    org = make.org()
+    staff = api_as("org_staff", org=org, org_role="staff")
+    refused = staff.patch(f"/api/v1/orgs/{org.id}", json={"legal_representative": "冒名"})
+    assert refused.status_code == 403 and refused.json["code"] == "orgs.not_manager"
+    assert org.legal_representative != "冒名"
+    login_as(user=staff.user)
+    assert client.get(f"/orgs/{org.id}/edit").status_code == 403  # the page, as before
+    manager = api_as("org_staff", org=org)
+    assert manager.patch(f"/api/v1/orgs/{org.id}",
+                         json={"address": "常州市天宁区红梅路10号"}).status_code == 200
+
+
 def test_status_change_needs_a_reason_and_is_audited(app, make):
     regulator = make.user("regulator")
     org = make.org()

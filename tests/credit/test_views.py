@@ -138,6 +138,24 @@ def test_repair_form_shows_the_earliest_day(app, client, make, login_as, regulat
     assert "最早可移出日期" in page
 
 
+def test_the_repair_form_does_not_show_an_entry_the_subject_may_not_see_yet(
+        app, client, make, login_as, regulator):
+    """Staff see their own entries from the notice on (entry page, API); the repair form
+    showed a proposed entry's reason before any notice (found by tests/security)."""
+    org = make.org()
+    on = TODAY - timedelta(days=40)
+    record(org, "penalty", "suspension", on)
+    (proposed,) = scan.run_scan(None, on)
+    login_as("org_staff", org=org)
+    assert client.get(f"/credit/entries/{proposed.id}").status_code == 404
+    page = client.get(f"/credit/entries/{proposed.id}/repair")
+    assert page.status_code == 404 and proposed.reason not in page.get_data(as_text=True)
+    entries.notify(regulator, proposed, on)  # seen now, but not yet repairable (was a 500)
+    assert client.get(f"/credit/entries/{proposed.id}/repair").status_code == 409
+    entries.publish(regulator, proposed, "常民信决〔2026〕9号", on + timedelta(days=20))
+    assert client.get(f"/credit/entries/{proposed.id}/repair").status_code == 200
+
+
 def test_a_regulator_draws_and_enters_a_result_on_the_pages(app, client, make, login_as,
                                                            regulator):
     from credit import inspections

@@ -46,6 +46,19 @@ def test_verification_says_genuine_and_masks_the_name(tb, make):
     assert certificates.verify(row.number, "0000-0000-0000-0000").code_matches is False
 
 
+def test_a_typed_code_in_any_script_is_simply_wrong(tb, client):
+    """Found by the API fuzzer: hmac.compare_digest refuses non-ASCII str, so a code typed
+    in Chinese was a 500 on the public verification API and page."""
+    volunteer = tb.volunteer()
+    tb.confirmed(volunteer)
+    row = certificates.issue(volunteer, volunteer.person.id)
+    assert certificates.verify(row.number, "请填写验证码").code_matches is False
+    db.session.commit()
+    response = client.get(f"/api/v1/timebank/certificates/{row.number}/verify",
+                          query_string={"code": "验证码"})
+    assert response.status_code == 200 and response.json["code_matches"] is False
+
+
 def test_a_forged_certificate_with_changed_content_is_not_genuine(tb):
     volunteer = tb.volunteer()
     tb.confirmed(volunteer)
@@ -92,3 +105,26 @@ def test_organization_staff_certify_only_volunteers_who_served_them(tb, make):
         certificates.issue(tb.staff, stranger.person.id)
     counter = make.user("institution_staff", org=make.org("eldercare"))
     assert certificates.issue(counter, stranger.person.id)  # at the counter, for a member
+
+
+def test_an_organization_certifies_only_the_service_it_recorded(tb, make):
+    """谁记录谁证明: an organization's staff issued (and could download) a certificate listing
+    the volunteer's service at every other organization, with its recipients and descriptions
+    (found by tests/security). Theirs lists their own organization's sessions."""
+    from timebank import sessions
+
+    volunteer = tb.volunteer()
+    tb.confirmed(volunteer, hours_ago=60)
+    other = make.org()
+    other_staff = make.user("org_staff", org=other)
+    row = sessions.log_session(volunteer, tb.data(volunteer.person, org_id=other.id,
+                                                  recipient_org_id=other.id, hours_ago=30,
+                                                  description="陪同就医"))
+    confirmation.confirm_session(other_staff, row.id)
+    issued = certificates.issue(tb.staff, volunteer.person.id)
+    content = json.loads(issued.content)
+    assert [s[1] for s in content["sessions"]] == [tb.org.name]
+    assert "陪同就医" not in issued.content and other.name not in issued.content
+    own = json.loads(certificates.issue(volunteer, volunteer.person.id).content)
+    assert len(own["sessions"]) == 2 and "陪同就医" in own["sessions"][1][2]
+

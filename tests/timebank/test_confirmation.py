@@ -10,7 +10,7 @@ from core.db import utcnow
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.sanctions import NO_CONFIRMING_HOURS, impose
-from timebank import confirmation, ledger
+from timebank import confirmation, ledger, sessions
 from timebank.models import Posting, PostingKind, ServiceSession, SessionStatus
 
 
@@ -201,6 +201,24 @@ def test_a_suspended_organization_cannot_confirm(tb):
     with pytest.raises(PermissionDenied) as err:
         confirmation.confirm_session(tb.staff, row.id)
     assert err.value.code == "timebank.org_inactive"
+
+
+def test_an_organization_not_yet_verified_cannot_vouch_for_hours(tb, make):
+    """Staff register an organization themselves (pending until the bureau verifies it) and
+    manage it at once; it could log and confirm anyone's hours, credits minted by an
+    organization no one has checked (found by tests/security)."""
+    shell = make.org(status="pending")
+    staff = make.user("org_staff", org=shell)
+    volunteer = tb.volunteer()
+    row = sessions.log_session(staff, tb.data(volunteer.person, org_id=shell.id,
+                                              recipient_org_id=shell.id))
+    with pytest.raises(PermissionDenied) as err:
+        confirmation.confirm_session(staff, row.id)
+    assert err.value.code == "timebank.org_not_verified"
+    assert row.status == "pending" and ledger.balances(volunteer.person.id)[0] == 0
+    shell.status = "active"  # verified by the bureau: now it may
+    confirmation.confirm_session(staff, row.id)
+    assert ledger.balances(volunteer.person.id)[0] == row.minutes
 
 
 def test_charity_service_by_a_person_not_yet_a_volunteer_registers_them(tb, make):

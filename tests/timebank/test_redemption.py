@@ -36,6 +36,36 @@ def test_only_the_institutions_staff_edit_its_catalogue(tb, home, make):
         redemption.update_item(_staff, item.id, {"price_minutes": 0})
 
 
+def test_renaming_a_service_to_a_name_already_in_the_catalogue_is_a_conflict(home):
+    """Found by the API fuzzer: the rename hit the unique constraint at flush, a 500."""
+    org, staff, item = home
+    other = redemption.add_item(staff, org.id, {"name": "理发", "service_minutes": 30})
+    with pytest.raises(Conflict) as err:
+        redemption.update_item(staff, other.id, {"name": "助浴服务"})
+    assert err.value.code == "timebank.item_exists" and "name" in err.value.errors
+    assert redemption.update_item(staff, item.id, {"name": "助浴服务"}).name == "助浴服务"
+
+
+def test_only_a_verified_institution_opens_a_catalogue_and_takes_redemptions(tb, home, make):
+    """An institution its staff registered themselves (pending), or one ordered to stop,
+    took members' credits like a verified one (found by tests/security)."""
+    shell = make.org(OrgKind.ELDERCARE, status="pending")
+    counter = make.user("institution_staff", org=shell)
+    with pytest.raises(PermissionDenied) as err:
+        redemption.add_item(counter, shell.id, {"name": "助浴", "service_minutes": 60})
+    assert err.value.code == "timebank.institution_not_active"
+    org, staff, item = home
+    elder = make.user("volunteer", age=72)
+    tb.fund(elder.person, 200)
+    org.status = "suspended"
+    with pytest.raises(PermissionDenied) as err:
+        redemption.create_redemption(staff, elder.person.id, item.id)
+    assert err.value.code == "timebank.institution_not_active"
+    assert ledger.balances(elder.person.id) == (200, 0, 200)
+    org.status = "active"
+    assert redemption.create_redemption(elder, elder.person.id, item.id).amount == 60
+
+
 def test_counter_finds_a_member_by_volunteer_number_or_id_number(tb, make):
     person = make.person(age=70)
     assert redemption.find_member(person.volunteer_number).id == person.id
@@ -61,6 +91,19 @@ def test_redemption_holds_then_posts_with_the_members_code(tb, home, make):
     assert ledger.verify().ok
     with pytest.raises(Conflict):
         redemption.complete_redemption(staff, row.id, row.code)
+
+
+def test_a_code_typed_in_any_script_is_simply_wrong(tb, home, make):
+    """Found by the API fuzzer: secrets.compare_digest refuses non-ASCII str, so a code
+    typed in Chinese (or any non-ASCII character) was a 500 at the counter."""
+    _org, staff, item = home
+    elder = make.user("volunteer", age=72)
+    tb.fund(elder.person, 100)
+    row = redemption.create_redemption(staff, elder.person.id, item.id)
+    with pytest.raises(ValidationFailed) as err:
+        redemption.complete_redemption(staff, row.id, "兑换码")
+    assert err.value.code == "timebank.wrong_code"
+    assert row.status == RedemptionStatus.PENDING
 
 
 def test_cancelling_releases_the_hold(tb, home, make):

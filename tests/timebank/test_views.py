@@ -90,6 +90,20 @@ def test_staff_confirm_from_their_list(tb, client, login_as):
     assert ledger.balances(volunteer.person.id)[0] == row.minutes
 
 
+def test_deciding_goes_back_only_to_this_site(tb, client, login_as):
+    """``next`` "/<TAB>/evil.example" passed the one-slash check and left the site once the
+    browser dropped the tab (found by tests/security); such a target goes to the session."""
+    volunteer = tb.volunteer()
+    login_as(user=tb.staff)
+    token = csrf_token(client.get("/timebank/confirm").data)
+    for hours_ago, target in ((30, "/\t/evil.example"), (33, "/\\evil.example"),
+                              (36, "/\r\n/evil.example")):
+        row = tb.session(volunteer, hours_ago=hours_ago)
+        response = client.post(f"/timebank/sessions/{row.id}/confirm",
+                               data={"csrf_token": token, "next": target})
+        assert response.headers["Location"] == f"/timebank/sessions/{row.id}", target
+
+
 def test_counter_looks_up_redeems_and_prints_a_masked_receipt(tb, client, login_as, make):
     org = make.org(OrgKind.ELDERCARE)
     staff = login_as("institution_staff", org=org)
