@@ -21,6 +21,7 @@ from core.auth import AUTHENTICATED, PUBLIC, roles
 from core.errors import DomainError, NotFound
 from core.extensions import db, limiter
 from core.orgs.services import districts
+from core.web.views import local_path
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -30,9 +31,7 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("web.home")
+    return local_path(target) or url_for("web.home")
 
 
 def _form_errors(form, error: DomainError) -> None:
