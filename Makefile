@@ -6,6 +6,8 @@ export FLASK_APP := wsgi.py
 export PYTHONPATH := $(CURDIR)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links printed and embedded (demo logins, certificate verification) follow HOST and PORT.
+export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 PACKAGES := core timebank charity credit
 
 .PHONY: run test bench lint translations extract-messages install install-dev clean-db help
