@@ -96,8 +96,8 @@ def postgres_reachable(pg_url: str) -> bool:
 
     try:
         engine = sa.create_engine(sa.make_url(pg_url).set(database="postgres"))
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
         engine.dispose()
         return True
     except Exception:  # any failure means "not there"
@@ -153,7 +153,7 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
                 if r.status == 200:
                     return server, " ".join(cmd[1:])
         except OSError:
-            pass
+            pass  # not listening yet: try again until the deadline
         time.sleep(0.3)
     server.kill()
     raise SystemExit("gunicorn did not become ready in 90 s")

@@ -39,15 +39,32 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _postgres_url_for_worker() -> str:
-    base = sa.make_url(_normalize(TEST_DATABASE_URL))
-    name = f"{base.database}_{_worker()}"
+# The demo login that plays each role (``flask demo seed``), for tests that walk the demo city.
+DEMO_LOGINS = {
+    "volunteer": "volunteer",
+    "org_staff": "orgstaff",
+    "institution_staff": "counter",
+    "regulator": "regulator",
+    "admin": "admin",
+    "feed": "feed-market",
+}
+
+
+def recreate_postgres_database(base: sa.URL, name: str, template: str | None = None) -> str:
+    """Drop database ``name`` on ``base``'s server if it exists (closing its connections),
+    create it empty or as a copy of ``template``, and return its URL."""
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy_of}')
     admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _postgres_url_for_worker() -> str:
+    base = sa.make_url(_normalize(TEST_DATABASE_URL))
+    return recreate_postgres_database(base, f"{base.database}_{_worker()}")
 
 
 def _normalize(url: str) -> str:

@@ -384,7 +384,7 @@ class CpuWindow:
                 times = proc.cpu_times()
                 total += times.user + times.system
             except psutil.NoSuchProcess:
-                pass
+                pass  # a worker that exited meanwhile: its time is no longer counted
         return total
 
     def _sample(self):

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from core.app import create_app
 from core.auth import PUBLIC, endpoint_roles
 from core.extensions import db
-from tests.conftest import BASE_CONFIG, IS_POSTGRES
+from tests.conftest import BASE_CONFIG, IS_POSTGRES, recreate_postgres_database
 from tests.fuzz.world import USERS, WorldCopies, known_values, seed_world
 
 ROLES = ("anonymous", *USERS)
@@ -55,13 +55,7 @@ def fuzz_world(database, tmp_path_factory):
         shutil.copyfile(template, world)
         world_url = base.set(database=str(world)).render_as_string(hide_password=False)
     else:
-        name = f"{base.database}_fuzz"
-        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        world_url = base.set(database=name).render_as_string(hide_password=False)
+        world_url = recreate_postgres_database(base, f"{base.database}_fuzz")
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": world_url})
     with app.app_context():
         if IS_POSTGRES:

@@ -14,19 +14,12 @@ import sqlalchemy as sa
 from core import demo
 from core.db import write_intent
 from core.extensions import db
+from tests.conftest import DEMO_LOGINS, recreate_postgres_database
 
 SEED = 7
 CREDIT_SCALE = 0.05  # 14 added credit subjects instead of 270: the same process, faster
 
-# The demo login that plays each role.
-USERS = {
-    "volunteer": "volunteer",
-    "org_staff": "orgstaff",
-    "institution_staff": "counter",
-    "regulator": "regulator",
-    "admin": "admin",
-    "feed": "feed-market",
-}
+USERS = DEMO_LOGINS  # the demo login that plays each role
 
 
 def seed_world() -> None:
@@ -68,13 +61,8 @@ class WorldCopies:
             shutil.copyfile(url.database, target)
             return url.set(database=str(target)).render_as_string(hide_password=False)
         copy = f"{url.database}_{name}"
-        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{url.database}"')
-        admin.dispose()
         self.made.append(copy)
-        return url.set(database=copy).render_as_string(hide_password=False)
+        return recreate_postgres_database(url, copy, template=url.database)
 
     def drop_all(self) -> None:
         if not self.is_postgres or not self.made:

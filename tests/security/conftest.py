@@ -22,6 +22,7 @@ from tests.conftest import (
     IsolatedClient,
     _normalize,
     _worker,
+    recreate_postgres_database,
 )
 from tests.security.site import ROLE_LOGINS, Crawler, Secrets
 
@@ -50,13 +51,7 @@ class DemoSite:
 def _database(tmp_path_factory) -> tuple[str, Path | None]:
     if IS_POSTGRES:
         base = sa.make_url(_normalize(TEST_DATABASE_URL))
-        name = f"{base.database}_{_worker()}_demo"
-        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        return base.set(database=name).render_as_string(hide_password=False), None
+        return recreate_postgres_database(base, f"{base.database}_{_worker()}_demo"), None
     path = tmp_path_factory.mktemp(f"security-demo-{_worker()}") / "demo.sqlite3"
     return f"sqlite:///{path}", path
 

@@ -22,6 +22,7 @@ from urllib.parse import urldefrag, urlsplit
 import sqlalchemy as sa
 
 from core.ids import UNMASKED_ID_PATTERN, is_valid_id_number
+from tests.conftest import DEMO_LOGINS
 
 MAX_PAGES = 300  # per role
 MAX_VARIANTS = 3  # URLs per path that differ only in their query string (pagers, filters)
@@ -29,15 +30,7 @@ MAX_PER_TEMPLATE = 12  # URLs per path shape (/credit/public/subjects/<n>…): b
 API_SAMPLES = 3  # ids tried per id-bearing GET API route
 
 # Demo logins for each role (core/demo.py); None is the anonymous visitor.
-ROLE_LOGINS = {
-    None: None,
-    "volunteer": "volunteer",
-    "org_staff": "orgstaff",
-    "institution_staff": "counter",
-    "regulator": "regulator",
-    "admin": "admin",
-    "feed": "feed-market",
-}
+ROLE_LOGINS = {None: None, **DEMO_LOGINS}  # None: anonymous
 
 _NUMBERS = re.compile(r"\d+")
 _DIGIT_RUN = re.compile(r"\d{11,}[Xx]?")
