@@ -26,18 +26,18 @@ sys.path.insert(0, str(ROOT))
 def _populate(n_needs: int, n_offers: int, rng: random.Random) -> None:
     from charity.catalogue import items, seed_catalogue
     from charity.models import Need, Offer
-    from core.db import utcnow
+    from core import clock
     from core.demo import SeedContext, _seed_orgs
     from core.extensions import db
     from core.orgs.services import districts, seed_districts
 
     seed_districts()
     seed_catalogue(None)
-    ctx = SeedContext(rng=rng, today=utcnow().date(), districts=districts())
+    ctx = SeedContext(rng=rng, today=clock.now().date(), districts=districts())
     _seed_orgs(ctx)
     orgs = ctx.all_orgs()
     goods = [i for i in items() if i.category in ("goods", "service", "money")]
-    now = utcnow()
+    now = clock.now()
     for kind, count in (("need", n_needs), ("offer", n_offers)):
         rows = []
         for _ in range(count):

@@ -27,6 +27,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from core import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
@@ -174,12 +176,11 @@ def _pipeline_tables(db_url: str | None):
 
     if db_url:
         import core.app
-        from core.timeutil import local_today
         from credit.scoring import sources
 
         app = core.app.create_app({"SQLALCHEMY_DATABASE_URI": db_url})
         with app.app_context():
-            return sources.load_tables(local_today()), local_today(), "database"
+            return sources.load_tables(clock.today()), clock.today(), "database"
     from credit.scoring.matrix import FactTables
     from tests.credit.scoring.synth import make_history
 

@@ -11,11 +11,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from charity import parties, proposals, runs, schemas, stats
+from core import clock
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import ValidationFailed
 from core.schemas import SQLPage
-from core.timeutil import local_today
 
 blp = Blueprint("charity_matching_api", __name__, url_prefix="/api/v1/charity",
                 description="Charity exchange: matching runs, proposals, statistics")
@@ -115,7 +115,7 @@ class Abandon(MethodView):
 
 
 def period(args) -> tuple:
-    until = args.get("until") or local_today()
+    until = args.get("until") or clock.today()
     since = args.get("since") or until - timedelta(days=365)
     if since > until:
         raise ValidationFailed("charity.bad_period", _l("开始日期不能晚于结束日期。"),

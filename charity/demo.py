@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from charity import catalogue, opportunities, parties, posting, proposals, runs, signups
 from charity.models import SKILLS, TIME_SLOTS, Proposal, ProposalStatus
+from core import clock
 from core.accounts import services as accounts
 from core.accounts.models import Role
-from core.db import utcnow
 from core.demo import DEMO_PASSWORD
 from core.errors import DomainError
 from core.extensions import db
@@ -73,7 +73,7 @@ class Demo:
     def __init__(self, ctx):
         self.ctx, self.rng, self.staff = ctx, ctx.rng, {}
         self.items = {i.code: i for i in catalogue.items()}
-        self.real_now = utcnow()
+        self.real_now = clock.now()
 
     def at(self, days_ago: float, hour: int = 9) -> datetime:
         moment = local_datetime(self.ctx.today - timedelta(days=int(days_ago)), time(hour))

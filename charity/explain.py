@@ -9,7 +9,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from charity.models import SKILLS, TIME_SLOTS, WEEKDAYS
-from core.db import utcnow
+from core import clock
 
 
 def _english() -> bool:
@@ -50,7 +50,7 @@ def _deadline_words(deadline: datetime, now: datetime, soon: bool | None) -> str
 def proposal_reasons(proposal, now: datetime | None = None) -> list[str]:
     """Why this offer for this need, one short phrase per reason."""
     e, need, offer = proposal.explanation or {}, proposal.need, proposal.offer
-    now = now or utcnow()
+    now = now or clock.now()
     reasons = []
     if e.get("item") == "substitute":
         reasons.append(_("%(offer)s 可替代所需的 %(need)s", offer=item_name(offer.item),

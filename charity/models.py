@@ -25,7 +25,8 @@ from charity.vocabulary import (  # noqa: F401 (re-exported: the models' vocabul
     category_label,
     slot_hours,
 )
-from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only, utcnow
+from core import clock
+from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
 
 # --- catalogue -----------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class PostMixin:
     lon: Mapped[float | None]
     description: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(20), default=PostStatus.OPEN, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdraw_reason: Mapped[str | None] = mapped_column(sa.Text)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -252,7 +253,7 @@ class VolunteerProfile(TimestampMixin, db.Model):
     skills: Mapped[list] = mapped_column(sa.JSON, default=list)
     # [[weekday 0-6, slot code], ...]; Monday is 0, as in Python.
     availability: Mapped[list] = mapped_column(sa.JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     person = relationship("Person")
     district = relationship("District")

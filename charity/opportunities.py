@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 
 from charity import fit, parties, posting, quantities
 from charity.catalogue import VOLUNTEER_HOURS, find_item
-from charity.clock import clock
 from charity.models import (
     ACTIVITIES,
     LIVE_STATUSES,
@@ -26,9 +25,8 @@ from charity.models import (
 )
 from charity.posting import Problems
 from charity.runs import distance_table
-from core import audit
+from core import audit, clock
 from core.config import policy
-from core.db import utcnow
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.models import District
@@ -76,7 +74,7 @@ def save_profile(actor, skills, district_id: int | None, availability,
     db.session.add(profile)
     profile.skills, profile.district_id = skills, district_id
     profile.availability = [list(c) for c in sorted(cells)]
-    profile.updated_at = utcnow()
+    profile.updated_at = clock.now()
     db.session.flush()
     audit.record(actor, "charity.profile.save", "charity_volunteer_profile", profile.id,
                  after={"skills": skills, "district_id": district_id, "slots": len(cells)})
@@ -113,7 +111,7 @@ def create_opportunity(actor, org_id: int, data: dict, now: datetime | None = No
                        ) -> Opportunity:
     """Post a volunteer opportunity: a volunteer-time need (headcount × hours, 小时) with its
     schedule; sign-ups close when it starts (the need's deadline)."""
-    now = clock(now)
+    now = clock.utc(now)
     parties.require_may_post(actor, org_id)
     _check_opportunity(data, now)
     item = find_item(VOLUNTEER_HOURS)
@@ -139,7 +137,7 @@ def update_opportunity(actor, opp: Opportunity, changes: dict,
                        now: datetime | None = None) -> Opportunity:
     """Edit an opportunity before it starts. The schedule is fixed once someone signed up (they
     agreed to that time); the headcount never drops below the places already taken."""
-    now = clock(now)
+    now = clock.utc(now)
     if not parties.acts_for_need(actor, opp.need):
         raise PermissionDenied("charity.not_your_opportunity", _l("只有活动组织方可以修改。"))
     if opp.need.is_closed or opp.start_at <= now:
@@ -182,7 +180,7 @@ def taken_places(opp: Opportunity) -> int:
 
 def open_opportunities(now: datetime | None = None) -> list[Opportunity]:
     """Opportunities still taking sign-ups, of organizations not barred from matching."""
-    now = clock(now)
+    now = clock.utc(now)
     barred = sorted(barred_org_ids(NO_MATCHING)) or [-1]
     return list(db.session.execute(
         sa.select(Opportunity).join(Need, Need.id == Opportunity.need_id)

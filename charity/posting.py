@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import parties, quantities
-from charity.clock import clock
 from charity.models import (
     LIVE_STATUSES,
     Item,
@@ -20,10 +19,9 @@ from charity.models import (
     Proposal,
     ProposalStatus,
 )
-from core import audit
+from core import audit, clock
 from core.accounts import services as accounts
 from core.accounts.models import Person
-from core.db import utcnow
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.models import District
@@ -147,7 +145,7 @@ def resolve_beneficiary(actor, name: str | None, id_number: str | None) -> Perso
 def create_need(actor, org_id: int, data: dict, *, beneficiary: Person | None = None,
                 now: datetime | None = None) -> Need:
     """Post a need for ``org_id`` (its staff only), possibly for a person in difficulty."""
-    now = clock(now)
+    now = clock.utc(now)
     parties.require_may_post(actor, org_id)
     data = _clean(data, NEED_FIELDS)
     item = check_need(data, now)
@@ -166,7 +164,7 @@ def create_need(actor, org_id: int, data: dict, *, beneficiary: Person | None = 
 def create_offer(actor, data: dict, *, org_id: int | None = None,
                  now: datetime | None = None) -> Offer:
     """Post an offer for ``org_id`` (its staff), or as a person donor (the actor's person)."""
-    now = clock(now)
+    now = clock.utc(now)
     donor_id = None
     if org_id:
         parties.require_may_post(actor, org_id)
@@ -216,7 +214,7 @@ def _apply_changes(actor, post, changes: dict, fields, check, kind: str, now) ->
 
 
 def update_need(actor, need: Need, changes: dict, now: datetime | None = None) -> Need:
-    now = clock(now)
+    now = clock.utc(now)
     if not parties.acts_for_need(actor, need):
         raise PermissionDenied("charity.not_your_need", _l("只能修改本组织的需求。"))
     if need.opportunity is not None:
@@ -227,7 +225,7 @@ def update_need(actor, need: Need, changes: dict, now: datetime | None = None) -
 
 
 def update_offer(actor, offer: Offer, changes: dict, now: datetime | None = None) -> Offer:
-    now = clock(now)
+    now = clock.utc(now)
     if not parties.acts_for_offer(actor, offer):
         raise PermissionDenied("charity.not_your_offer", _l("只能修改自己发布的供给。"))
     _require_untouched(offer, "offer")
@@ -271,7 +269,7 @@ def _withdraw(actor, post, kind: str, reason: str, now: datetime) -> None:
 
 
 def withdraw_need(actor, need: Need, reason: str = "", now: datetime | None = None) -> Need:
-    now = clock(now)
+    now = clock.utc(now)
     if not parties.acts_for_need(actor, need):
         raise PermissionDenied("charity.not_your_need", _l("只能撤回本组织的需求。"))
     if need.opportunity is not None:
@@ -283,7 +281,7 @@ def withdraw_need(actor, need: Need, reason: str = "", now: datetime | None = No
 
 
 def withdraw_offer(actor, offer: Offer, reason: str = "", now: datetime | None = None) -> Offer:
-    now = clock(now)
+    now = clock.utc(now)
     if not parties.acts_for_offer(actor, offer):
         raise PermissionDenied("charity.not_your_offer", _l("只能撤回自己发布的供给。"))
     _withdraw(actor, offer, "offer", reason, now)
@@ -293,7 +291,7 @@ def withdraw_offer(actor, offer: Offer, reason: str = "", now: datetime | None =
 def expire_posts(now: datetime | None = None) -> dict:
     """Job: needs past their deadline and offers past their window expire; their pending
     proposals expire with them. Accepted proposals stay until fulfilled or abandoned."""
-    now = clock(now)
+    now = clock.utc(now)
     counts = {"needs_expired": 0, "offers_expired": 0, "proposals_expired": 0}
     for model, end, column, key in ((Need, Need.deadline, Proposal.need_id, "needs_expired"),
                                     (Offer, Offer.available_until, Proposal.offer_id,
@@ -324,7 +322,7 @@ def board_query(district_id: int | None = None, category: str | None = None,
     """The public board: open needs, most urgent and soonest first (no personal data here;
     the views and schemas decide which columns are shown)."""
     query = (sa.select(Need).where(Need.status.in_(list(LIVE_STATUSES)),
-                                   Need.deadline > (now or utcnow()))
+                                   Need.deadline > (now or clock.now()))
              .order_by(Need.urgency.desc(), Need.deadline, Need.id))
     if district_id:
         query = query.where(Need.district_id == district_id)

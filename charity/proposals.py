@@ -10,15 +10,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import parties, quantities
-from charity.clock import clock
 from charity.explain import proposal_text
 from charity.models import Need, Offer, Proposal, ProposalStatus
-from core import audit, events
+from core import audit, clock, events
 from core.db import for_update
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.services import user_org_ids
-from core.timeutil import local_today, to_local
+from core.timeutil import local_date, to_local
 
 ACCEPTED, DECLINED = "accepted", "declined"
 
@@ -61,7 +60,7 @@ def _expire(proposal: Proposal, now: datetime) -> None:
 def respond(actor, proposal_id: int, side: str, accept: bool, reason: str | None = None,
             now: datetime | None = None) -> Proposal:
     """One side's answer. Both accepting reserves the quantity; either declining frees it."""
-    now = clock(now)
+    now = clock.utc(now)
     proposal = get_proposal_for(actor, proposal_id, lock=True)
     parties.require_side(actor, proposal, side)
     if proposal.status != ProposalStatus.PENDING:
@@ -110,7 +109,7 @@ def _tell_after_answer(proposal: Proposal, side: str, accept: bool, now: datetim
 def fulfil(actor, proposal_id: int, delivered_quantity: int, delivered_on: date,
            note: str | None = None, now: datetime | None = None) -> Proposal:
     """The receiving side records what was delivered, when, with a note (proof)."""
-    now = clock(now)
+    now = clock.utc(now)
     proposal = get_proposal_for(actor, proposal_id, lock=True)
     if parties.NEED not in parties.sides_of(actor, proposal):
         raise PermissionDenied("charity.receiver_records", _l("交付由需求方（接收方）登记。"))
@@ -121,7 +120,7 @@ def fulfil(actor, proposal_id: int, delivered_quantity: int, delivered_on: date,
     if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= proposal.quantity:
         errors["delivered_quantity"] = [str(_l("交付数量应为 1 到 %(n)s。", n=proposal.quantity))]
     accepted_day = to_local(proposal.accepted_at).date()
-    if not isinstance(delivered_on, date) or not accepted_day <= delivered_on <= local_today(now):
+    if not isinstance(delivered_on, date) or not accepted_day <= delivered_on <= local_date(now):
         errors["delivered_on"] = [str(_l("交付日期应在接受对接之后、且不晚于今天。"))]
     if errors:
         raise ValidationFailed("charity.bad_delivery", _l("请核对交付信息。"), errors=errors)
@@ -145,7 +144,7 @@ def abandon(actor, proposal_id: int, responsible_side: str, reason: str,
             now: datetime | None = None) -> Proposal:
     """Either side records that an accepted proposal will not be delivered, and who is
     responsible; the quantities are freed for the next run."""
-    now = clock(now)
+    now = clock.utc(now)
     proposal = get_proposal_for(actor, proposal_id, lock=True)
     if not parties.sides_of(actor, proposal):
         raise PermissionDenied("charity.not_your_side", _l("您不能代表这一方处理该对接。"))
@@ -175,7 +174,7 @@ def abandon(actor, proposal_id: int, responsible_side: str, reason: str,
 
 def expire_proposals(now: datetime | None = None) -> int:
     """Job: pending proposals not answered within proposal_response_days expire."""
-    now = clock(now)
+    now = clock.utc(now)
     rows = db.session.execute(sa.select(Proposal).where(
         Proposal.status == ProposalStatus.PENDING, Proposal.respond_by < now)).scalars().all()
     for proposal in rows:

@@ -15,7 +15,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from charity.clock import clock
 from charity.models import (
     HOLDING,
     Need,
@@ -28,6 +27,7 @@ from charity.models import (
     SignupStatus,
     slot_hours,
 )
+from core import clock
 from core.extensions import db
 
 
@@ -117,7 +117,7 @@ def _apply(post: Need | Offer, amounts: Amounts, now: datetime) -> bool:
 
 def refresh(needs=(), offers=(), now: datetime | None = None) -> int:
     """Re-derive the status of these needs and offers; returns how many changed."""
-    now = clock(now)
+    now = clock.utc(now)
     needs, offers = list({n.id: n for n in needs}.values()), list({o.id: o for o in offers}
                                                                   .values())
     db.session.flush()

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 
 from charity import parties, quantities
 from charity.catalogue import substitute_codes
-from charity.clock import clock
 from charity.districts import DISTRICT_CENTRES, DISTRICT_KM, INTRA_DISTRICT_KM
 from charity.explain import proposal_text
 from charity.matching import MatchParams, NeedSpec, OfferSpec, allocate, haversine_km, objective
@@ -26,9 +25,9 @@ from charity.models import (
     Proposal,
     ProposalStatus,
 )
-from core import audit, outbox
+from core import audit, clock, outbox
 from core.config import policy
-from core.db import advisory_lock, utcnow
+from core.db import advisory_lock
 from core.extensions import db
 from core.orgs.models import District, Organization, OrgStatus
 from core.sanctions import NO_MATCHING, barred_org_ids
@@ -182,7 +181,7 @@ def run_matching(actor=None, trigger: str = "staff", now: datetime | None = None
     """One matching run over everything open now (idempotent: pending pairs are not proposed
     again, and pending quantities are not offered twice). Barred parties are removed first
     (core.sanctions NO_MATCHING, a joint-punishment measure; DOMAIN.md)."""
-    started, timer = clock(now), time.perf_counter()
+    started, timer = clock.utc(now), time.perf_counter()
     advisory_lock("charity.match")  # one run at a time across workers and the scheduler
     table = distance_table()
     barred = barred_org_ids(NO_MATCHING)
@@ -198,7 +197,7 @@ def run_matching(actor=None, trigger: str = "staff", now: datetime | None = None
                    duration_ms=0)
     # Insert-only: the row is written once, complete; its id is drawn first for the proposals.
     run.duration_ms = int((time.perf_counter() - timer) * 1000)
-    run.finished_at = utcnow() if now is None else started
+    run.finished_at = clock.now() if now is None else started
     db.session.add(run)
     db.session.flush()
     made = _propose(allocations, needs, offers, run, started)

@@ -10,14 +10,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import opportunities, parties, quantities
-from charity.clock import clock
 from charity.models import (
     Need,
     Opportunity,
     Signup,
     SignupStatus,
 )
-from core import audit, events, outbox
+from core import audit, clock, events, outbox
 from core.accounts.models import Person
 from core.config import policy
 from core.db import for_update
@@ -65,7 +64,7 @@ def _volunteer(actor, opp: Opportunity, person: Person | None) -> Person:
 def signup(actor, opportunity_id: int, person: Person | None = None,
            now: datetime | None = None) -> Signup:
     """A volunteer takes a place; refused when full, started, closed or clashing."""
-    now = clock(now)
+    now = clock.utc(now)
     opp = opportunities.get_opportunity(opportunity_id)
     person = _volunteer(actor, opp, person)
     person_id = person.id
@@ -103,7 +102,7 @@ def signup(actor, opportunity_id: int, person: Person | None = None,
 
 
 def cancel_signup(actor, signup_id: int, now: datetime | None = None) -> Signup:
-    now = clock(now)
+    now = clock.utc(now)
     row = get_signup(signup_id)
     if row.person_id != parties.person_id_of(actor):
         raise NotFound("charity.signup_not_found", _l("找不到该报名记录。"))
@@ -160,7 +159,7 @@ def confirm_attendance(actor, signup_id: int, served_start: datetime | None = No
                        now: datetime | None = None) -> Signup:
     """After the event the organization confirms the volunteer served; the time bank records
     the hours through volunteer_service_confirmed (its rules still apply and may refuse)."""
-    now = clock(now)
+    now = clock.utc(now)
     row = get_signup(signup_id)
     opp = _require_org_staff(actor, row)
     if row.status not in (SignupStatus.SIGNED_UP, SignupStatus.NO_SHOW):
@@ -184,7 +183,7 @@ def confirm_attendance(actor, signup_id: int, served_start: datetime | None = No
 
 def mark_no_show(actor, signup_id: int, note: str | None = None,
                  now: datetime | None = None) -> Signup:
-    now = clock(now)
+    now = clock.utc(now)
     row = get_signup(signup_id)
     opp = _require_org_staff(actor, row)
     if row.status != SignupStatus.SIGNED_UP or opp.start_at > now:

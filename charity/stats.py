@@ -30,7 +30,7 @@ from charity.models import (
     category_label,
     slot_hours,
 )
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.orgs.models import District
 from core.timeutil import start_of_local_day_utc
@@ -142,7 +142,7 @@ def compute(since: date, until: date, district_id: int | None = None) -> Dashboa
 
 def _open_by_urgency(district_id: int | None) -> dict[int, int]:
     query = (sa.select(Need.urgency, sa.func.count(Need.id))
-             .where(Need.status.in_(list(LIVE_STATUSES)), Need.deadline > utcnow())
+             .where(Need.status.in_(list(LIVE_STATUSES)), Need.deadline > clock.now())
              .group_by(Need.urgency))
     if district_id:
         query = query.where(Need.district_id == district_id)

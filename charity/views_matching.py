@@ -14,10 +14,10 @@ from charity import parties, proposals, runs, stats
 from charity.forms import AbandonForm, DecisionForm, FulfilForm
 from charity.models import ProposalStatus
 from charity.views import DONORS, ORG_STAFF, OVERSEERS, arg_int, bp, paged, show_error
+from core import clock
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.orgs.services import districts
-from core.timeutil import local_today
 
 PARTIES_AND_OVERSEERS = (*DONORS, *OVERSEERS)
 
@@ -41,7 +41,7 @@ def _proposal_page(proposal, status: int = 200, **forms):
     fulfil_form = forms.get("fulfil") or FulfilForm()
     if request.method == "GET":
         fulfil_form.delivered_quantity.data = proposal.quantity
-        fulfil_form.delivered_on.data = local_today()
+        fulfil_form.delivered_on.data = clock.today()
     return render_template(
         "charity/proposal.html", proposal=proposal, sides=sides, decision=decision,
         open_sides=[s for s in sorted(sides) if proposal.status == ProposalStatus.PENDING
@@ -139,7 +139,7 @@ def _period() -> tuple[date, date, int | None]:
         except ValueError:
             return default
 
-    until = parse("until", local_today())
+    until = parse("until", clock.today())
     since = parse("since", until - timedelta(days=365))
     if since > until:
         since, until = until, since

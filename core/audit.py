@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import InsertOnly, UTCDateTime, advisory_lock, make_insert_only, utcnow
+from core import clock
+from core.db import InsertOnly, UTCDateTime, advisory_lock, make_insert_only
 from core.extensions import db
 
 GENESIS = "0" * 64
@@ -83,7 +84,7 @@ def record(actor, action: str, subject_type: str, subject_id, *, before=None, af
     ).first()
     entry = AuditRecord(
         seq=(last.seq + 1) if last else 1,
-        created_at=(at or utcnow()).astimezone(UTC),  # the hash must survive a round trip
+        created_at=(at or clock.now()).astimezone(UTC),  # the hash must survive a round trip
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "username", None) or "system",
         action=action,

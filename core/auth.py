@@ -16,8 +16,9 @@ from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+from core import clock
 from core.accounts.models import ApiToken, Role, User
-from core.db import utcnow, write_intent
+from core.db import write_intent
 from core.extensions import csrf, db, login_manager
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def load_user_from_token(req):
     row = db.session.execute(
         db.select(ApiToken).where(ApiToken.token_hash == hash_token(token))
     ).scalar_one_or_none()
-    now = utcnow()
+    now = clock.now()
     if row is None or not row.is_usable(now) or not row.user.active:
         return None
     if write_intent.get():  # reads never write, so pages never wait on the write lock

@@ -107,7 +107,6 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.LANGUAGES = {"zh_CN": "中文", "en": "English"}
-        self.TIMEZONE = "Asia/Shanghai"
         self.BABEL_TRANSLATION_DIRECTORIES = ";".join(
             str(PROJECT_ROOT / pkg / "translations")
             for pkg in ("core", "timebank", "charity", "credit")

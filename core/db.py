@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from core import clock
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,6 @@ write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inten
 # Input is bounded to it (``core.schemas.Schema``, the ``<int:…>`` route converter), so a
 # larger number is a 4xx answer, never an overflow in the database driver.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -129,7 +126,7 @@ def advisory_lock(name: str) -> None:
 class TimestampMixin:
     """Creation time, stored in UTC."""
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=clock.now)
 
 
 def as_date(value) -> date:

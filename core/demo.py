@@ -16,13 +16,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from core import clock
 from core.accounts import services as accounts
 from core.accounts.models import Person, Role, User
 from core.extensions import db
 from core.ids import make_id_number, make_uscc
 from core.orgs import services as orgs
 from core.orgs.models import Organization, OrgKind, OrgStatus
-from core.timeutil import local_today
 
 DEMO_PASSWORD = "demo12345"
 
@@ -63,7 +63,7 @@ def register_seeder(name: str, func: Callable[[SeedContext], None], order: int =
 def seed_demo(seed: int | None = None, today: date | None = None) -> SeedContext:
     """Build the whole demo world in the current transaction."""
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
-    ctx = SeedContext(rng=random.Random(seed), today=today or local_today())
+    ctx = SeedContext(rng=random.Random(seed), today=today or clock.today())
     _seed_core(ctx)
     for _order, _name, func in sorted(_SEEDERS, key=lambda item: (item[0], item[1])):
         func(ctx)

@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, utcnow
+from core import clock
+from core.db import UTCDateTime
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 
@@ -43,7 +44,7 @@ class IdempotencyRecord(db.Model):
     content_type: Mapped[str | None] = mapped_column(sa.String(100))
     location: Mapped[str | None] = mapped_column(sa.String(500))
     body: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 def _request_key() -> str | None:

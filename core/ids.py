@@ -12,6 +12,8 @@ import random
 import re
 from datetime import date
 
+from core import clock
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_RE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
@@ -63,7 +65,7 @@ def is_valid_id_number(number: str | None, today: date | None = None) -> bool:
     if not _ID_RE.match(number):
         return False
     born = birth_date_from_id(number)
-    today = today or date.today()
+    today = today or clock.today()
     if born is None or born.year < 1900 or born > today:
         return False
     return id_check_char(number[:17]) == number[17]

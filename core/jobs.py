@@ -25,7 +25,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, utcnow, write_intent
+from core import clock
+from core.db import UTCDateTime, write_intent
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class JobRun(db.Model):
 def run_job(job_id: str, trigger: str = "manual") -> JobRun:
     """Run one registered job now, in its own transaction, and record the run."""
     spec = get_job(job_id)
-    run = JobRun(job_id=job_id, trigger=trigger, started_at=utcnow())
+    run = JobRun(job_id=job_id, trigger=trigger, started_at=clock.now())
     db.session.add(run)
     db.session.commit()
     run_id = run.id
@@ -98,7 +99,7 @@ def run_job(job_id: str, trigger: str = "manual") -> JobRun:
     finally:
         write_intent.reset(token)
     run = db.session.get(JobRun, run_id)
-    run.finished_at, run.status, run.message = utcnow(), status, message
+    run.finished_at, run.status, run.message = clock.now(), status, message
     run.counts = dict(counts)
     db.session.commit()
     log.info("job %s %s in %.2fs %s", job_id, status, time.perf_counter() - started, counts)
@@ -139,7 +140,7 @@ def build_scheduler(app, blocking: bool = True):
     store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"],
                                tablename="apscheduler_jobs")
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(jobstores={"default": store}, timezone=app.config["TIMEZONE"],
+    scheduler = cls(jobstores={"default": store}, timezone=clock.CITY_TZ,
                     job_defaults={"coalesce": True, "max_instances": 1,
                                   "misfire_grace_time": 3600})
     for spec in registered_jobs():

@@ -23,7 +23,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -32,6 +31,7 @@ from flask import current_app, request
 from flask.cli import with_appcontext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import clock
 from core.config import PROJECT_ROOT
 from core.extensions import db
 
@@ -68,7 +68,7 @@ class RestoreRefused(click.ClickException):
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return clock.now().strftime("%Y%m%dT%H%M%SZ")
 
 
 def _backup_dir() -> Path:

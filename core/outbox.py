@@ -11,7 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TimestampMixin, UTCDateTime, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 
 
@@ -61,5 +62,5 @@ def inbox_for(user, org_ids=(), limit: int = 50) -> list[OutboxMessage]:
 
 def mark_read(message: OutboxMessage) -> None:
     if message.read_at is None:
-        message.read_at = utcnow()
+        message.read_at = clock.now()
         db.session.flush()

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TimestampMixin, UTCDateTime, utcnow
+from core import clock
+from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 
 # Measures other packages read. Credit's list catalogue maps list types to these codes and to
@@ -62,9 +63,8 @@ class Sanction(TimestampMixin, db.Model):
 
 
 def _today() -> date:
-    from core.timeutil import local_today  # local import: timeutil needs an app context
 
-    return local_today()
+    return clock.today()
 
 
 def impose(org_id: int, measures, source: str, effective_from: date,
@@ -93,7 +93,7 @@ def lift(source: str, reason: str, at: datetime | None = None) -> int:
         sa.select(Sanction).where(Sanction.source == source, Sanction.lifted_at.is_(None))
     ).scalars().all()
     for row in rows:
-        row.lifted_at = at or utcnow()
+        row.lifted_at = at or clock.now()
         row.lift_reason = reason
     db.session.flush()
     return len(rows)

@@ -1,24 +1,19 @@
-"""Time in one place: UTC in storage, Asia/Shanghai for people, working days for deadlines."""
+"""Time for people: UTC in storage, Asia/Shanghai on pages, local days and wall-clock times.
+
+What time it is lives in ``core.clock``; this module only converts instants and days."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from core import clock
 
-from core.db import utcnow
-
-DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_TZ = clock.CITY_TZ.key
 
 
 def local_tz() -> ZoneInfo:
-    name = current_app.config.get("TIMEZONE", DEFAULT_TZ) if has_app_context() else DEFAULT_TZ
-    return ZoneInfo(name)
-
-
-def now() -> datetime:
-    return utcnow()
+    return clock.CITY_TZ
 
 
 def to_local(value: datetime) -> datetime:
@@ -27,8 +22,9 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(local_tz())
 
 
-def local_today(at: datetime | None = None) -> date:
-    return to_local(at or utcnow()).date()
+def local_date(at: datetime) -> date:
+    """The calendar day in the city on which the instant ``at`` falls."""
+    return to_local(at).date()
 
 
 def local_datetime(day: date, at: time = time(0, 0)) -> datetime:

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from core import clock
 from core.accounts.models import Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.orgs.models import Organization, OrgStatus
 from core.orgs.services import require_member
-from core.timeutil import local_today
 from credit.facts import Recording, audit_fact, build_fact, get_subject, record_once
 from credit.models import AnnualReport, CreditFact
 from credit.scan import subject_orgs
@@ -56,7 +56,7 @@ def _check(org: Organization, year, data: dict, today: date) -> dict:
 def submit_report(actor, org_id: int, year: int, data: dict, today: date | None = None
                   ) -> AnnualReport:
     """File the annual report of ``year``; its fact is on time up to the deadline, late after."""
-    today = today or local_today()
+    today = today or clock.today()
     org = get_subject(org_id)
     if not actor.has_role(Role.REGULATOR):
         require_member(actor, org_id)

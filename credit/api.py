@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from core import clock
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import NotFound, ValidationFailed
 from core.orgs.services import require_member
 from core.schemas import SQLPage
-from core.timeutil import local_today
 from credit import annual_reports, entries, facts, objections, repair, scan, schemas
 from credit.models import ListEntry
 from credit.profile import can_see_entry
@@ -157,7 +157,7 @@ class Scan(MethodView):
     @blp.response(200, schemas.ScanOut)
     def post(self):
         """Apply every inclusion rule now and propose what they find (idempotent)"""
-        created = scan.run_scan(current_user, local_today())
+        created = scan.run_scan(current_user, clock.today())
         return {"proposed": [e.id for e in created]}
 
 

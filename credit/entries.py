@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from core import audit, outbox, sanctions, workdays
+from core import audit, clock, outbox, sanctions, workdays
 from core.config import policy
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.timeutil import local_datetime, local_today
+from core.timeutil import local_datetime
 from credit import catalogue, feed
 from credit.catalogue import ABNORMAL, ELDERCARE, PUNISHMENT_LISTS, RED, SERIOUS
 from credit.dates import period_last_day
@@ -38,7 +38,7 @@ def source(entry: ListEntry) -> str:
 
 
 def _stamp(on_date: date):
-    return None if on_date >= local_today() else local_datetime(on_date, time(10, 0))
+    return None if on_date >= clock.today() else local_datetime(on_date, time(10, 0))
 
 
 def transition(entry: ListEntry, to_state: str, actor, reason: str, on_date: date) -> None:
@@ -121,7 +121,7 @@ def propose_manual(actor, org_id: int, list_type: str, legal_basis: str, reason:
                    ) -> ListEntry:
     """A regulator proposes an entry by hand, with its legal basis and the facts it rests on
     (a punishment entry always rests on recorded facts, never on a score)."""
-    today = today or local_today()
+    today = today or clock.today()
     org = get_subject(org_id)
     _check_list_fits(org, list_type)
     legal_basis = _need_text(legal_basis, "legal_basis")
@@ -149,7 +149,7 @@ def propose_manual(actor, org_id: int, list_type: str, legal_basis: str, reason:
 
 def notify(actor, entry: ListEntry, today: date | None = None) -> ListEntry:
     """Tell the subject; the objection window runs ``objection_days`` working days (DOMAIN.md)."""
-    today = today or local_today()
+    today = today or clock.today()
     _require_state(entry, S.PROPOSED)
     entry.notified_on = today
     entry.objection_due = workdays.add_working_days(today, policy("objection_days"))
@@ -187,7 +187,7 @@ def publish_blockers(entry: ListEntry, today: date) -> list[str]:
 def publish(actor, entry: ListEntry, decision_document: str, today: date | None = None,
             authority: str | None = None) -> ListEntry:
     """The decision: the entry is published, its measures come into force, the feed learns."""
-    today = today or local_today()
+    today = today or clock.today()
     document = _need_text(decision_document, "decision_document")
     if problems := publish_blockers(entry, today):
         raise Conflict("credit.cannot_publish", _l("暂不能公开：%(why)s"), why="；".join(problems))
@@ -259,7 +259,7 @@ def _replace_earlier(actor, entry: ListEntry, today: date) -> None:
 def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
            code: str = "declined") -> ListEntry:
     """End an entry that was never published (declined, or an objection upheld)."""
-    today = today or local_today()
+    today = today or clock.today()
     reason = _need_text(reason, "reason")
     _require_state(entry, S.PROPOSED, S.NOTIFIED, S.OBJECTED)
     entry.removal_code, entry.removal_reason = code, reason
@@ -273,7 +273,7 @@ def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
 def remove(actor, entry: ListEntry, code: str, reason: str, today: date | None = None,
            replaced_by: ListEntry | None = None) -> ListEntry:
     """Take a published entry off its list: measures lifted, the feed told, the subject too."""
-    today = today or local_today()
+    today = today or clock.today()
     reason = _need_text(reason, "reason")
     _require_state(entry, S.PUBLISHED)
     entry.removed_on, entry.removal_code, entry.removal_reason = today, code, reason

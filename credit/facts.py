@@ -10,13 +10,12 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, workdays
+from core import audit, clock, workdays
 from core.config import policy
-from core.db import utcnow
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.orgs.models import Organization, OrgKind
-from core.timeutil import local_datetime, local_today
+from core.timeutil import local_date, local_datetime
 from credit.dates import period_last_day
 from credit.kinds import KINDS, MANUAL_KINDS, REPORT_STATUSES, RESPONSIBILITIES, RESULTS
 from credit.models import CreditFact, Objection
@@ -151,10 +150,10 @@ class Recording:
 def build_fact(actor, org_id: int, data: dict, how: Recording | None = None) -> CreditFact:
     """A validated, unsaved fact (the single constructor: forms, import, events, jobs)."""
     how = how or Recording()
-    today = how.recorded_on or local_today()
+    today = how.recorded_on or clock.today()
     get_subject(org_id)
     clean = validate_fact(data, org_id, today, manual=how.origin in ("manual", "import"))
-    recorded_at = utcnow() if how.recorded_on is None else \
+    recorded_at = clock.now() if how.recorded_on is None else \
         local_datetime(how.recorded_on, time(10, 0))
     return CreditFact(org_id=org_id, **clean, origin=how.origin, recorded_at=recorded_at,
                       entered_by_id=getattr(actor, "id", None), source_ref=how.source_ref,
@@ -284,4 +283,4 @@ def search_facts(org_id: int | None = None, kind: str | None = None,
 
 
 def recorded_on_local(value: datetime) -> date:
-    return local_today(value)
+    return local_date(value)

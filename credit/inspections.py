@@ -17,13 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, scores
+from core import audit, clock, scores
 from core.accounts.models import Role, User
 from core.config import policy
-from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.timeutil import local_today
 from credit.facts import Recording, get_subject, record_fact
 from credit.inspection_models import (
     Draw,
@@ -153,7 +151,7 @@ def subjects_snapshot() -> list[tuple[int, str]]:
 
 def make_draw(actor, title: str, seed: str | None = None, today: date | None = None) -> Draw:
     """Draw now from the directories; the seed (given, or from ``secrets``) is published."""
-    title = (title or "").strip() or f"{(today or local_today()).isoformat()} 双随机抽查"
+    title = (title or "").strip() or f"{(today or clock.today()).isoformat()} 双随机抽查"
     seed = (seed or "").strip() or secrets.token_hex(16)
     if len(seed) > 64:
         raise ValidationFailed("credit.seed_too_long", _l("随机种子最多 64 个字符。"),
@@ -166,7 +164,7 @@ def make_draw(actor, title: str, seed: str | None = None, today: date | None = N
         raise Conflict("credit.not_enough_inspectors",
                        _l("没有足够的无利害关系检查人员（主体 #%(org)s）。"), org=short.org_id
                        ) from None
-    row = Draw(title=title[:200], seed=seed, drawn_on=today or local_today(), drawn_at=utcnow(),
+    row = Draw(title=title[:200], seed=seed, drawn_on=today or clock.today(), drawn_at=clock.now(),
                drawn_by_id=getattr(actor, "id", None), ratios=ratios, per_subject=per_subject,
                subjects_snapshot=[list(s) for s in subjects],
                inspectors_snapshot=[[u, c] for u, c in inspectors],
@@ -212,7 +210,7 @@ def enter_result(actor, assignment: DrawAssignment, data: ResultIn) -> DrawAssig
         raise Conflict("credit.result_entered", _l("该检查结果已经录入。"))
     fact = record_fact(actor, assignment.org_id, {
         "kind": "inspection", "subtype": "inspection", "result": data.result,
-        "occurred_on": data.occurred_on or local_today(), "summary": data.summary,
+        "occurred_on": data.occurred_on or clock.today(), "summary": data.summary,
         "rectify_deadline": data.rectify_deadline, "document_number": data.document_number,
         "evidence_ref": data.evidence_ref,
         "source_department": f"双随机抽查 #{assignment.draw_id}"},

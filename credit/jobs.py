@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.timeutil import local_today
+from core import clock
 from credit import annual_reports, scan
 
 
 def daily(today: date | None = None) -> dict:
     """After the report deadline record missing reports; apply the time rules (6-month
     removal, expiry, deregistration); then scan every subject (new proposals, 2-year moves)."""
-    today = today or local_today()
+    today = today or clock.today()
     counts = {"missing_reports": annual_reports.record_missing_reports(today)}
     counts.update(scan.apply_time_rules(None, today))
     counts["proposed"] = len(scan.run_scan(None, today))
@@ -21,7 +21,7 @@ def daily(today: date | None = None) -> dict:
 
 def red_review(today: date | None = None) -> dict:
     """The yearly red-list review (DOMAIN.md: reviewed yearly)."""
-    return scan.red_review(None, today or local_today())
+    return scan.red_review(None, today or clock.today())
 
 
 def daily_job() -> dict:

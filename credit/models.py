@@ -8,7 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only, utcnow
+from core import clock
+from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
 from core.orgs.models import Organization
 
@@ -30,7 +31,7 @@ class CreditFact(InsertOnly, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     subtype: Mapped[str] = mapped_column(sa.String(32))
     occurred_on: Mapped[date] = mapped_column(sa.Date, index=True)  # the day the fact formed
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     source_department: Mapped[str] = mapped_column(sa.String(100))
     document_number: Mapped[str] = mapped_column(sa.String(100))  # 文号 or legal basis
@@ -112,7 +113,7 @@ class ListEntry(TimestampMixin, db.Model):
     measures: Mapped[list | None] = mapped_column(sa.JSON)
     under_objection: Mapped[bool] = mapped_column(default=False)
     replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_list_entry.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     organization: Mapped[Organization] = relationship()
     grounds: Mapped[list[EntryGround]] = relationship(
@@ -162,7 +163,7 @@ class EntryTransition(InsertOnly, db.Model):
     from_state: Mapped[str | None] = mapped_column(sa.String(12))
     to_state: Mapped[str] = mapped_column(sa.String(12))
     on_date: Mapped[date] = mapped_column(sa.Date)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reason: Mapped[str] = mapped_column(sa.Text)
 
@@ -232,7 +233,7 @@ class AnnualReport(InsertOnly, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     year: Mapped[int]
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     revenue_yuan: Mapped[int]
     expenditure_yuan: Mapped[int]
@@ -260,7 +261,7 @@ class FeedEvent(InsertOnly, db.Model):
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     list_type: Mapped[str] = mapped_column(sa.String(16))
     event: Mapped[str] = mapped_column(sa.String(10))  # published / updated / removed
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     payload: Mapped[dict] = mapped_column(sa.JSON)
 
 
@@ -279,7 +280,7 @@ class FeedFeedback(InsertOnly, db.Model):
     measures: Mapped[list] = mapped_column(sa.JSON)
     applied_on: Mapped[date] = mapped_column(sa.Date)
     note: Mapped[str | None] = mapped_column(sa.Text)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     entry: Mapped[ListEntry] = relationship()
 

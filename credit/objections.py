@@ -10,13 +10,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, outbox
+from core import audit, clock, outbox
 from core.accounts.models import Role
-from core.db import utcnow
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.services import require_member
-from core.timeutil import local_today
 from credit import entries as lifecycle
 from credit.facts import correct_fact, get_fact, superseded_ids
 from credit.models import EntryState, ListEntry, Objection
@@ -52,7 +50,7 @@ def file_objection(actor, org_id: int, reason: str, *, entry_id: int | None = No
                    fact_id: int | None = None, evidence_ref: str | None = None,
                    today: date | None = None) -> Objection:
     """The organization's staff dispute one of its entries or facts."""
-    today = today or local_today()
+    today = today or clock.today()
     require_member(actor, org_id)
     reason = (reason or "").strip()
     if not reason:
@@ -105,7 +103,7 @@ def decide_objection(actor, objection: Objection, outcome: str, reason: str, *,
     """Decide an open objection. ``upheld`` cancels (or removes) the entries it concerns and
     corrects the disputed fact: ``correction`` holds the corrected fields, or None to void the
     fact. For an objection to an entry, ``fact_id`` names the ground fact that was wrong."""
-    today = today or local_today()
+    today = today or clock.today()
     if not actor.has_role(Role.REGULATOR):
         raise PermissionDenied("credit.not_regulator", _l("只有监管人员可以处理异议。"))
     if not objection.is_open:
@@ -119,7 +117,7 @@ def decide_objection(actor, objection: Objection, outcome: str, reason: str, *,
                                errors={"reason": [str(_l("必填。"))]})
     affected = _affected(objection)
     objection.status, objection.decision_reason = outcome, reason
-    objection.decided_by_id, objection.decided_at = actor.id, utcnow()
+    objection.decided_by_id, objection.decided_at = actor.id, clock.now()
     db.session.flush()
     if outcome == "upheld":
         _uphold(actor, objection, affected, reason, correction, fact_id, today)

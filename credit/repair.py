@@ -8,12 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, outbox
+from core import audit, clock, outbox
 from core.accounts.models import Role
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.services import require_member
-from core.timeutil import local_today
 from credit import entries as lifecycle
 from credit.catalogue import PUNISHMENT_LISTS, article
 from credit.models import EntryState, ListEntry, RepairApplication
@@ -57,7 +56,7 @@ def repairable_entry(actor, entry_id: int) -> ListEntry:
 def apply_for_repair(actor, entry_id: int, statement: str, evidence_ref: str,
                      today: date | None = None) -> RepairApplication:
     """The organization applies for early removal of one of its published entries."""
-    today = today or local_today()
+    today = today or clock.today()
     entry = repairable_entry(actor, entry_id)
     errors = {}
     if not (statement or "").strip():
@@ -86,7 +85,7 @@ def decide_repair(actor, repair: RepairApplication, approve: bool, reason: str,
     """Approve (the entry is removed now — within the 5 working days 第十四条 allows after
     verification) or refuse, with a reason. Approval is refused while the rules do not yet
     allow removal or the records show duties outstanding."""
-    today = today or local_today()
+    today = today or clock.today()
     if not actor.has_role(Role.REGULATOR):
         raise PermissionDenied("credit.not_regulator", _l("只有监管人员可以处理信用修复申请。"))
     if repair.status != "open":

@@ -6,24 +6,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core import events
+from core import clock, events
 from core.extensions import db
 from core.orgs.models import Organization
-from core.timeutil import local_today
+from core.timeutil import local_date
 from credit.facts import is_credit_subject, record_once
 
 
 def _day(value) -> date:
     if isinstance(value, datetime):
-        return local_today(value)
-    return value if isinstance(value, date) else local_today()
+        return local_date(value)
+    return value if isinstance(value, date) else clock.today()
 
 
 def _record(org_id, subtype: str, occurred, ref: str, summary: str, source: str) -> None:
     org = db.session.get(Organization, org_id) if org_id else None
     if org is None or not is_credit_subject(org):
         return
-    day = min(_day(occurred), local_today())
+    day = min(_day(occurred), clock.today())
     record_once(org.id, {
         "kind": "platform", "subtype": subtype, "occurred_on": day, "summary": summary[:500],
         "source_department": source, "document_number": ref, "evidence_ref": ref,

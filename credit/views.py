@@ -8,11 +8,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
-from core.timeutil import local_today
 from credit import (
     dashboard,
     entries,
@@ -58,8 +58,8 @@ def paged(query):
 @bp.get("/")
 @roles(REGULATOR)
 def home():
-    return render_template("credit/dashboard.html", board=dashboard.build(local_today()),
-                           today=local_today())
+    return render_template("credit/dashboard.html", board=dashboard.build(clock.today()),
+                           today=clock.today())
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -164,13 +164,13 @@ def entry_detail(entry_id: int):
     regulator = current_user.has_role(REGULATOR)
     return render_template(
         "credit/entry.html", entry=entry, regulator=regulator,
-        blockers=entries.publish_blockers(entry, local_today()) if regulator else [],
+        blockers=entries.publish_blockers(entry, clock.today()) if regulator else [],
         objections=db.session.execute(objections.objections_of().where(
             sa.or_(objections.Objection.entry_id == entry.id,
                    objections.Objection.fact_id.in_(entry.fact_ids or [0])))).scalars().all(),
         repairs=db.session.execute(repair.repairs().where(
             repair.RepairApplication.entry_id == entry.id)).scalars().all(),
-        feedback=feed.feedback_for(entry.id), check=repair.check(entry, local_today())
+        feedback=feed.feedback_for(entry.id), check=repair.check(entry, clock.today())
         if entry.state == EntryState.PUBLISHED and entry.list_type != "red" else None,
         payload=feed.entry_payload(entry), publish_form=forms.PublishForm(),
         reason_form=forms.ReasonForm())
@@ -227,7 +227,7 @@ def entry_remove(entry_id: int):
 @bp.post("/scan")
 @roles(REGULATOR)
 def run_scan():
-    created = scan.run_scan(current_user, local_today())
+    created = scan.run_scan(current_user, clock.today())
     flash(_("规则扫描完成，新提出 %(n)s 条拟列入记录。", n=len(created)), "success")
     return redirect(url_for("credit.entry_list", state=EntryState.PROPOSED))
 
@@ -268,10 +268,10 @@ def repair_decide(repair_id: int):
         except DomainError as error:
             show_errors(form, error)
             return render_template("credit/repair.html", application=application, form=form,
-                                   check=repair.check(application.entry, local_today())
+                                   check=repair.check(application.entry, clock.today())
                                    ), error.status
         flash(_("信用修复申请已处理。"), "success")
         return redirect(url_for("credit.entry_detail", entry_id=application.entry_id))
     return render_template("credit/repair.html", application=application, form=form,
-                           check=repair.check(application.entry, local_today())), \
+                           check=repair.check(application.entry, clock.today())), \
         422 if form.errors else 200

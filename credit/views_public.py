@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from core import clock
 from core.auth import PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import districts
-from core.timeutil import local_today
 from credit import exports, inspections, profile
 from credit.catalogue import LIST_LABELS, LIST_TYPES
 from credit.models import EntryState, ListEntry
@@ -53,7 +53,7 @@ def published_export(list_type: str, fmt: str):
     args = _filters()
     rows = db.session.execute(exports.published_query(exports.check_list_type(list_type),
                                                       **args).limit(20000)).scalars().all()
-    name = f"credit-{list_type}-{local_today().isoformat()}.{fmt}"
+    name = f"credit-{list_type}-{clock.today().isoformat()}.{fmt}"
     if fmt == "csv":
         body, mime = exports.to_csv(rows), "text/csv; charset=utf-8"
     else:
@@ -66,7 +66,7 @@ def published_export(list_type: str, fmt: str):
 @public_bp.get("/subjects/<int:org_id>")
 @roles(PUBLIC)
 def public_subject(org_id: int):
-    view = profile.build(None, org_id, local_today())
+    view = profile.build(None, org_id, clock.today())
     return render_template("credit/public_subject.html", p=view,
                            payloads={e.id: exports.feed.entry_payload(e) for e in view.entries})
 

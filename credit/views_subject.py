@@ -7,10 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.auth import roles
 from core.errors import DomainError
 from core.orgs.services import orgs_of, require_member, search_orgs
-from core.timeutil import local_today
 from credit import annual_reports, forms, objections, profile, repair
 from credit.facts import get_subject, is_credit_subject
 from credit.kinds import kind_label, subtype_label
@@ -40,8 +40,8 @@ def mine():
 def subject(org_id: int):
     if not current_user.has_role(REGULATOR):
         require_member(current_user, org_id)
-    view = profile.build(current_user, org_id, local_today())
-    return render_template("credit/subject.html", p=view, today=local_today())
+    view = profile.build(current_user, org_id, clock.today())
+    return render_template("credit/subject.html", p=view, today=clock.today())
 
 
 def _objection_targets(org_id: int, view) -> list[tuple[str, str]]:
@@ -57,7 +57,7 @@ def _objection_targets(org_id: int, view) -> list[tuple[str, str]]:
 @roles(*STAFF)
 def objection_new(org_id: int):
     require_member(current_user, org_id)
-    view = profile.build(current_user, org_id, local_today())
+    view = profile.build(current_user, org_id, clock.today())
     form = forms.ObjectionForm(target=request.args.get("target"))
     form.target.choices = _objection_targets(org_id, view)
     if form.validate_on_submit():
@@ -82,7 +82,7 @@ def objection_new(org_id: int):
 def repair_new(entry_id: int):
     entry = repair.repairable_entry(current_user, entry_id)
     form = forms.RepairForm()
-    check = repair.check(entry, local_today())
+    check = repair.check(entry, clock.today())
     if form.validate_on_submit():
         try:
             repair.apply_for_repair(current_user, entry.id, form.statement.data,
@@ -102,7 +102,7 @@ def repair_new(entry_id: int):
 def annual_report(org_id: int):
     require_member(current_user, org_id)
     org = get_subject(org_id)
-    year = local_today().year - 1
+    year = clock.today().year - 1
     form = forms.AnnualReportForm(year=year)
     if form.validate_on_submit():
         try:

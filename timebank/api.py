@@ -9,13 +9,13 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from sqlalchemy import func, select
 
+from core import clock
 from core.accounts.models import Person, Role
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
-from core.timeutil import local_today
 from timebank import confirmation, imports, ledger, sessions, transfers
 from timebank import schemas as s
 from timebank.redemption import may_redeem
@@ -37,7 +37,7 @@ def my_person() -> Person:
 
 def account_summary(person: Person) -> dict:
     balance, held, available = ledger.balances(person.id)
-    today = local_today()
+    today = clock.today()
     return {"person_id": person.id, "name": person.name,
             "volunteer_number": person.volunteer_number,
             "id_number_masked": person.id_number_masked, "age": person.age_on(today),

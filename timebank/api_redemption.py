@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from core import clock
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.errors import NotFound
 from core.extensions import limiter
 from core.orgs.services import user_org_ids
 from core.schemas import SQLPage
-from core.timeutil import local_today
 from timebank import certificates, redemption, stats
 from timebank import schemas as s
 from timebank.api import MEMBER_ROLES, OVERSIGHT, account_summary, my_person
@@ -164,7 +164,7 @@ class Statistics(MethodView):
     @blp.response(200, s.StatsOut)
     def get(self, args):
         """Confirmed hours by district, category and month; active volunteers; top orgs"""
-        return stats.compute(args.get("year") or local_today().year, args.get("district_id"))
+        return stats.compute(args.get("year") or clock.today().year, args.get("district_id"))
 
 
 FILE = {"type": "string", "format": "binary"}
@@ -181,7 +181,7 @@ class StatisticsExport(MethodView):
     @blp.alt_response(200, success=True, schema=FILE, content_type=XLSX, description=EXPORTED)
     def get(self, args, fmt):
         """The statistics as CSV (UTF-8 with BOM) or XLSX"""
-        data = stats.compute(args.get("year") or local_today().year, args.get("district_id"))
+        data = stats.compute(args.get("year") or clock.today().year, args.get("district_id"))
         return export_response(data, fmt)
 
 

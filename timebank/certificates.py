@@ -14,14 +14,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, clock
 from core.accounts.models import Person
-from core.db import utcnow
 from core.errors import NotFound, PermissionDenied
 from core.extensions import db
 from core.orgs.models import Organization
 from core.orgs.services import user_org_ids
-from core.timeutil import local_today, to_local
+from core.timeutil import local_date, to_local
 from timebank.models import Certificate, ServiceSession, SessionStatus
 
 TITLE = "志愿服务记录证明"
@@ -77,7 +76,7 @@ def _content(person: Person, number: str, now, org_ids: set[int] | None = None) 
         "total_minutes": sum(r.minutes for r in rows), "sessions": sessions,
         "session_ids": [r.id for r in rows],
         "issuer": current_app.config["ISSUER_NAME"],
-        "issued_on": local_today(now).isoformat(),
+        "issued_on": local_date(now).isoformat(),
     }
 
 
@@ -110,8 +109,8 @@ def issue(actor, person_id: int) -> Certificate:
         raise NotFound("timebank.person_not_found", _l("找不到该志愿者。"))
     if actor is not None and not may_issue_for(actor, person.id):
         raise PermissionDenied("timebank.not_your_certificate", _l("只能为自己开具证明。"))
-    now = utcnow()
-    number = f"TB{local_today(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
+    now = clock.now()
+    number = f"TB{local_date(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
     text = _canonical(_content(person, number, now, _certified_orgs(actor, person.id)))
     digest = content_hash(text)
     row = Certificate(number=number, person_id=person.id, content=text, content_hash=digest,

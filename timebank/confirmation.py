@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, events
+from core import audit, clock, events
 from core.accounts.models import Person, Role, User
 from core.accounts.services import make_volunteer
 from core.config import policy
@@ -17,9 +17,8 @@ from core.extensions import db
 from core.orgs.models import Organization, OrgStatus
 from core.orgs.services import user_org_ids
 from core.sanctions import NO_CONFIRMING_HOURS, is_barred
-from core.timeutil import local_today
+from core.timeutil import local_date
 from timebank import ledger
-from timebank.clock import now_utc
 from timebank.models import CATEGORIES, PostingKind, ServiceSession, SessionStatus
 from timebank.sessions import get_session, log_session
 
@@ -132,7 +131,7 @@ def confirm_session(actor, session_id: int, now: datetime | None = None) -> Serv
     """The recipient or the organizing organization confirms; the credits are deposited."""
     row = _lock_session(session_id)
     via, org_id = confirmer_role(actor, row)
-    return _confirm(row, actor, via, org_id, now_utc(now))
+    return _confirm(row, actor, via, org_id, clock.utc(now))
 
 
 def confirm_for_org(actor, session_id: int, org_id: int,
@@ -142,7 +141,7 @@ def confirm_for_org(actor, session_id: int, org_id: int,
     row = _lock_session(session_id)
     if actor is not None and actor.person_id == row.volunteer_id:
         raise PermissionDenied("timebank.self_confirmation", _l("志愿者不能确认自己的服务记录。"))
-    return _confirm(row, actor, "org", org_id, now_utc(now))
+    return _confirm(row, actor, "org", org_id, clock.utc(now))
 
 
 def reject_session(actor, session_id: int, reason: str,
@@ -155,7 +154,7 @@ def reject_session(actor, session_id: int, reason: str,
                                errors={"reason": [str(_l("必填。"))]})
     _require_pending(row)
     _check_not_barred(org_id)
-    now = now_utc(now)
+    now = clock.utc(now)
     row.status, row.reject_reason, row.decided_at = SessionStatus.REJECTED, reason[:2000], now
     row.confirmed_by_id, row.confirmed_via, row.confirming_org_id = actor.id, via, org_id
     db.session.flush()
@@ -188,7 +187,7 @@ def reverse_session(actor, session_id: int, reason: str,
                                errors={"reason": [str(_l("必填。"))]})
     if row.status != SessionStatus.CONFIRMED:
         raise Conflict("timebank.not_confirmed", _l("只有已确认的服务记录可以撤销。"))
-    now = now_utc(now)
+    now = clock.utc(now)
     recovered = 0
     if row.credit_minutes > 0:
         person = ledger.person_account(row.volunteer_id)
@@ -218,7 +217,7 @@ def auto_confirm_due(now: datetime | None = None) -> int:
     days = policy("auto_confirm_days")
     if not days:
         return 0
-    now = now_utc(now)
+    now = clock.utc(now)
     ids = db.session.execute(
         sa.select(ServiceSession.id).where(ServiceSession.status == SessionStatus.PENDING,
                                            ServiceSession.created_at <= now - timedelta(days=days))
@@ -228,7 +227,7 @@ def auto_confirm_due(now: datetime | None = None) -> int:
         row = _lock_session(session_id)
         if row.status != SessionStatus.PENDING or (
                 row.org_id is not None and is_barred(row.org_id, NO_CONFIRMING_HOURS,
-                                                     local_today(now))):
+                                                     local_date(now))):
             continue
         _confirm(row, None, "auto", None, now)
         done += 1

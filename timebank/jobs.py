@@ -7,14 +7,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from core import audit
+from core import audit, clock
 from core.accounts.models import User
 from core.config import policy
 from core.extensions import db
 from core.outbox import enqueue
-from core.timeutil import local_today
+from core.timeutil import local_date
 from timebank import ledger
-from timebank.clock import now_utc
 from timebank.confirmation import auto_confirm_due
 from timebank.models import (
     AccountKind,
@@ -43,7 +42,7 @@ def verify_ledger_job() -> dict:
 def remind_pending(now: datetime | None = None) -> dict:
     """Sessions pending longer than ``pending_reminder_days`` (default 7, DOMAIN.md): one
     reminder per session to the recipient's login and to the organizing organization."""
-    now = now_utc(now)
+    now = clock.utc(now)
     cutoff = now - timedelta(days=policy("pending_reminder_days"))
     rows = db.session.execute(
         sa.select(ServiceSession).where(ServiceSession.status == SessionStatus.PENDING,
@@ -52,7 +51,7 @@ def remind_pending(now: datetime | None = None) -> dict:
     sent = 0
     for row in rows:
         subject = "志愿服务记录待确认"
-        body = (f"{row.volunteer.name} 于 {local_today(row.start_at)} 的服务"
+        body = (f"{row.volunteer.name} 于 {local_date(row.start_at)} 的服务"
                 f"（{row.category_label}，{row.minutes} 分钟）已等待确认超过 "
                 f"{policy('pending_reminder_days')} 天，请确认或退回。")
         user_id = None
@@ -83,7 +82,7 @@ def expire_credits(now: datetime | None = None) -> dict:
     years = policy("credit_expiry_years")
     if not years:
         return {"expired_accounts": 0, "expired_minutes": 0}
-    now = now_utc(now)
+    now = clock.utc(now)
     cutoff = now - timedelta(days=round(365.25 * years))
     old_in = dict(db.session.execute(
         sa.select(Posting.credit_account_id, sa.func.sum(Posting.amount))
@@ -104,7 +103,7 @@ def expire_credits(now: datetime | None = None) -> dict:
             continue
         locked = ledger.lock_accounts([account_id, sink.id])[account_id]
         amount = min(due, locked.available)
-        ref = f"expiry:{account_id}:{local_today(now).isoformat()}"
+        ref = f"expiry:{account_id}:{local_date(now).isoformat()}"
         if amount <= 0 or db.session.execute(sa.select(Posting.id).where(
                 Posting.kind == PostingKind.EXPIRY, Posting.reference == ref)).first():
             continue

@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.db import for_update, utcnow
+from core import clock
+from core.db import for_update
 from core.errors import Conflict, DomainError, NotFound
 from core.extensions import db
-from timebank.clock import now_utc
 from timebank.models import AccountKind, Hold, HoldStatus, LedgerAccount, Posting
 
 
@@ -62,7 +62,7 @@ def _ensure(key: str, kind: str, **columns) -> LedgerAccount:
         return found
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"key": key, "kind": kind, "balance": 0, "held": 0, "created_at": utcnow(),
+    values = {"key": key, "kind": kind, "balance": 0, "held": 0, "created_at": clock.now(),
               **columns}
     db.session.execute(insert(LedgerAccount).values(**values).on_conflict_do_nothing())
     return db.session.execute(
@@ -175,7 +175,7 @@ def post(entries: list[Entry], actor=None, at: datetime | None = None) -> list[P
         account = accounts[account_id]
         if account.kind != AccountKind.ISSUANCE and account.available + change < 0:
             raise _insufficient(account, -change)
-    txn, now, actor_id = uuid.uuid4().hex, now_utc(at), getattr(actor, "id", None)
+    txn, now, actor_id = uuid.uuid4().hex, clock.utc(at), getattr(actor, "id", None)
     rows = [Posting(txn_id=txn, debit_account_id=e.debit_id, credit_account_id=e.credit_id,
                     amount=e.amount, kind=e.kind, reference=e.reference, memo=e.memo,
                     actor_id=actor_id, created_at=now) for e in entries]
@@ -202,7 +202,7 @@ def post_bulk(entries: list[Entry], actor=None, chunk: int = 5000,
     if any(accounts[e.debit_id].kind != AccountKind.ISSUANCE for e in entries):
         raise ValueError("post_bulk only mints; use post() for transfers")
     _check_new(entries)
-    txn, now, actor_id = uuid.uuid4().hex, now_utc(at), getattr(actor, "id", None)
+    txn, now, actor_id = uuid.uuid4().hex, clock.utc(at), getattr(actor, "id", None)
     delta: dict[int, int] = defaultdict(int)
     for start in range(0, len(entries), chunk):
         part = entries[start:start + chunk]
@@ -242,7 +242,7 @@ def hold(account: LedgerAccount, amount: int, kind: str, reference: str,
     if locked.available < amount:
         raise _insufficient(locked, amount)
     row = Hold(account_id=locked.id, amount=amount, kind=kind, reference=reference,
-               created_at=now_utc(at))
+               created_at=clock.utc(at))
     locked.held += amount
     db.session.add(row)
     db.session.flush()
@@ -256,7 +256,7 @@ def _settle(row: Hold, credit: LedgerAccount | None, at: datetime | None) -> Hol
         raise Conflict("timebank.hold_settled", _l("该笔冻结已经处理过了。"))
     source = accounts[row.account_id]
     source.held -= row.amount
-    row.settled_at = now_utc(at)
+    row.settled_at = clock.utc(at)
     return row
 
 

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only, utcnow
+from core import clock
+from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
 
 
@@ -198,7 +199,7 @@ class Posting(InsertOnly, db.Model):
     reference: Mapped[str] = mapped_column(sa.String(100))
     memo: Mapped[str | None] = mapped_column(sa.String(200))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     @property
     def kind_label(self) -> str:
@@ -253,7 +254,7 @@ class Transfer(InsertOnly, db.Model):
     reason: Mapped[str | None] = mapped_column(sa.Text)
     posting_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_posting.id"), unique=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     from_person = relationship("Person", foreign_keys=[from_person_id])
     to_person = relationship("Person", foreign_keys=[to_person_id])
@@ -342,7 +343,7 @@ class Certificate(InsertOnly, db.Model):
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     verification_code: Mapped[str] = mapped_column(sa.String(32))
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     person = relationship("Person")
 

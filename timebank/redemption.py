@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, clock
 from core.accounts.models import Person
 from core.accounts.services import find_person_by_id_number, find_person_by_volunteer_number
 from core.config import policy
@@ -18,9 +18,8 @@ from core.extensions import db
 from core.ids import is_valid_id_number, normalize
 from core.orgs.models import Organization, OrgStatus
 from core.orgs.services import require_member, user_org_ids
-from core.timeutil import local_today
+from core.timeutil import local_date
 from timebank import ledger
-from timebank.clock import now_utc
 from timebank.models import CatalogueItem, Hold, PostingKind, Redemption, RedemptionStatus
 from timebank.transfers import received_gift_or_allocation
 
@@ -150,7 +149,7 @@ def find_member(query: str) -> Person:
 def may_redeem(person: Person, today=None) -> bool:
     """DOMAIN.md: the holder is at least ``min_redeem_age``, or an elder who received a gift
     or a pool allocation."""
-    today = today or local_today()
+    today = today or clock.today()
     return person.age_on(today) >= policy("min_redeem_age") or \
         received_gift_or_allocation(person.id)
 
@@ -181,8 +180,8 @@ def create_redemption(actor, person_id: int, item_id: int, quantity: int = 1,
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed("timebank.bad_quantity", _l("数量应在 1 到 %(n)s 之间。"),
                                n=MAX_QUANTITY, errors={"quantity": [str(_l("数量无效。"))]})
-    now = now_utc(now)
-    if not may_redeem(person, local_today(now)):
+    now = clock.utc(now)
+    if not may_redeem(person, local_date(now)):
         raise PermissionDenied(
             "timebank.too_young_to_redeem",
             _l("兑换需年满 %(age)s 周岁，或为接受过亲属转赠、公益时间分配的老人。"),
@@ -237,7 +236,7 @@ def complete_redemption(actor, redemption_id: int, code: str,
     if not secrets.compare_digest((code or "").strip().encode(), row.code.encode()):  # any script
         raise ValidationFailed("timebank.wrong_code", _l("兑换码不正确，请核对会员出示的兑换码。"),
                                errors={"code": [str(_l("兑换码不正确。"))]})
-    now = now_utc(now)
+    now = clock.utc(now)
     ledger.post_hold(db.session.get(Hold, row.hold_id), ledger.redemption_account(row.org_id),
                      actor, memo=row.item_name[:200], at=now)
     row.status, row.settled_at = RedemptionStatus.POSTED, now
@@ -255,7 +254,7 @@ def cancel_redemption(actor, redemption_id: int, reason: str | None = None,
     if actor is not None:
         _may_act_for(actor, row.person_id, row.org_id)
     _require_pending(row)
-    now = now_utc(now)
+    now = clock.utc(now)
     ledger.void_hold(db.session.get(Hold, row.hold_id), at=now)
     row.status, row.settled_at = RedemptionStatus.VOIDED, now
     row.settled_by_id = getattr(actor, "id", None)
@@ -269,7 +268,7 @@ def cancel_redemption(actor, redemption_id: int, reason: str | None = None,
 
 def void_expired(now: datetime | None = None) -> int:
     """Pending redemptions older than ``redemption_hold_hours`` (default 48) are voided."""
-    now = now_utc(now)
+    now = clock.utc(now)
     cutoff = now - timedelta(hours=policy("redemption_hold_hours"))
     ids = db.session.execute(
         sa.select(Redemption.id).where(Redemption.status == RedemptionStatus.PENDING,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, clock
 from core.accounts.models import Person
 from core.config import policy
 from core.db import advisory_lock
@@ -18,7 +18,6 @@ from core.extensions import db
 from core.orgs.models import District, Organization
 from core.orgs.services import user_org_ids
 from core.timeutil import start_of_local_day_utc, to_local
-from timebank.clock import now_utc
 from timebank.models import CATEGORIES, ServiceSession, SessionStatus
 
 ACTIVE_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED)
@@ -160,7 +159,7 @@ def _may_log_for(actor, volunteer_id: int, org_id: int | None) -> None:
 def log_session(actor, data: dict, *, source: str = "self", source_ref: str | None = None,
                 now: datetime | None = None) -> ServiceSession:
     """Record a pending session after every check; ``data`` holds SESSION_FIELDS."""
-    now = now_utc(now)
+    now = clock.utc(now)
     data = {k: data.get(k) for k in SESSION_FIELDS}
     volunteer = _check_parties(data)
     _may_log_for(actor, volunteer.id, data.get("org_id"))

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import clock
 from core.accounts.models import Person, Role
 from core.accounts.services import family_links
 from core.auth import PUBLIC, roles
-from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.orgs.models import Organization
@@ -171,7 +171,7 @@ def log_session():
     person = my_person()
     form = _session_form()
     if request.method == "GET":  # a sensible default: the hour that just ended
-        end = to_local(utcnow()).replace(second=0, microsecond=0, tzinfo=None)
+        end = to_local(clock.now()).replace(second=0, microsecond=0, tzinfo=None)
         end -= timedelta(minutes=end.minute % 5)
         form.end.data, form.start.data = end, end - timedelta(hours=1)
     if form.validate_on_submit():

@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.accounts.models import Role
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import roles
 from core.errors import DomainError
 from core.orgs.services import districts
-from core.timeutil import local_today
 from timebank import ledger, redemption, sessions, stats, transfers
 from timebank.api_redemption import export_response
 from timebank.forms import AllocationForm
@@ -22,7 +22,7 @@ OVERSIGHT = (Role.REGULATOR, Role.ADMIN)
 
 
 def _year_and_district() -> tuple[int, int | None]:
-    this_year = local_today().year
+    this_year = clock.today().year
     year = request.args.get("year", type=int) or this_year
     if not 2000 <= year <= this_year + 1:
         year = this_year
@@ -35,7 +35,7 @@ def _year_and_district() -> tuple[int, int | None]:
 def stats_page():
     year, district = _year_and_district()
     data = stats.compute(year, district)
-    this_year = local_today().year
+    this_year = clock.today().year
     return render_template("timebank/stats.html", stats=data, district_id=district,
                            districts=districts(), years=range(this_year, this_year - 6, -1))
 

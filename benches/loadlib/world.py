@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from core import clock  # noqa: E402
 from core.app import create_app  # noqa: E402
 from core.db import write_intent  # noqa: E402
 from core.extensions import db  # noqa: E402
@@ -107,10 +108,10 @@ def _fund(member, org, district, today) -> None:
 def build(volunteers: int, members: int) -> dict:
     from core.accounts.models import Role
     from core.orgs.services import districts
-    from core.timeutil import local_today
+
 
     rng = random.Random(20261129)
-    today = local_today()
+    today = clock.today()
     all_districts = districts()
     orgs = _session_orgs(today)
     institutions = _institutions()

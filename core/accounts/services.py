@@ -15,11 +15,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core import audit
+from core import audit, clock
 from core.accounts.models import ApiToken, FamilyLink, Person, Relation, Role, User, UserRole
 from core.auth import hash_token
 from core.crypto import blind_index
-from core.db import utcnow
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import gender_from_id, is_valid_id_number, is_valid_mobile
@@ -111,7 +110,7 @@ def change_password(actor, user: User, new_password: str, current_password: str 
 def authenticate(username: str, password: str, now: datetime | None = None) -> User:
     """The user for these credentials, or a DomainError. Five failures lock the account for
     ``LOGIN_LOCKOUT_MINUTES`` (per account, shared by every worker through the database)."""
-    now = now or utcnow()
+    now = now or clock.now()
     user = find_user(username or "")
     generic = DomainError("accounts.bad_credentials", _l("用户名或密码不正确。"), http_status=401)
     if user is None:
@@ -163,7 +162,7 @@ def revoke_token(actor, token: ApiToken) -> ApiToken:
     if actor.id != token.user_id and not actor.has_role(Role.ADMIN):
         raise PermissionDenied("accounts.not_your_token", _l("只能撤销自己的令牌。"))
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = clock.now()
         db.session.flush()
         audit.record(actor, "accounts.token.revoke", "api_token", token.id)
     return token
@@ -321,7 +320,7 @@ def declare_family_link(actor, person: Person, relative_id_number: str, relative
 
 def verify_family_link(actor, link: FamilyLink, now: datetime | None = None) -> FamilyLink:
     """Staff saw the documents (户口簿, 结婚证…): both directions become verified."""
-    now = now or utcnow()
+    now = now or clock.now()
     mirror = db.session.execute(
         sa.select(FamilyLink).where(FamilyLink.person_id == link.relative_id,
                                     FamilyLink.relative_id == link.person_id)

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, clock
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import is_valid_uscc
@@ -135,11 +135,11 @@ def _validate(data: dict, today: date) -> dict:
 def register_org(actor, data: dict, *, status: str = OrgStatus.PENDING,
                  today: date | None = None) -> Organization:
     """Register an organization by its USCC. ``data`` holds ORG_FIELDS."""
-    from core.timeutil import local_today
+
 
     data = {k: data.get(k) for k in ORG_FIELDS}
     data["uscc"] = normalize_code(data.get("uscc"))
-    _validate(data, today or local_today())
+    _validate(data, today or clock.today())
     get_district(data["district_id"])
     if find_org_by_uscc(data["uscc"]) is not None:
         raise Conflict("orgs.uscc_taken", _l("该统一社会信用代码已登记。"),
@@ -156,12 +156,12 @@ def register_org(actor, data: dict, *, status: str = OrgStatus.PENDING,
 
 def update_org(actor, org: Organization, changes: dict, reason: str | None = None
                ) -> Organization:
-    from core.timeutil import local_today
+
 
     merged = {k: getattr(org, k) for k in ORG_FIELDS}
     merged.update({k: v for k, v in changes.items() if k in ORG_FIELDS})
     merged["uscc"] = normalize_code(merged["uscc"])
-    _validate(merged, local_today())
+    _validate(merged, clock.today())
     get_district(merged["district_id"])
     other = find_org_by_uscc(merged["uscc"])
     if other is not None and other.id != org.id:

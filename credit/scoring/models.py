@@ -8,7 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, utcnow
+from core import clock
+from core.db import UTCDateTime
 from core.extensions import db
 from core.orgs.models import Organization
 
@@ -31,7 +32,7 @@ class ScoreModel(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(sa.String(10), default=ModelStatus.CANDIDATE,
                                         index=True)
@@ -73,7 +74,7 @@ class IntegrityScore(db.Model):
     tier: Mapped[str] = mapped_column(sa.String(6))  # red / yellow / blue / green
     model_version: Mapped[str] = mapped_column(sa.ForeignKey("credit_score_model.version"))
     explanation: Mapped[dict] = mapped_column(sa.JSON)
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     organization: Mapped[Organization] = relationship()
 

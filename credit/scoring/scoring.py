@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
-from core import audit
+from core import audit, clock
 from core.accounts.models import Role
 from core.config import policy
 from core.db import advisory_lock
@@ -24,7 +24,6 @@ from core.errors import Conflict, PermissionDenied
 from core.extensions import db
 from core.orgs.services import user_org_ids
 from core.scores import ScoreView
-from core.timeutil import local_today
 from credit.scoring import grades, registry, sources
 from credit.scoring.matrix import feature_matrix
 from credit.scoring.models import IntegrityScore, ScoreModel
@@ -71,7 +70,7 @@ def _existing(day: date, version: str, org_ids) -> dict[int, IntegrityScore]:
 def score_subjects(actor, day: date | None = None, org_ids=None) -> dict:
     """Score every scorable subject (or those of ``org_ids``) as of ``day`` with the active
     model. Idempotent: the same day and version replace the numbers of the same rows."""
-    day = day or local_today()
+    day = day or clock.today()
     advisory_lock("credit.score_run")  # two runs at once would race on the same rows
     model = registry.active_model()
     if model is None:

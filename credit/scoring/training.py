@@ -8,12 +8,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, clock
 from core.config import policy
-from core.db import advisory_lock, utcnow
+from core.db import advisory_lock
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
-from core.timeutil import local_today
 from credit.scoring import fitting, registry, sources
 from credit.scoring.dataset import build_dataset
 from credit.scoring.metrics import auc
@@ -70,12 +69,12 @@ def train(actor, observed_until: date | None = None, options: fitting.Options | 
           auto_promote: bool = True) -> ScoreModel:
     """Train a new version on the record up to ``observed_until`` (default today), store it
     as a candidate, and promote it when the promotion rule allows."""
-    observed_until = observed_until or local_today()
+    observed_until = observed_until or clock.today()
     started = time.perf_counter()
     fitted = fit_from_record(observed_until, options)
     advisory_lock(LOCK)
     check = promotion_check(fitted, registry.active_model())
-    version = registry.next_version(local_today())
+    version = registry.next_version(clock.today())
     document = {**fitted.document, "version": version, "promotion": check,
                 "training_seconds": time.perf_counter() - started}
     model = ScoreModel(version=version, created_by_id=getattr(actor, "id", None),
@@ -102,9 +101,9 @@ def promote(actor, model: ScoreModel, reason: str, auto: bool = False) -> ScoreM
         raise Conflict("credit.scoring.already_active", _l("该模型版本已经是现行版本。"))
     current = registry.active_model()
     if current is not None:
-        current.status, current.retired_at = ModelStatus.RETIRED, utcnow()
+        current.status, current.retired_at = ModelStatus.RETIRED, clock.now()
         db.session.flush()  # one active model at a time, also at the moment of the swap
-    model.status, model.promoted_at = ModelStatus.ACTIVE, utcnow()
+    model.status, model.promoted_at = ModelStatus.ACTIVE, clock.now()
     model.promoted_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "credit.score_model.promote", "credit_score_model", model.version,
