@@ -14,7 +14,8 @@ PACKAGES := core timebank charity credit
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test   - the full test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make test   - the full test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set;"
+	@echo "             PYTEST_ARGS=--shanghai-hour=H runs it with the clock at H o'clock in Shanghai)"
 	@echo "make bench  - benchmarks (not part of the tests)"
 	@echo "make lint   - ruff"
 
@@ -66,7 +67,11 @@ test: install-dev translations
 	else \
 	  echo "NOTE: Chromium not found (/usr/bin/chromium): browser tests will be SKIPPED."; \
 	fi
-	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "Database: $$TEST_DATABASE_URL"; else echo "Database: SQLite"; fi
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "Database: $$TEST_DATABASE_URL"; else \
+	  echo "Database: SQLite"; \
+	  echo "NOTE: PostgreSQL not configured (TEST_DATABASE_URL): the row-lock, advisory-lock and"; \
+	  echo "      concurrency tests that only PostgreSQL can prove are SKIPPED; .ci/run runs them."; \
+	fi
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 bench: install-dev

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from core import clock
 from core.app import create_app
 from core.db import write_intent
 from core.extensions import db
@@ -33,6 +34,67 @@ BASE_CONFIG = {
     "SERVER_NAME": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
 }
+
+
+# --- the clock ------------------------------------------------------------------------------
+# The whole suite can run at another hour of the Shanghai day: ``pytest --shanghai-hour=H`` (or
+# TEST_SHANGHAI_HOUR=H) moves the project's clock (core.clock) back to the latest H:MM there,
+# for every test and for the servers the tests start (CLOCK_OFFSET_SECONDS). CI picks the hour
+# from the commit hash, so each run tries another one. A test that needs a particular instant
+# freezes the clock with the ``frozen_clock`` fixture instead of reading the wall clock.
+
+
+def pytest_addoption(parser):
+    parser.addoption("--shanghai-hour", default=os.environ.get("TEST_SHANGHAI_HOUR", ""),
+                     help="run the suite with the project's clock at this hour (0-23) of the "
+                          "Asia/Shanghai day (default: the real time)")
+
+
+def pytest_configure(config):
+    raw = str(config.getoption("--shanghai-hour") or "").strip()
+    if raw:
+        hour, _, minute = raw.partition(":")
+        shift = clock.offset_to_hour(int(hour), int(minute or 0))
+        clock.set_offset(shift)
+        # Server processes started by tests (gunicorn) read it back in create_app.
+        os.environ["CLOCK_OFFSET_SECONDS"] = str(int(shift.total_seconds()))
+
+
+def pytest_report_header(config):
+    local = clock.now().astimezone(clock.CITY_TZ)
+    shifted = " (shifted)" if clock.offset() else ""
+    return f"project clock: {local:%Y-%m-%d %H:%M} Asia/Shanghai{shifted}"
+
+
+@pytest.fixture(autouse=True)
+def _clock_runs_after_each_test():
+    """A test that froze the clock leaves it running again (the suite-wide offset stays)."""
+    yield
+    clock.reset(keep_offset=True)
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze the project's clock: ``frozen_clock(datetime(..., tzinfo=...))`` or
+    ``frozen_clock.local(2026, 6, 10, 15, 0)`` (Asia/Shanghai); returns the frozen instant."""
+
+    class _Control:
+        def __call__(self, at):
+            clock.freeze(at)
+            return clock.now()
+
+        def local(self, *parts):
+            from datetime import datetime
+
+            return self(datetime(*parts, tzinfo=clock.CITY_TZ))
+
+        def advance(self, **delta):
+            from datetime import timedelta
+
+            clock.advance(timedelta(**delta))
+            return clock.now()
+
+    return _Control()
 
 
 def _worker() -> str:

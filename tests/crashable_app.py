@@ -11,6 +11,8 @@ Environment:
 - ``CRASH_PAUSE_SECONDS``: how long (default 0.05).
 - ``CRASH_MARKER``: a file that gets one byte each time the point is reached, so the test
   sees how far the work has gone before it sends SIGKILL.
+- ``CLOCK_OFFSET_SECONDS``: the suite's clock shift (``pytest --shanghai-hour``), so the
+  server's clock agrees with the test's.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import functools
 import os
 import time
+from datetime import timedelta
 
+from core import clock
 from core.app import create_app
 from timebank import ledger, sessions
 
@@ -46,4 +50,5 @@ if point:
     module, name = POINTS[point]
     setattr(module, name, _pausing(getattr(module, name)))
 
+clock.set_offset(timedelta(seconds=int(os.environ.get("CLOCK_OFFSET_SECONDS", "0"))))
 app = create_app()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from core import clock
 from core.accounts import services as accounts
 from core.accounts.models import Person, User
 from core.extensions import db
@@ -42,7 +43,7 @@ class Factory:
                   region: str = "320402") -> str:
         if born is None:
             years = age if age is not None else self.rng.randint(20, 70)
-            born = date.today() - timedelta(days=years * 365 + self.rng.randint(10, 300))
+            born = clock.today() - timedelta(days=years * 365 + self.rng.randint(10, 300))
         while True:
             number = make_id_number(region, born, self.rng)
             if accounts.find_person_by_id_number(number) is None:

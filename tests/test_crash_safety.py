@@ -31,11 +31,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from core import clock
 from core.audit import AuditRecord, verify_chain
 from core.extensions import db
 from core.idempotency import IdempotencyRecord
 from core.orgs.models import OrgKind
-from core.timeutil import local_today
 from tests.conftest import BASE_CONFIG
 from timebank import ledger, redemption
 from timebank.models import Hold, HoldStatus, Posting, PostingKind, Redemption, ServiceSession
@@ -154,7 +154,7 @@ def _roster_csv(volunteers) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["志愿者编号", "姓名", "开始时间", "结束时间", "服务类别", "区县", "服务地址"])
-    yesterday = local_today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     for n in range(ROWS):
         person = volunteers[n % len(volunteers)]
         slot = n // len(volunteers)

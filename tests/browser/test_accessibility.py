@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from core import clock
 from core.accounts.models import Role
 from core.app import PACKAGES, create_app
 from core.auth import AUTHENTICATED, LIBRARY_PUBLIC_ENDPOINTS, PUBLIC, endpoint_roles
@@ -77,7 +78,7 @@ def _seed(app) -> tuple[dict, list[str]]:
     failed = []
     token = write_intent.set(True)
     try:
-        ctx = SeedContext(rng=random.Random(app.config["DEMO_SEED"]), today=date.today())
+        ctx = SeedContext(rng=random.Random(app.config["DEMO_SEED"]), today=clock.today())
         _seed_core(ctx)
         db.session.commit()
         seeders = sorted(_SEEDERS, key=lambda item: (item[0], item[1])) if FULL_SEED else []

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from charity import catalogue, posting
-from core.db import utcnow, write_intent
+from core import clock
+from core.db import write_intent
 from core.extensions import db
 from core.orgs.models import OrgKind
 from core.timeutil import to_local
@@ -31,7 +32,7 @@ def world(app, make):
         rice = catalogue.find_item("rice")
         posting.create_offer(donor, {
             "item_id": rice.id, "quantity": 200, "district_id": make.district().id,
-            "address": "天宁区青果巷 8 号", "available_until": utcnow() + timedelta(days=20)},
+            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)},
             org_id=company.id)
         db.session.commit()
         return {"charity": charity, "staff": staff, "donor": donor, "rice": rice}
@@ -46,7 +47,7 @@ def test_post_a_need_run_matching_and_accept_the_proposal(live_server, page, wor
     page.select_option("#item_id", str(world["rice"].id))
     page.fill("#quantity", "80")
     page.select_option("#urgency", "4")
-    deadline = to_local(utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    deadline = to_local(clock.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
     page.fill("#deadline", deadline)
     page.fill("#address", "天宁区红梅新村 3 幢")
     page.get_by_role("button", name="发布需求").click()

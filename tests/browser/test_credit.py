@@ -1,10 +1,11 @@
 """In a real browser: a regulator publishes an entry after its objection window, and the
 public list shows it (published columns only)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from core import clock
 from core.extensions import db
 from credit import entries, scan
 from tests.browser.conftest import sign_in
@@ -18,7 +19,7 @@ def test_a_regulator_publishes_an_entry_and_the_public_list_shows_it(app, live_s
                                                                       make):
     regulator = make.user("regulator", username="chen")
     org = make.org(name="常州市天宁区晨曦社会工作服务中心", kind="social_service")
-    start = date.today() - timedelta(days=30)
+    start = clock.today() - timedelta(days=30)
     record(org, "penalty", "suspension", start)
     (entry,) = scan.run_scan(None, start)
     entries.notify(regulator, entry, start)

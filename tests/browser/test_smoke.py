@@ -1,10 +1,10 @@
 """Real Chromium: every demo role signs in on a phone-sized screen and sees its home page."""
 
 import random
-from datetime import date
 
 import pytest
 
+from core import clock
 from core.db import write_intent
 from core.demo import DEMO_PASSWORD, SeedContext, _seed_core
 from core.extensions import db
@@ -25,7 +25,7 @@ EXPECTED = {
 def demo_users(app):
     token = write_intent.set(True)
     try:
-        _seed_core(SeedContext(rng=random.Random(5), today=date.today()))
+        _seed_core(SeedContext(rng=random.Random(5), today=clock.today()))
         db.session.commit()
     finally:
         write_intent.reset(token)

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core.db import utcnow, write_intent
+from core import clock
+from core.db import write_intent
 from core.extensions import db
 from core.orgs.models import OrgKind
 from core.timeutil import to_local
@@ -39,7 +40,7 @@ def test_volunteer_logs_a_session_from_a_phone(live_server, page, make, writing_
     volunteer = make.user("volunteer", username="laoli", age=64)
     org_id, person_id = org.id, volunteer.person_id
     writing_setup()
-    end = to_local(utcnow() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    end = to_local(clock.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
     start = end - timedelta(minutes=90)
 
     sign_in(page, live_server, "laoli", PASSWORD)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from charity import catalogue, opportunities, posting
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.orgs.models import OrgKind
 
@@ -32,14 +32,14 @@ class CharityFactory:
     def need_data(self, item="rice", qty=10, urgency=2, district="tianning", days=7, **over):
         data = {"item_id": self.item(item).id, "quantity": qty, "urgency": urgency,
                 "district_id": self.district(district).id, "address": "天宁区红梅新村 3 幢",
-                "deadline": utcnow() + timedelta(days=days), "description": "慈善超市补货"}
+                "deadline": clock.now() + timedelta(days=days), "description": "慈善超市补货"}
         data.update(over)
         return data
 
     def offer_data(self, item="rice", qty=10, district="tianning", days=14, **over):
         data = {"item_id": self.item(item).id, "quantity": qty,
                 "district_id": self.district(district).id, "address": "天宁区青果巷 8 号",
-                "available_until": utcnow() + timedelta(days=days), "description": "企业捐赠"}
+                "available_until": clock.now() + timedelta(days=days), "description": "企业捐赠"}
         data.update(over)
         return data
 
@@ -54,7 +54,7 @@ class CharityFactory:
 
     def opportunity(self, actor=None, org=None, start_in=timedelta(days=3), hours=3,
                     headcount=3, skills=("meal",), **over):
-        start = (utcnow() + start_in).replace(second=0, microsecond=0)
+        start = (clock.now() + start_in).replace(second=0, microsecond=0)
         data = {"title": "社区长者助餐送餐", "activity": "meal", "skills": list(skills),
                 "start_at": start, "end_at": start + timedelta(hours=hours),
                 "headcount": headcount, "district_id": self.district().id,

@@ -9,9 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from charity.models import Need
-from core.db import utcnow
+from core import clock
 from core.extensions import db
-from core.timeutil import local_today
 
 BASE = "/api/v1/charity"
 
@@ -19,7 +18,7 @@ BASE = "/api/v1/charity"
 def _need_body(ch, **over):
     body = {"org_id": ch.org.id, "item_id": ch.item("rice").id, "quantity": 100,
             "urgency": 3, "district_id": ch.district().id, "address": "天宁区红梅新村 3 幢",
-            "deadline": (utcnow() + timedelta(days=7)).isoformat(), "description": "慈善超市补货"}
+            "deadline": (clock.now() + timedelta(days=7)).isoformat(), "description": "慈善超市补货"}
     body.update(over)
     return body
 
@@ -113,10 +112,10 @@ def test_run_answer_and_fulfil_through_the_api(ch, staff_api, donor_api):
     accepted = donor_api.post(f"{BASE}/proposals/{pid}/accept", json={})
     assert accepted.json["status"] == "accepted"
     bad = staff_api.post(f"{BASE}/proposals/{pid}/fulfil", json={
-        "delivered_quantity": 21, "delivered_on": local_today().isoformat()})
+        "delivered_quantity": 21, "delivered_on": clock.today().isoformat()})
     assert bad.status_code == 422 and "delivered_quantity" in bad.json["errors"]
     done = staff_api.post(f"{BASE}/proposals/{pid}/fulfil", json={
-        "delivered_quantity": 20, "delivered_on": local_today().isoformat(), "note": "QS1"})
+        "delivered_quantity": 20, "delivered_on": clock.today().isoformat(), "note": "QS1"})
     assert done.status_code == 200 and done.json["status"] == "fulfilled"
 
 
@@ -133,7 +132,7 @@ def test_a_volunteer_offers_as_a_person(ch, api_as):
     volunteer = api_as("volunteer")
     body = {"item_id": ch.item("winter_coat").id, "quantity": 3,
             "district_id": ch.district().id,
-            "available_until": (utcnow() + timedelta(days=20)).isoformat()}
+            "available_until": (clock.now() + timedelta(days=20)).isoformat()}
     response = volunteer.post(f"{BASE}/offers", json=body)
     assert response.status_code == 201, response.json
     assert response.json["org_id"] is None and response.json["poster"].startswith("爱心人士")

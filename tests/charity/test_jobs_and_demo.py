@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from charity.demo import seed_charity
 from charity.models import Need, Opportunity, Proposal, Signup
-from core import audit
+from core import audit, clock
 from core.demo import SeedContext, _seed_core
 from core.extensions import db
 from core.jobs import get_job, run_job
@@ -45,7 +44,7 @@ def test_the_expire_job_reports_what_it_closed(ch, commit):
 
 @pytest.mark.slow
 def test_the_demo_world_has_history_across_all_districts(app, writing):
-    ctx = SeedContext(rng=random.Random(11), today=date.today())
+    ctx = SeedContext(rng=random.Random(11), today=clock.today())
     _seed_core(ctx)
     seed_charity(ctx)
     db.session.commit()

@@ -3,14 +3,13 @@ charity.signups)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from charity import opportunities, signups
 from charity.models import PostStatus, SignupStatus
-from core import events, sanctions
-from core.db import utcnow
+from core import clock, events, sanctions
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 
 
@@ -27,8 +26,8 @@ def test_an_opportunity_is_a_volunteer_time_need_counted_in_hours(ch):
 
 
 @pytest.mark.parametrize(("over", "field"), [
-    ({"start_at": utcnow() - timedelta(hours=1)}, "start_at"),
-    ({"end_at": utcnow() + timedelta(days=3) - timedelta(hours=1)}, "end_at"),
+    ({"start_at": clock.now() - timedelta(hours=1)}, "start_at"),
+    ({"end_at": clock.now() + timedelta(days=3) - timedelta(hours=1)}, "end_at"),
     ({"headcount": 0}, "headcount"),
     ({"skills": ["flying"]}, "skills"),
     ({"activity": "party"}, "activity"),
@@ -59,7 +58,7 @@ def test_volunteers_see_opportunities_ranked_by_fit_with_reasons(ch):
 
 def test_a_barred_organizations_opportunities_are_not_offered(ch):
     ch.opportunity()
-    sanctions.impose(ch.org.id, [sanctions.NO_MATCHING], "credit.entry:5", date.today())
+    sanctions.impose(ch.org.id, [sanctions.NO_MATCHING], "credit.entry:5", clock.today())
     assert opportunities.ranked_for(ch.volunteer().person) == []
 
 
@@ -106,8 +105,8 @@ def test_staff_sign_up_an_elder_volunteer_on_their_behalf(ch, make):
 
 def _past_opportunity(ch, volunteer):
     """An opportunity created and signed up for ten days ago, held two days ago."""
-    long_ago = utcnow() - timedelta(days=10)
-    start = (utcnow() - timedelta(days=2)).replace(second=0, microsecond=0)
+    long_ago = clock.now() - timedelta(days=10)
+    start = (clock.now() - timedelta(days=2)).replace(second=0, microsecond=0)
     opp = opportunities.create_opportunity(ch.staff, ch.org.id, {
         "title": "社区长者助餐送餐", "activity": "meal", "skills": ["meal"],
         "start_at": start, "end_at": start + timedelta(hours=2), "headcount": 2,

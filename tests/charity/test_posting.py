@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from charity import posting, runs
 from charity.models import Need, PostStatus, Proposal, ProposalStatus
-from core import audit, sanctions
-from core.db import utcnow
+from core import audit, clock, sanctions
 from core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.models import OrgStatus
@@ -26,7 +25,7 @@ def test_a_need_is_posted_open_in_the_items_unit_and_audited(ch):
 @pytest.mark.parametrize(("over", "code", "field"), [
     ({"quantity": -5}, "charity.bad_quantity", "quantity"),
     ({"quantity": 0}, "charity.bad_quantity", "quantity"),
-    ({"deadline": utcnow() - timedelta(hours=1)}, "charity.deadline_past", "deadline"),
+    ({"deadline": clock.now() - timedelta(hours=1)}, "charity.deadline_past", "deadline"),
     ({"item_id": 999999}, "charity.unknown_item", "item_id"),
     ({"unit": "袋"}, "charity.unit_mismatch", "unit"),
     ({"category": "money"}, "charity.category_mismatch", "category"),
@@ -54,7 +53,7 @@ def test_only_the_organizations_staff_may_post_for_it(ch, make):
 
 
 def test_a_barred_organization_cannot_post(ch):
-    sanctions.impose(ch.org.id, [sanctions.NO_POSTING], "credit.entry:1", date.today())
+    sanctions.impose(ch.org.id, [sanctions.NO_POSTING], "credit.entry:1", clock.today())
     with pytest.raises(PermissionDenied) as caught:
         ch.need()
     assert caught.value.code == "charity.barred_posting"
@@ -79,7 +78,7 @@ def test_a_user_without_a_real_name_cannot_offer_as_a_person(ch, make):
 
 
 def test_offer_window_must_be_in_order_and_not_over(ch):
-    now = utcnow()
+    now = clock.now()
     with pytest.raises(ValidationFailed) as caught:
         ch.offer(available_from=now + timedelta(days=5), available_until=now + timedelta(days=2))
     assert caught.value.code == "charity.bad_window"
@@ -139,7 +138,7 @@ def test_posts_expire_at_their_deadline_once(ch):
     need = ch.need(days=1)
     offer = ch.offer(days=2)
     runs.run_matching(None)
-    later = utcnow() + timedelta(days=3)
+    later = clock.now() + timedelta(days=3)
     counts = posting.expire_posts(later)
     assert counts == {"needs_expired": 1, "offers_expired": 1, "proposals_expired": 1}
     assert need.status == PostStatus.EXPIRED and offer.status == PostStatus.EXPIRED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,11 +10,9 @@ import sqlalchemy as sa
 from charity import proposals, runs
 from charity.explain import proposal_text
 from charity.models import PostStatus, Proposal, ProposalStatus
-from core import events, sanctions
-from core.db import utcnow
+from core import clock, events, sanctions
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
-from core.timeutil import local_today
 
 
 @pytest.fixture
@@ -75,7 +73,7 @@ def test_only_the_parties_see_or_answer_a_proposal(ch, proposed, make):
 
 
 def test_a_barred_party_cannot_accept(ch, proposed):
-    sanctions.impose(ch.org.id, [sanctions.NO_MATCHING], "credit.entry:3", date.today())
+    sanctions.impose(ch.org.id, [sanctions.NO_MATCHING], "credit.entry:3", clock.today())
     with pytest.raises(PermissionDenied) as caught:
         proposals.respond(ch.staff, proposed.id, "need", True)
     assert caught.value.code == "charity.barred_matching"
@@ -96,8 +94,8 @@ def test_fulfilment_is_recorded_by_the_receiver_and_published(ch, accepted):
     seen = Captured()
     with events.match_fulfilled.connected_to(seen):
         with pytest.raises(PermissionDenied):
-            proposals.fulfil(ch.donor_staff, accepted.id, 10, local_today())
-        proposals.fulfil(ch.staff, accepted.id, 10, local_today(), "签收单 QS001")
+            proposals.fulfil(ch.donor_staff, accepted.id, 10, clock.today())
+        proposals.fulfil(ch.staff, accepted.id, 10, clock.today(), "签收单 QS001")
     assert accepted.status == ProposalStatus.FULFILLED and accepted.fulfil_note == "签收单 QS001"
     assert accepted.need.status == PostStatus.FULFILLED and accepted.need.fulfilled_at
     [(sender, payload)] = seen
@@ -109,7 +107,7 @@ def test_fulfilment_is_recorded_by_the_receiver_and_published(ch, accepted):
 
 
 def test_a_partial_delivery_reopens_the_rest_of_the_need(ch, accepted):
-    proposals.fulfil(ch.staff, accepted.id, 4, local_today())
+    proposals.fulfil(ch.staff, accepted.id, 4, clock.today())
     assert accepted.need.status == PostStatus.PARTLY_MATCHED
     ch.offer(qty=6)
     run = runs.run_matching(None)
@@ -122,14 +120,14 @@ def test_a_partial_delivery_reopens_the_rest_of_the_need(ch, accepted):
 ])
 def test_bad_deliveries_are_refused(ch, accepted, qty, day, field):
     with pytest.raises(ValidationFailed) as caught:
-        proposals.fulfil(ch.staff, accepted.id, qty, local_today() + timedelta(days=day))
+        proposals.fulfil(ch.staff, accepted.id, qty, clock.today() + timedelta(days=day))
     assert field in caught.value.errors
     assert accepted.status == ProposalStatus.ACCEPTED
 
 
 def test_only_an_accepted_proposal_can_be_fulfilled(ch, proposed):
     with pytest.raises(Conflict):
-        proposals.fulfil(ch.staff, proposed.id, 10, local_today())
+        proposals.fulfil(ch.staff, proposed.id, 10, clock.today())
 
 
 def test_abandoning_publishes_the_responsible_organization_and_frees_quantities(ch, accepted):
@@ -161,7 +159,7 @@ def test_a_person_donor_answers_for_their_own_offer(ch):
 
 
 def test_the_explanation_reads_as_plain_words(ch, proposed):
-    text = proposal_text(proposed, utcnow())
+    text = proposal_text(proposed, clock.now())
     for words in ("同一物品", "公里", "紧急程度 4", "天后截止", "可满足全部所需"):
         assert words in text, text
 

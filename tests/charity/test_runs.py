@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from charity import proposals, runs
 from charity.models import MatchRun, PostStatus, Proposal, ProposalStatus
-from core import sanctions
-from core.db import InsertOnlyViolation, utcnow
+from core import clock, sanctions
+from core.db import InsertOnlyViolation
 from core.extensions import db
 from core.outbox import OutboxMessage
 
@@ -28,7 +28,7 @@ def test_a_run_turns_allocations_into_explained_pending_proposals(ch):
     assert (proposal.need_id, proposal.offer_id, proposal.quantity) == (need.id, offer.id, 6)
     assert proposal.status == ProposalStatus.PENDING and proposal.run_id == run.id
     assert proposal.explanation["item"] == "same" and proposal.explanation["urgency"] == 4
-    assert proposal.respond_by > utcnow() + timedelta(days=2)
+    assert proposal.respond_by > clock.now() + timedelta(days=2)
     assert need.status == PostStatus.PARTLY_MATCHED and offer.status == PostStatus.MATCHED
     assert (run.proposals_created, run.matched_quantity, run.needs_considered) == (1, 6, 1)
     assert run.weighted_quantity > 0 and run.trigger == "staff" and run.actor_id == ch.staff.id
@@ -64,7 +64,7 @@ def test_both_sides_are_told_of_a_new_proposal(ch):
 def test_barred_organizations_are_left_out_of_matching(ch):
     ch.need()
     ch.offer()
-    sanctions.impose(ch.donor_org.id, [sanctions.NO_MATCHING], "credit.entry:9", date.today())
+    sanctions.impose(ch.donor_org.id, [sanctions.NO_MATCHING], "credit.entry:9", clock.today())
     run = runs.run_matching(None)
     assert run.proposals_created == 0 and run.parties_excluded == 1
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from charity import proposals, runs, stats
 from charity.models import Proposal
+from core import clock
 from core.extensions import db
-from core.timeutil import local_today
 
 
 def _fulfil_one(ch, qty=10, delivered=10):
@@ -22,7 +22,7 @@ def _fulfil_one(ch, qty=10, delivered=10):
                                   ).scalar_one()
     proposals.respond(ch.staff, proposal.id, "need", True)
     proposals.respond(ch.donor_staff, proposal.id, "offer", True)
-    proposals.fulfil(ch.staff, proposal.id, delivered, local_today())
+    proposals.fulfil(ch.staff, proposal.id, delivered, clock.today())
     return need
 
 
@@ -30,7 +30,7 @@ def test_fulfilment_rate_share_delivered_and_open_needs_by_urgency(ch):
     _fulfil_one(ch)
     _fulfil_one(ch, qty=10, delivered=5)
     ch.need(item="quilt", qty=4, urgency=4, district="xinbei")
-    today = local_today()
+    today = clock.today()
     data = stats.compute(today - timedelta(days=30), today)
     assert (data.total.posted, data.total.fulfilled) == (3, 1)
     assert round(data.total.rate, 3) == round(1 / 3, 3)
@@ -43,7 +43,7 @@ def test_fulfilment_rate_share_delivered_and_open_needs_by_urgency(ch):
 
 def test_a_district_filter_and_an_empty_period(ch):
     _fulfil_one(ch)
-    today = local_today()
+    today = clock.today()
     assert stats.compute(today - timedelta(days=9), today - timedelta(days=8)).total.posted == 0
     xinbei = ch.district("xinbei").id
     assert stats.compute(today, today, xinbei).total.posted == 0
@@ -51,7 +51,7 @@ def test_a_district_filter_and_an_empty_period(ch):
 
 def test_csv_export_opens_in_excel_as_utf8_and_xlsx_loads(ch):
     _fulfil_one(ch)
-    today = local_today()
+    today = clock.today()
     data = stats.compute(today - timedelta(days=1), today)
     body = stats.to_csv(data)
     assert body.startswith("\ufeff".encode())

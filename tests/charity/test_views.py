@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from charity import runs, signups
 from charity.models import Need, Proposal, SignupStatus
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.timeutil import to_local
 from tests.helpers import csrf_token, form_post
@@ -21,7 +21,7 @@ def _local(value) -> str:
 
 def _need_form(ch, **over):
     data = {"org_id": ch.org.id, "item_id": ch.item("rice").id, "quantity": "120",
-            "urgency": "4", "deadline": _local(utcnow() + timedelta(days=5)),
+            "urgency": "4", "deadline": _local(clock.now() + timedelta(days=5)),
             "district_id": ch.district().id, "address": "天宁区红梅新村 3 幢",
             "description": "慈善超市补货"}
     data.update(over)
@@ -54,7 +54,7 @@ def test_bad_form_input_is_shown_next_to_the_field_and_saves_nothing(ch, client,
     assert response.status_code == 422
     assert 'id="quantity-err"' in text and "数量必须是大于 0 的整数" in text
     past = form_post(client, "/charity/needs/new",
-                     _need_form(ch, deadline=_local(utcnow() - timedelta(days=1))))
+                     _need_form(ch, deadline=_local(clock.now() - timedelta(days=1))))
     assert "截止时间必须晚于现在" in past.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count(Need.id))).scalar_one() == 0
 

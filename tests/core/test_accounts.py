@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.accounts import services
 from core.accounts.models import FamilyLink, Person, Relation
-from core.db import utcnow
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import birth_date_from_id
@@ -33,7 +33,7 @@ def test_duplicate_username_is_a_conflict(app, make):
 
 def test_five_failures_lock_the_account_then_it_opens_again(app, make):
     make.user("volunteer", username="li")
-    now = utcnow()
+    now = clock.now()
     for _ in range(5):
         with pytest.raises(DomainError) as err:
             services.authenticate("li", "wrong-password", now=now)

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from core import audit
+from core import audit, clock
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs import services
@@ -61,9 +61,9 @@ def test_duplicate_uscc_is_a_conflict(app, make):
 
 
 def test_registration_date_in_the_future_is_refused(app, make):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    data = _payload(make, registration_date=date.today() + timedelta(days=3))
+    data = _payload(make, registration_date=clock.today() + timedelta(days=3))
     with pytest.raises(ValidationFailed) as err:
         services.register_org(None, data)
     assert "registration_date" in err.value.errors

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from core import clock
 from core.extensions import db
 from core.ids import UNMASKED_ID_PATTERN
 from credit import entries, scan
@@ -109,7 +110,7 @@ def test_a_manual_entry_and_an_empty_body_get_clear_errors(app, api_as, society)
 
 
 def test_repair_through_the_api_is_refused_before_two_years(app, api_as, society, regulator):
-    entry = _published_entry(society, regulator, on=date.today() - timedelta(days=60))
+    entry = _published_entry(society, regulator, on=clock.today() - timedelta(days=60))
     staff = api_as("org_staff", org=society)
     response = staff.post("/api/v1/credit/repairs", json={
         "entry_id": entry.id, "statement": "已整改", "evidence_ref": "整改报告"})
@@ -120,7 +121,7 @@ def test_repair_through_the_api_is_refused_before_two_years(app, api_as, society
 
 def test_staff_file_the_annual_report_through_the_api(app, api_as, society):
     staff = api_as("org_staff", org=society)
-    body = {"org_id": society.id, "year": date.today().year - 1, "revenue_yuan": 1,
+    body = {"org_id": society.id, "year": clock.today().year - 1, "revenue_yuan": 1,
             "expenditure_yuan": 1, "staff_count": 1, "volunteer_count": 1, "activity_count": 1,
             "file_ref": "年报.pdf"}
     first = staff.post("/api/v1/credit/annual-reports", json=body)

@@ -16,7 +16,7 @@ from credit.models import CreditFact, Objection
 
 @pytest.mark.slow
 def test_the_demo_history_fills_every_list_in_every_state(app, writing):
-    ctx = demo.SeedContext(rng=random.Random(7), today=demo.local_today())
+    ctx = demo.SeedContext(rng=random.Random(7), today=demo.clock.today())
     ctx.extra["credit_demo_scale"] = 0.3  # 81 added subjects instead of 270: same process
     demo._seed_core(ctx)
     seed_credit(ctx)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from core import events
+from core import clock, events
 from core.db import InsertOnlyViolation
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.extensions import db
@@ -25,7 +25,7 @@ def test_a_fact_records_who_entered_it_its_source_and_evidence(app, society, reg
 
 
 def test_facts_dated_in_the_future_are_refused(app, society):
-    tomorrow = date.today() + timedelta(days=2)
+    tomorrow = clock.today() + timedelta(days=2)
     with pytest.raises(ValidationFailed) as err:
         record_fact(None, society.id, {**DEFAULTS, "kind": "penalty", "subtype": "warning",
                                        "occurred_on": tomorrow})

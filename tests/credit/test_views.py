@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from core import clock
 from core.extensions import db
 from credit import entries, scan
 from credit.models import CreditFact, Objection
@@ -14,7 +15,7 @@ from tests.credit.factories import record
 from tests.helpers import form_post
 
 D = date
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _entry(org, regulator, kind=("penalty", "suspension"), on=None, publish=True):

@@ -28,7 +28,7 @@ def seed_world() -> None:
 
     token = write_intent.set(True)
     try:
-        ctx = demo.SeedContext(rng=random.Random(SEED), today=demo.local_today())
+        ctx = demo.SeedContext(rng=random.Random(SEED), today=demo.clock.today())
         ctx.extra["credit_demo_scale"] = CREDIT_SCALE
         demo._seed_core(ctx)
         for _order, _name, seeder in sorted(demo._SEEDERS, key=lambda item: item[:2]):

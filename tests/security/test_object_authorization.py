@@ -23,8 +23,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.auth import AUTHENTICATED, PUBLIC, endpoint_roles
-from core.db import utcnow
 from core.extensions import db
 from core.timeutil import to_local
 from tests.security import world as world_module
@@ -140,7 +140,7 @@ def form_data(world, endpoint: str, actor: str, actor_user) -> dict:
 
     b = world.b
     today = world.today.isoformat()
-    soon = _local(utcnow() + timedelta(days=12))
+    soon = _local(clock.now() + timedelta(days=12))
     if endpoint == "charity.edit_need":
         need = db.session.get(Need, b.ids["need_untouched"])
         return {"item_id": need.item_id, "quantity": 7, "district_id": need.district_id,
@@ -335,7 +335,7 @@ def test_a_cannot_read_or_change_b_through_ids_in_urls(app, world, actor):
 # --- ids in request bodies and query strings ---------------------------------------------------
 
 def _session_body(world, volunteer_id, org_id) -> dict:
-    end = utcnow().replace(second=0, microsecond=0) - timedelta(hours=5)
+    end = clock.now().replace(second=0, microsecond=0) - timedelta(hours=5)
     return {"volunteer_id": volunteer_id, "org_id": org_id, "recipient_org_id": org_id,
             "category": "meal", "district_id": world.b.org.district_id, "address": "红梅新村",
             "start": (end - timedelta(hours=1)).isoformat(), "end": end.isoformat()}
@@ -353,7 +353,7 @@ def _post_body(world, org_id, **extra) -> dict:
 
 def _roster_csv(world) -> bytes:
     person = world.b.volunteer.person
-    end = to_local(utcnow() - timedelta(hours=8))
+    end = to_local(clock.now() - timedelta(hours=8))
     start = end - timedelta(hours=1)
     return ("志愿者编号,姓名,开始时间,结束时间,服务类别,区县,服务地址\n"
             f"{person.volunteer_number},{person.name},{start:%Y-%m-%d %H:%M},"
@@ -364,8 +364,8 @@ def body_cases(world, actor: str) -> list[tuple]:
     """(label, method, url, {"json"|"data"|"query": …}) that name B's objects in the body or the
     query string; each must be refused and change nothing."""
     a, b = world.a, world.b
-    soon = (utcnow() + timedelta(days=9)).isoformat()
-    later = utcnow() + timedelta(days=5)
+    soon = (clock.now() + timedelta(days=9)).isoformat()
+    later = clock.now() + timedelta(days=5)
     common = [
         ("redeem B's member at B's institution", "POST", "/api/v1/timebank/redemptions",
          {"json": {"person_id": b.volunteer.person_id, "item_id": b.ids["timebank_item"]}}),
@@ -414,15 +414,15 @@ def body_cases(world, actor: str) -> list[tuple]:
         ("page: roster for B", "POST", "/timebank/org/roster",
          {"data": {"org_id": b.org.id, "category": "meal", "district_id": b.org.district_id,
                    "address": "红梅新村",
-                   "start": to_local(utcnow() - timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M"),
-                   "end": to_local(utcnow() - timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
+                   "start": to_local(clock.now() - timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M"),
+                   "end": to_local(clock.now() - timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
                    "volunteers": b.volunteer.person.volunteer_number}}),
         ("page: roster import for B", "POST", "/timebank/org/import",
          {"data": {"org_id": b.org.id,
                    "file": (io.BytesIO(_roster_csv(world)), "roster.csv")}}),
         ("page: a need for B", "POST", "/charity/needs/new",
          {"data": {**_post_body(world, b.org.id), "urgency": 3,
-                   "deadline": to_local(utcnow() + timedelta(days=9)).strftime(
+                   "deadline": to_local(clock.now() + timedelta(days=9)).strftime(
                        "%Y-%m-%dT%H:%M")}}),
         ("page: an opportunity for B", "POST", "/charity/opportunities/new",
          {"data": {"org_id": b.org.id, "title": "冒名活动", "activity": "meal",

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from charity import catalogue, opportunities, posting, proposals, runs, signups
+from core import clock
 from core.accounts import services as accounts
-from core.db import utcnow
 from core.extensions import db
 from core.orgs.models import OrgKind
-from core.timeutil import local_today
 from credit import entries, objections, repair
 from credit.facts import Recording, record_fact
 from timebank import certificates, confirmation, ledger, redemption, sessions
@@ -221,8 +220,8 @@ def build(make) -> World:
     try:
         catalogue.seed_catalogue(None)
         world = World(Side("a"), Side("b"), make.user("regulator", username="regulator-w"),
-                      make.user("admin", username="admin-w"), local_today())
-        now = utcnow()
+                      make.user("admin", username="admin-w"), clock.today())
+        now = clock.now()
         for side in (world.a, world.b):
             _people(make, side)
             _charity(side, now)

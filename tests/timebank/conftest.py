@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.orgs.models import OrgKind
 from timebank import confirmation, ledger, sessions
@@ -38,7 +38,7 @@ class TimebankFactory:
         return self.make.user("volunteer", age=age, **kwargs)
 
     def data(self, volunteer_person, *, hours_ago: float = 30, minutes: int = 120, **over):
-        end = utcnow().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
+        end = clock.now().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
         base = {"volunteer_id": volunteer_person.id, "recipient_person_id": None,
                 "recipient_org_id": self.org.id, "org_id": self.org.id, "category": "meal",
                 "district_id": self.district.id, "address": "天宁区红梅新村 3 幢",
@@ -56,7 +56,7 @@ class TimebankFactory:
 
     def fund(self, person, minutes: int, reference: str | None = None):
         """Mint credits straight into a person's account (as a confirmed session would)."""
-        ref = reference or f"test-fund:{person.id}:{minutes}:{utcnow().timestamp()}"
+        ref = reference or f"test-fund:{person.id}:{minutes}:{clock.now().timestamp()}"
         return ledger.transfer(ledger.issuance_account(self.org.id),
                                ledger.person_account(person.id), minutes,
                                PostingKind.DEPOSIT, ref)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.ids import UNMASKED_ID_PATTERN
 from core.orgs.models import OrgKind
@@ -20,7 +20,7 @@ BASE = "/api/v1/timebank"
 
 
 def _body(tb, hours_ago=30, minutes=120, **over):
-    end = utcnow().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
+    end = clock.now().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
     body = {"recipient_org_id": tb.org.id, "org_id": tb.org.id, "category": "meal",
             "district_id": tb.district.id, "address": "红梅新村 3 幢",
             "start": (end - timedelta(minutes=minutes)).isoformat(), "end": end.isoformat(),
@@ -66,14 +66,18 @@ def test_every_logging_check_is_a_clear_422(tb, volunteer_api, over, code, field
                               ).scalar() == 0
 
 
-def test_overlap_and_daily_cap_are_refused(tb, volunteer_api, app):
+def test_overlap_and_daily_cap_are_refused(tb, volunteer_api, app, frozen_clock):
+    # 20:00 in Shanghai: the sessions below (12:00-14:00, 13:00-15:00, 15:30-17:00 the day
+    # before) fall on one local day whatever hour the suite runs at.
+    frozen_clock.local(2026, 6, 10, 20, 0)
     assert volunteer_api.post(f"{BASE}/sessions", json=_body(tb)).status_code == 201
     overlap = volunteer_api.post(f"{BASE}/sessions", json=_body(tb, hours_ago=29))
-    assert overlap.json["code"] == "timebank.overlap"
+    assert overlap.status_code == 422 and overlap.json["code"] == "timebank.overlap"
     app.config["POLICY_MAX_DAILY_HOURS"] = 3
     cap = volunteer_api.post(f"{BASE}/sessions", json=_body(tb, hours_ago=27, minutes=90))
-    assert cap.status_code == 422
-    assert cap.json["code"] in ("timebank.daily_cap_exceeded", "timebank.overlap")
+    assert cap.status_code == 422 and cap.json["code"] == "timebank.daily_cap_exceeded"
+    next_day = volunteer_api.post(f"{BASE}/sessions", json=_body(tb, hours_ago=2, minutes=90))
+    assert next_day.status_code == 201, next_day.json  # 16:30-18:00 today: its own day's cap
 
 
 def test_unknown_fields_are_refused(tb, volunteer_api):
@@ -191,7 +195,7 @@ def test_roster_and_import_report_rows(tb, staff_api, make):
     assert response.status_code == 201, response.json
     assert (response.json["created"], response.json["refused"]) == (1, 1)
     assert response.json["rows"][1]["code"] == "timebank.unknown_volunteer"
-    day = (utcnow() - timedelta(days=4)).date().isoformat()
+    day = (clock.now() - timedelta(days=4)).date().isoformat()
     csv = ("志愿者编号,姓名,开始时间,结束时间,服务类别,区县,服务地址\n"
            f"{b.volunteer_number},{b.name},{day} 09:00,{day} 10:00,助洁,天宁区,某小区\n")
     upload = staff_api.client.post(

@@ -1,12 +1,11 @@
 """Confirming, rejecting and reversing sessions; the events other packages hear."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from core import audit, events
-from core.db import utcnow
+from core import audit, clock, events
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.sanctions import NO_CONFIRMING_HOURS, impose
@@ -59,7 +58,7 @@ def test_an_unrelated_user_cannot_confirm(tb):
 
 def test_a_barred_organization_cannot_confirm(tb):
     row = tb.session(tb.volunteer())
-    impose(tb.org.id, [NO_CONFIRMING_HOURS], "credit-list:1", date.today() - timedelta(days=1))
+    impose(tb.org.id, [NO_CONFIRMING_HOURS], "credit-list:1", clock.today() - timedelta(days=1))
     with pytest.raises(PermissionDenied) as err:
         confirmation.confirm_session(tb.staff, row.id)
     assert err.value.code == "timebank.org_barred"
@@ -153,7 +152,7 @@ def test_a_volunteer_cannot_reverse(tb):
 def test_auto_confirm_is_off_by_default_and_confirms_after_the_silence_when_set(tb, app):
     volunteer = tb.volunteer()
     row = tb.session(volunteer)
-    row.created_at = utcnow() - timedelta(days=20)
+    row.created_at = clock.now() - timedelta(days=20)
     db.session.flush()
     assert confirmation.auto_confirm_due() == 0
     app.config["POLICY_AUTO_CONFIRM_DAYS"] = 14
@@ -164,7 +163,7 @@ def test_auto_confirm_is_off_by_default_and_confirms_after_the_silence_when_set(
 
 def test_charity_confirmation_records_a_confirmed_session_once(tb):
     volunteer = tb.volunteer()
-    end = utcnow().replace(microsecond=0) - timedelta(hours=5)
+    end = clock.now().replace(microsecond=0) - timedelta(hours=5)
     payload = {"opportunity_id": 1, "signup_id": 77, "org_id": tb.org.id,
                "person_id": volunteer.person.id, "category": "community",
                "district_id": tb.district.id, "address": "红梅公园",
@@ -223,7 +222,7 @@ def test_an_organization_not_yet_verified_cannot_vouch_for_hours(tb, make):
 
 def test_charity_service_by_a_person_not_yet_a_volunteer_registers_them(tb, make):
     person = make.person(volunteer=False, age=30)
-    end = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    end = clock.now().replace(microsecond=0) - timedelta(hours=3)
     events.publish(events.volunteer_service_confirmed, "charity", opportunity_id=2,
                    signup_id=88, org_id=tb.org.id, person_id=person.id, category="unknown",
                    district_id=tb.district.id, address="", start=end - timedelta(hours=1),

@@ -4,16 +4,16 @@ import random
 
 import sqlalchemy as sa
 
+from core import clock
 from core.demo import SeedContext, _seed_core
 from core.extensions import db
-from core.timeutil import local_today
 from timebank import ledger, redemption
 from timebank.demo import seed_timebank
 from timebank.models import Certificate, Redemption, ServiceSession
 
 
 def test_demo_seed_gives_a_consistent_ledger_and_meaningful_demo_histories(app, writing):
-    ctx = SeedContext(rng=random.Random(7), today=local_today())
+    ctx = SeedContext(rng=random.Random(7), today=clock.today())
     _seed_core(ctx)  # core's world, then only this package's seeder (the others are theirs)
     seed_timebank(ctx)
     db.session.commit()

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from core import clock
 from core.errors import PermissionDenied, ValidationFailed
 from core.extensions import db
-from core.timeutil import local_today
 from timebank import imports, ledger
 from timebank.models import ServiceSession
 
@@ -18,7 +18,7 @@ HEADER = "志愿者编号,身份证号码,姓名,开始时间,结束时间,服�
 
 
 def _day() -> str:
-    return (local_today() - timedelta(days=3)).isoformat()
+    return (clock.today() - timedelta(days=3)).isoformat()
 
 
 def _csv(rows, encoding="utf-8-sig") -> bytes:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.db import utcnow
+from core import clock
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.orgs.models import OrgKind
 from timebank import ledger, redemption, transfers
@@ -154,7 +154,7 @@ def test_holds_older_than_the_hold_period_are_voided_by_the_job(tb, home, make):
     elder = make.user("volunteer", age=75)
     tb.fund(elder.person, 120)
     old = redemption.create_redemption(staff, elder.person.id, item.id,
-                                       now=utcnow() - timedelta(hours=49))
+                                       now=clock.now() - timedelta(hours=49))
     fresh = redemption.create_redemption(staff, elder.person.id, item.id)
     assert redemption.void_expired() == 1
     assert old.status == RedemptionStatus.VOIDED and fresh.status == RedemptionStatus.PENDING

@@ -5,7 +5,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from core.db import utcnow
+from core import clock
 from core.errors import PermissionDenied, ValidationFailed
 from core.timeutil import local_datetime
 from timebank import ledger, sessions
@@ -28,7 +28,7 @@ def test_hours_are_computed_from_start_and_end(tb):
 
 def test_end_before_start_is_refused_on_the_end_field(tb):
     user = tb.volunteer()
-    now = utcnow()
+    now = clock.now()
     error = _refused(tb, user, "timebank.end_before_start", start=now - timedelta(hours=1),
                      end=now - timedelta(hours=2))
     assert "end" in error.errors
@@ -36,7 +36,7 @@ def test_end_before_start_is_refused_on_the_end_field(tb):
 
 def test_future_session_is_refused(tb):
     user = tb.volunteer()
-    now = utcnow()
+    now = clock.now()
     _refused(tb, user, "timebank.future_session", start=now - timedelta(minutes=30),
              end=now + timedelta(minutes=30))
 
@@ -68,7 +68,7 @@ def test_back_to_back_sessions_do_not_overlap(tb):
 def test_daily_cap_counts_pending_and_confirmed_hours_of_the_local_day(tb, app):
     app.config["POLICY_MAX_DAILY_HOURS"] = 5
     user = tb.volunteer()
-    day = (utcnow() - timedelta(days=3)).date()
+    day = (clock.now() - timedelta(days=3)).date()
     at = local_datetime(day, time(8, 0))
     sessions.log_session(user, tb.data(user.person, start=at, end=at + timedelta(hours=3)))
     tb.confirmed(user, start=at + timedelta(hours=3), end=at + timedelta(hours=4))
@@ -83,7 +83,7 @@ def test_daily_cap_counts_pending_and_confirmed_hours_of_the_local_day(tb, app):
 def test_daily_cap_splits_a_session_across_midnight(tb, app):
     app.config["POLICY_MAX_DAILY_HOURS"] = 4
     user = tb.volunteer()
-    day = (utcnow() - timedelta(days=4)).date()
+    day = (clock.now() - timedelta(days=4)).date()
     late = local_datetime(day, time(22, 0))
     sessions.log_session(user, tb.data(user.person, start=late, end=late + timedelta(hours=4)))
     # 2 hours fell on the next day: 2 more are allowed there, 3 are not

@@ -7,17 +7,17 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from core.db import utcnow
+from core import clock
 from core.extensions import db
 from core.outbox import OutboxMessage
-from core.timeutil import local_datetime, local_today
+from core.timeutil import local_datetime
 from timebank import jobs, ledger, stats
 from timebank.models import LedgerAccount, Posting, PostingKind
 
 
 def test_statistics_count_confirmed_hours_by_district_category_month_and_org(tb):
     a, b = tb.volunteer(), tb.volunteer()
-    year = local_today().year - 1
+    year = clock.today().year - 1
     june = local_datetime(date(year, 6, 15), time(9))
     tb.confirmed(a, start=june, end=june + timedelta(hours=2))
     tb.confirmed(b, start=june, end=june + timedelta(hours=1), category="cleaning")
@@ -34,7 +34,7 @@ def test_statistics_count_confirmed_hours_by_district_category_month_and_org(tb)
 
 def test_csv_export_has_a_bom_for_excel_and_xlsx_opens(tb):
     tb.confirmed(tb.volunteer())
-    data = stats.compute(local_today().year)
+    data = stats.compute(clock.today().year)
     body = stats.to_csv(data)
     assert body.startswith("\ufeff".encode()) and "按区县".encode() in body
     book = load_workbook(io.BytesIO(stats.to_xlsx(data)))
@@ -43,7 +43,7 @@ def test_csv_export_has_a_bom_for_excel_and_xlsx_opens(tb):
 
 def test_pending_reminders_are_recorded_once_per_session(tb):
     row = tb.session(tb.volunteer())
-    row.created_at = utcnow() - timedelta(days=8)
+    row.created_at = clock.now() - timedelta(days=8)
     tb.session(tb.volunteer())  # recent: no reminder yet
     db.session.flush()
     assert jobs.remind_pending()["reminded"] == 1
@@ -59,7 +59,7 @@ def test_expiry_is_off_by_default(tb):
 def test_expiry_takes_the_oldest_unspent_credits_first(tb, app):
     app.config["POLICY_CREDIT_EXPIRY_YEARS"] = 2
     person = tb.volunteer().person
-    old = utcnow() - timedelta(days=800)
+    old = clock.now() - timedelta(days=800)
     issuer = ledger.issuance_account(tb.org.id)
     account = ledger.person_account(person.id)
     ledger.transfer(issuer, account, 100, PostingKind.DEPOSIT, "old", at=old)

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from core import clock
 from core.extensions import db
 from core.ids import UNMASKED_ID_PATTERN
 from core.orgs.models import OrgKind
-from core.timeutil import local_today, to_local
+from core.timeutil import to_local
 from tests.helpers import csrf_token, form_post
 from timebank import ledger, redemption
 from timebank.models import Redemption, ServiceSession
@@ -155,7 +156,7 @@ def test_regulator_statistics_export_and_allocation(tb, client, login_as, make):
 
     transfers.donate(donor, donor.person, 120)
     assert "按区县" in client.get("/timebank/stats").get_data(as_text=True)
-    csv = client.get(f"/timebank/stats/export.csv?year={local_today().year}")
+    csv = client.get(f"/timebank/stats/export.csv?year={clock.today().year}")
     assert csv.data.startswith("\ufeff".encode())
     elder = make.person(age=88)
     response = form_post(client, "/timebank/allocations",
@@ -169,7 +170,7 @@ def test_regulator_statistics_export_and_allocation(tb, client, login_as, make):
 def test_roster_import_page_lists_bad_rows(tb, client, login_as):
     login_as(user=tb.staff)
     good = tb.volunteer().person
-    day = (local_today() - timedelta(days=2)).isoformat()
+    day = (clock.today() - timedelta(days=2)).isoformat()
     csv = ("志愿者编号,姓名,开始时间,结束时间,服务类别,区县,服务地址\n"
            f"{good.volunteer_number},{good.name},{day} 09:00,{day} 10:00,助洁,天宁区,甲\n"
            f"CZ99999999,无名,{day} 09:00,{day} 10:00,助洁,天宁区,乙\n")

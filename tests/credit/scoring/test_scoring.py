@@ -8,10 +8,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core import scores
+from core import clock, scores
 from core.errors import Conflict
 from core.extensions import db
-from core.timeutil import local_today
 from credit import scan
 from credit.models import ListEntry
 from credit.scoring import explain, grades, jobs, scoring
@@ -37,7 +36,7 @@ def _troubled(org, today):
 
 @pytest.fixture
 def subjects(app, writing, make, active_model):
-    today = local_today()
+    today = clock.today()
     clean, late, troubled = (make.org("social_group") for _ in range(3))
     _late_reports(late, today)
     _troubled(troubled, today)
@@ -88,7 +87,7 @@ def test_explanation_of_a_known_subject_in_plain_chinese_and_english(subjects):
 def test_rescoring_the_same_day_replaces_instead_of_duplicating(subjects):
     scoring.score_subjects(None)
     before = _row(subjects["clean"]).score
-    record(subjects["clean"], "penalty", "warning", local_today())
+    record(subjects["clean"], "penalty", "warning", clock.today())
     scoring.score_subjects(None)
     db.session.commit()
     rows = db.session.execute(sa.select(IntegrityScore).where(
@@ -109,13 +108,13 @@ def test_scores_reach_inspections_and_the_red_list_through_core(subjects):
     assert scores.risk_tier(10**6) == "blue"  # no score yet: the default tier
     view = scores.latest_score(subjects["clean"].id)
     assert isinstance(view.score, int) and view.grade == "A"
-    subject = scan.subject_view(subjects["clean"].id, local_today())
+    subject = scan.subject_view(subjects["clean"].id, clock.today())
     assert subject.scoring_available and subject.score_grade == "A"
 
 
 def test_a_score_never_puts_anyone_on_a_list(subjects):
     scoring.score_subjects(None)
-    scan.run_scan(None, local_today())
+    scan.run_scan(None, clock.today())
     grounds = db.session.execute(sa.select(ListEntry).where(
         ListEntry.org_id == subjects["troubled"].id)).scalars().all()
     assert all("score" not in e.rule_code and "评分" not in e.reason for e in grounds)
@@ -136,7 +135,7 @@ def test_nightly_job_scores_everyone(subjects, active_model):
 def test_eldercare_complaints_are_explained_per_hundred_beds(app, writing, make, active_model):
     home = make.org("eldercare", beds=50)
     for back in (20, 60, 90):
-        record(home, "complaint", "complaint", local_today() - timedelta(days=back),
+        record(home, "complaint", "complaint", clock.today() - timedelta(days=back),
                substantiated=True)
     scoring.score_subjects(None)
     reasons = explain.breakdown(_row(home), "zh_CN")["reasons"]

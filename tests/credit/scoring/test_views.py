@@ -9,8 +9,8 @@ import pytest
 from flask import render_template_string
 from flask_login import login_user
 
+from core import clock
 from core.extensions import db
-from core.timeutil import local_today
 from credit.scoring import registry, scoring
 from credit.scoring.models import ModelStatus
 from tests.credit.factories import record
@@ -24,7 +24,7 @@ PARTIAL = '{% with org = org %}{% include "scoring/_profile_score.html" %}{% end
 @pytest.fixture
 def scored(app, writing, make, active_model):
     """A subject with two late annual reports and another one, both scored."""
-    today = local_today()
+    today = clock.today()
     late, other = make.org("social_group"), make.org("eldercare")
     for year, back in ((today.year - 2, 400), (today.year - 3, 800)):
         record(late, "annual_report", "annual_report", today - timedelta(days=back),
