@@ -191,7 +191,7 @@ def _pipeline_tables(db_url: str | None):
 
 def bench_pipeline(db_url: str | None) -> dict:
     """Times of each step of the real pipeline and the held-out AUC against HGB."""
-    from credit.scoring import fitting, scoring
+    from credit.scoring import fitting, subject_scores
     from credit.scoring.dataset import build_dataset
     from credit.scoring.matrix import feature_matrix
 
@@ -208,7 +208,7 @@ def bench_pipeline(db_url: str | None) -> dict:
     ids = tables.orgs.index.to_numpy()
     start = time.perf_counter()
     X = feature_matrix(tables, ids, end)[fitting.NAMES]
-    explained = scoring.explanations(fitted.card, X, tables.orgs["is_eldercare"].to_numpy())
+    explained = subject_scores.explanations(fitted.card, X, tables.orgs["is_eldercare"].to_numpy())
     steps["score_all_subjects_s"] = time.perf_counter() - start
     doc = fitted.document
     return {"source": source, "subjects": len(ids), "snapshots": len(data),

@@ -16,7 +16,7 @@ from core.auth import PUBLIC, roles
 from core.errors import NotFound
 from core.schemas import SQLPage
 from credit.facts import get_subject
-from credit.scoring import card, explain, registry, scoring, training
+from credit.scoring import card, explain, registry, subject_scores, training
 from credit.scoring import schemas as s
 from credit.scoring.fitting import clean
 
@@ -93,7 +93,7 @@ class ScoreRun(MethodView):
     @blp.response(200, s.ScoreRunOut)
     def post(self, data):
         """Score every subject (or the given ones) now with the active model (idempotent)"""
-        return scoring.score_subjects(current_user, org_ids=data["org_ids"])
+        return subject_scores.score_subjects(current_user, org_ids=data["org_ids"])
 
 
 @blp.route("/scores/<int:org_id>")
@@ -104,8 +104,8 @@ class ScoreOfOrg(MethodView):
         """A subject's latest score: points per feature and the reasons (regulators; the
         organization's own staff)"""
         get_subject(org_id)
-        scoring.require_access(current_user, org_id)
-        row = scoring.latest_rows([org_id]).get(org_id)
+        subject_scores.require_access(current_user, org_id)
+        row = subject_scores.latest_rows([org_id]).get(org_id)
         if row is None:
             raise NotFound("credit.scoring.no_score", _l("该主体还没有信用评分。"))
         return explain.api_explanation(row)
@@ -119,8 +119,8 @@ class ScoreHistory(MethodView):
     def get(self, org_id):
         """A subject's scores over time, newest first"""
         get_subject(org_id)
-        scoring.require_access(current_user, org_id)
-        return scoring.history_query(org_id)
+        subject_scores.require_access(current_user, org_id)
+        return subject_scores.history_query(org_id)
 
 
 @blp.route("/review-queue")
@@ -130,4 +130,4 @@ class ReviewQueue(MethodView):
     @blp.paginate(SQLPage)
     def get(self):
         """Subjects whose latest grade is the review band (D), lowest score first"""
-        return scoring.review_queue()
+        return subject_scores.review_queue()

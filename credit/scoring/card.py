@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.config import policy
-from credit.scoring import registry, scoring
+from credit.scoring import registry, subject_scores
 from credit.scoring.explain import current_lang
 from credit.scoring.features import label
 from credit.scoring.metrics import psi, psi_table
@@ -51,7 +51,7 @@ def _csi(model: ScoreModel, rows, lang: str) -> list[dict]:
 def drift(model: ScoreModel, lang: str | None = None) -> dict | None:
     """PSI of the latest scoring run against the training scores (warning above policy
     ``score_psi_warning``, 0.25), with the per-bin table and the CSI of every input."""
-    day, rows = scoring.model_scores(model)
+    day, rows = subject_scores.model_scores(model)
     if not rows:
         return None
     expected = _training_scores(model.document)

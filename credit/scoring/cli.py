@@ -75,10 +75,10 @@ def train_command(day, no_promote, username, if_none):
 @click.option("--date", "day", default=None, help="Score as of this day (YYYY-MM-DD).")
 def score_command(day):
     """Score every credit subject with the active model."""
-    from credit.scoring import scoring
+    from credit.scoring import subject_scores
 
     started = time.perf_counter()
-    result = _run(lambda: scoring.score_subjects(None, _day(day)))
+    result = _run(lambda: subject_scores.score_subjects(None, _day(day)))
     click.echo(f"scored {result['scored']} subjects on {result['scored_on']} with model "
                f"{result['model_version']}: {result['by_grade']}; "
                f"{time.perf_counter() - started:.1f}s")

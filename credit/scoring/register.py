@@ -31,7 +31,7 @@ def init_app(app) -> None:
     from core.auth import PUBLIC
     from core.jobs import register_job
     from core.web.nav import register_nav
-    from credit.scoring import api, jobs, models, scoring, views  # noqa: F401 (tables)
+    from credit.scoring import api, jobs, models, subject_scores, views  # noqa: F401 (tables)
 
     if "credit_scoring" in app.blueprints:
         return
@@ -40,7 +40,7 @@ def init_app(app) -> None:
     _attach_cli(app)
     register_job("credit.score_nightly", jobs.score_nightly_job, "cron", hour=1, minute=30,
                  description="Score every credit subject with the active model")
-    scores.register_provider(app, scoring.latest_views)
+    scores.register_provider(app, subject_scores.latest_views)
     register_nav(app, "credit_score_model", _l("评分模型"), "credit_scoring.model_card",
                  [PUBLIC], order=540)
     register_nav(app, "credit_score_review", _l("评分复核"), "credit_scoring.review",

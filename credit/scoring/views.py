@@ -13,7 +13,7 @@ from core.config import policy
 from core.errors import DomainError
 from core.extensions import db
 from credit.facts import get_subject
-from credit.scoring import card, explain, registry, scoring, sources, training
+from credit.scoring import card, explain, registry, sources, subject_scores, training
 
 bp = Blueprint("credit_scoring", __name__, url_prefix="/credit/score",
                template_folder="templates")
@@ -36,9 +36,9 @@ def _paged(query):
 def profile_panel(org) -> dict | None:
     """Jinja global for ``scoring/_profile_score.html``: the latest score of ``org`` explained,
     when the signed-in user may see it (regulators, the organization's staff)."""
-    if org is None or not scoring.may_see(current_user, org.id):
+    if org is None or not subject_scores.may_see(current_user, org.id):
         return None
-    row = scoring.latest_rows([org.id]).get(org.id)
+    row = subject_scores.latest_rows([org.id]).get(org.id)
     return {"view": explain.breakdown(row) if row is not None else None}
 
 
@@ -72,9 +72,9 @@ def promote(version: str):
 @roles(Role.REGULATOR, *STAFF)
 def history(org_id: int):
     org = get_subject(org_id)
-    scoring.require_access(current_user, org_id)
-    rows, has_next, page = _paged(scoring.history_query(org_id))
-    latest = scoring.latest_rows([org_id]).get(org_id)
+    subject_scores.require_access(current_user, org_id)
+    rows, has_next, page = _paged(subject_scores.history_query(org_id))
+    latest = subject_scores.latest_rows([org_id]).get(org_id)
     chart = _history_chart(list(reversed(rows)))
     return render_template("scoring/history.html", org=org, rows=rows, has_next=has_next,
                            page=page, view=explain.breakdown(latest) if latest else None,
@@ -99,7 +99,7 @@ def _history_chart(rows) -> dict | None:
 @bp.get("/review")
 @roles(Role.REGULATOR)
 def review():
-    rows, has_next, page = _paged(scoring.review_queue())
+    rows, has_next, page = _paged(subject_scores.review_queue())
     orgs = sources.org_names([r.org_id for r in rows])
     views = {r.org_id: explain.breakdown(r) for r in rows}
     return render_template("scoring/review.html", rows=rows, orgs=orgs, views=views,

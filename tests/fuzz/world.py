@@ -24,7 +24,7 @@ USERS = DEMO_LOGINS  # the demo login that plays each role
 
 def seed_world() -> None:
     """Seed the demo world into the current app's database and commit."""
-    from credit.scoring import scoring, training
+    from credit.scoring import subject_scores, training
 
     token = write_intent.set(True)
     try:
@@ -37,7 +37,7 @@ def seed_world() -> None:
         db.session.commit()
         training.train(None)
         db.session.commit()
-        scoring.score_subjects(None)
+        subject_scores.score_subjects(None)
         db.session.commit()
     finally:
         write_intent.reset(token)

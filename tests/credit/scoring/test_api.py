@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from core.audit import AuditRecord
 from core.extensions import db
-from credit.scoring import scoring
+from credit.scoring import subject_scores
 from credit.scoring.models import ModelStatus
 from tests.credit.scoring.conftest import install
 
@@ -17,7 +17,7 @@ from tests.credit.scoring.conftest import install
 def scored(app, writing, make, active_model):
     """Two social organizations scored with the active model."""
     mine, other = make.org("social_group"), make.org("social_service")
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     db.session.commit()
     return mine, other
 

@@ -13,7 +13,7 @@ from core.errors import Conflict
 from core.extensions import db
 from credit import scan
 from credit.models import ListEntry
-from credit.scoring import explain, grades, jobs, scoring
+from credit.scoring import explain, grades, jobs, subject_scores
 from credit.scoring.models import IntegrityScore
 from tests.credit.factories import record
 
@@ -46,11 +46,11 @@ def subjects(app, writing, make, active_model):
 
 
 def _row(org) -> IntegrityScore:
-    return scoring.latest_rows([org.id])[org.id]
+    return subject_scores.latest_rows([org.id])[org.id]
 
 
 def test_every_subject_gets_score_grade_tier_and_model_version(subjects, active_model):
-    result = scoring.score_subjects(None)
+    result = subject_scores.score_subjects(None)
     db.session.commit()
     assert result["scored"] == 3 and result["model_version"] == active_model.version
     cuts = active_model.document["grades"]["cutoffs"]
@@ -65,7 +65,7 @@ def test_every_subject_gets_score_grade_tier_and_model_version(subjects, active_
 
 
 def test_explanation_adds_up_exactly_to_the_score(subjects):
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     for org in subjects.values():
         expl = _row(org).explanation
         assert expl["base"] + sum(expl["points"].values()) == expl["total"]
@@ -73,7 +73,7 @@ def test_explanation_adds_up_exactly_to_the_score(subjects):
 
 
 def test_explanation_of_a_known_subject_in_plain_chinese_and_english(subjects):
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     row = _row(subjects["late"])
     assert explain.breakdown(row, "zh_CN")["reasons"][0] == "近 3 年逾期报送年度报告 2 次"
     assert explain.breakdown(row, "en")["reasons"][0] == \
@@ -85,10 +85,10 @@ def test_explanation_of_a_known_subject_in_plain_chinese_and_english(subjects):
 
 
 def test_rescoring_the_same_day_replaces_instead_of_duplicating(subjects):
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     before = _row(subjects["clean"]).score
     record(subjects["clean"], "penalty", "warning", clock.today())
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     db.session.commit()
     rows = db.session.execute(sa.select(IntegrityScore).where(
         IntegrityScore.org_id == subjects["clean"].id)).scalars().all()
@@ -96,13 +96,13 @@ def test_rescoring_the_same_day_replaces_instead_of_duplicating(subjects):
 
 
 def test_review_queue_holds_the_lowest_band_only(subjects):
-    scoring.score_subjects(None)
-    queued = [r.org_id for r in db.session.execute(scoring.review_queue()).scalars()]
+    subject_scores.score_subjects(None)
+    queued = [r.org_id for r in db.session.execute(subject_scores.review_queue()).scalars()]
     assert queued == [subjects["troubled"].id]
 
 
 def test_scores_reach_inspections_and_the_red_list_through_core(subjects):
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     assert scores.risk_tier(subjects["troubled"].id) == "red"
     assert scores.risk_tier(subjects["clean"].id) == "green"
     assert scores.risk_tier(10**6) == "blue"  # no score yet: the default tier
@@ -113,7 +113,7 @@ def test_scores_reach_inspections_and_the_red_list_through_core(subjects):
 
 
 def test_a_score_never_puts_anyone_on_a_list(subjects):
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     scan.run_scan(None, clock.today())
     grounds = db.session.execute(sa.select(ListEntry).where(
         ListEntry.org_id == subjects["troubled"].id)).scalars().all()
@@ -122,7 +122,7 @@ def test_a_score_never_puts_anyone_on_a_list(subjects):
 
 def test_scoring_without_an_active_model_is_refused_and_the_job_skips(app, writing):
     with pytest.raises(Conflict):
-        scoring.score_subjects(None)
+        subject_scores.score_subjects(None)
     assert jobs.score_nightly_job() == {"skipped": "no active model"}
 
 
@@ -137,6 +137,6 @@ def test_eldercare_complaints_are_explained_per_hundred_beds(app, writing, make,
     for back in (20, 60, 90):
         record(home, "complaint", "complaint", clock.today() - timedelta(days=back),
                substantiated=True)
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     reasons = explain.breakdown(_row(home), "zh_CN")["reasons"]
     assert "近 3 年每百张床位属实投诉 6 次" in reasons

@@ -11,7 +11,7 @@ from flask_login import login_user
 
 from core import clock
 from core.extensions import db
-from credit.scoring import registry, scoring
+from credit.scoring import registry, subject_scores
 from credit.scoring.models import ModelStatus
 from tests.credit.factories import record
 from tests.credit.scoring.conftest import install
@@ -29,7 +29,7 @@ def scored(app, writing, make, active_model):
     for year, back in ((today.year - 2, 400), (today.year - 3, 800)):
         record(late, "annual_report", "annual_report", today - timedelta(days=back),
                report_year=year, report_status="late")
-    scoring.score_subjects(None)
+    subject_scores.score_subjects(None)
     db.session.commit()
     return late, other
 
