@@ -9,6 +9,9 @@ PORT ?= 5000
 # Links printed and embedded (demo logins, certificate verification) follow HOST and PORT.
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 PACKAGES := core timebank charity credit
+# The instance folder (SQLite database, development keys, logs); INSTANCE_PATH moves it.
+INSTANCE_PATH ?= $(CURDIR)/instance
+export INSTANCE_PATH
 
 .PHONY: run test bench lint translations extract-messages install install-dev clean-db help
 
@@ -50,6 +53,8 @@ extract-messages: $(VENV)/.installed-run
 	  fi; rm -f $$pkg/messages.pot; \
 	done
 
+# make run is a developer's machine: keys are generated in the instance folder (core/keys.py).
+run: export APP_ENV = development
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
@@ -58,7 +63,7 @@ run: install translations
 	$(BIN)/flask demo logins
 	@echo "Serving on http://$(HOST):$(PORT)  (scheduler runs alongside; Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/flask scheduler run > instance/scheduler.log 2>&1 & \
+	  $(BIN)/flask scheduler run > $(INSTANCE_PATH)/scheduler.log 2>&1 & \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
 test: install-dev translations
@@ -81,4 +86,5 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 clean-db:
-	rm -f instance/civic.sqlite3 instance/civic.sqlite3-wal instance/civic.sqlite3-shm
+	rm -f $(INSTANCE_PATH)/civic.sqlite3 $(INSTANCE_PATH)/civic.sqlite3-wal \
+	  $(INSTANCE_PATH)/civic.sqlite3-shm

@@ -64,7 +64,7 @@ def bench(n_needs: int, n_offers: int, url: str) -> dict:
     from core.db import write_intent
     from core.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -42,7 +42,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "benches" / "results" / "load.json"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:55432/civic_load"
-SECRET = "load-test-secret-key"  # noqa: S105 (a throwaway database)
+# Keys of the throwaway database, the same in every process of one run (development mode:
+# production refuses to start without keys set explicitly).
+KEYS = {"SECRET_KEY": "load-test-secret-key",
+        "ID_ENCRYPTION_KEYS": "Xfv6Zi6cbbr9QYp8KgrvMEe6RvlEsM0iw8Kv-4Ok0Ac=",
+        "ID_HASH_KEY": "load-test-id-hash-key"}
 
 # The tally of successes (load tool) → the row count that must have moved by exactly as much.
 TALLY_CHECKS = [
@@ -107,10 +111,8 @@ def postgres_reachable(pg_url: str) -> bool:
 def app_env(url: str) -> dict:
     env = dict(os.environ)
     env.update({"FLASK_APP": "wsgi.py", "PYTHONPATH": str(ROOT), "DATABASE_URL": url,
-                "SECRET_KEY": SECRET, "BEHIND_PROXY": "1", "LOG_LEVEL": "INFO",
+                "APP_ENV": "development", **KEYS, "BEHIND_PROXY": "1", "LOG_LEVEL": "INFO",
                 "SCHEDULER_IN_PROCESS": "0"})
-    for name in ("ID_ENCRYPTION_KEYS", "ID_HASH_KEY"):
-        env.pop(name, None)  # derived from SECRET_KEY, the same in every process here
     return env
 
 
@@ -141,7 +143,8 @@ def free_port() -> int:
 def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
     cmd = [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-           "--timeout", "60", "--graceful-timeout", "30"]
+           "--timeout", "60", "--graceful-timeout", "30",
+           "--no-control-socket"]  # several servers on one machine would fight over it
     handle = log.open("w")
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90

@@ -178,7 +178,7 @@ def _pipeline_tables(db_url: str | None):
         import core.app
         from credit.scoring import sources
 
-        app = core.app.create_app({"SQLALCHEMY_DATABASE_URI": db_url})
+        app = core.app.create_app({"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": db_url})
         with app.app_context():
             return sources.load_tables(clock.today()), clock.today(), "database"
     from credit.scoring.matrix import FactTables

@@ -34,7 +34,7 @@ from core.extensions import db  # noqa: E402
 
 
 def build_app(url: str):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+    app = create_app({"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": url,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         db.create_all()

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from core import auth, idempotency, ops
+from core import auth, idempotency, keys, ops
 from core.config import PROJECT_ROOT, Config
 from core.db import (
     INT_MAX,
@@ -40,13 +40,13 @@ class StoredIntConverter(IntegerConverter):
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
+    settings = {**Config().as_dict(), **(config or {})}
+    app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]),
                 template_folder="web/templates", static_folder="web/static")
     app.url_map.converters["int"] = StoredIntConverter  # before any route is added
-    app.config.from_mapping(Config().as_dict())
-    if config:
-        app.config.from_mapping(config)
+    app.config.from_mapping(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    keys.apply(app.config, app.instance_path)  # production stops here without its keys
 
     _init_extensions(app)
     _register_hooks(app)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 
 from flask import current_app
@@ -85,17 +84,29 @@ def _env_policy(name: str, default: object) -> object:
         return raw
 
 
+def instance_path() -> Path:
+    """The instance folder (the SQLite database, development keys, backups, the scheduler log
+    of ``make run``): ``INSTANCE_PATH`` from the environment, else ``instance/`` in the
+    checkout. Moving it keeps a read-only checkout, or several deployments of one checkout."""
+    raw = os.environ.get("INSTANCE_PATH", "").strip()
+    return Path(raw).expanduser().resolve() if raw else PROJECT_ROOT / "instance"
+
+
 def _default_sqlite_url() -> str:
-    instance = PROJECT_ROOT / "instance"
-    return f"sqlite:///{instance / 'civic.sqlite3'}"
+    return f"sqlite:///{instance_path() / 'civic.sqlite3'}"
 
 
 class Config:
-    """Defaults safe for a developer's machine; production sets the secrets in the environment."""
+    """Settings from the environment. Production is the default: the three keys must be set
+    (``core.keys`` stops the app otherwise); ``APP_ENV=development`` generates them in the
+    instance folder instead."""
 
     def __init__(self) -> None:
         env = os.environ
-        self.SECRET_KEY = env.get("SECRET_KEY") or _dev_secret()
+        # "production" (default) or "development" (make run, the tests, the benches).
+        self.APP_ENV = env.get("APP_ENV", "production").strip().lower() or "production"
+        self.INSTANCE_PATH = str(instance_path())
+        self.SECRET_KEY = env.get("SECRET_KEY", "")
         self.SQLALCHEMY_DATABASE_URI = _normalize_db_url(
             env.get("DATABASE_URL") or _default_sqlite_url()
         )
@@ -136,7 +147,7 @@ class Config:
         self.LOG_FORMAT = env.get("LOG_FORMAT", "text").strip().lower()
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO").strip().upper()
         # Backups (flask backup / restore): where files go by default, PostgreSQL tools.
-        self.BACKUP_DIR = env.get("BACKUP_DIR") or str(PROJECT_ROOT / "instance" / "backups")
+        self.BACKUP_DIR = env.get("BACKUP_DIR") or str(instance_path() / "backups")
         self.PG_DUMP = env.get("PG_DUMP", "")
         self.PG_RESTORE = env.get("PG_RESTORE", "")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -170,18 +181,6 @@ def _normalize_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
-
-
-def _dev_secret() -> str:
-    """A per-checkout secret for local use, kept in instance/ so sessions survive restarts."""
-    path = PROJECT_ROOT / "instance" / "dev-secret-key"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_text(secrets.token_hex(32))
-        return path.read_text().strip()
-    except OSError:
-        return secrets.token_hex(32)
 
 
 def policy(name: str):

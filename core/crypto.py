@@ -3,13 +3,12 @@
 A copied database file shows neither ID numbers nor phones: the columns hold Fernet tokens.
 Lookups by ID number use ``blind_index`` (HMAC-SHA256 with ``ID_HASH_KEY``). Keys come from the
 environment; ``ID_ENCRYPTION_KEYS`` lists Fernet keys newest first, so a key is rotated by
-prepending a new one and running ``flask users rotate-keys`` (docs/operations.md).
-Without keys (local use), keys are derived from ``SECRET_KEY``.
+prepending a new one and running ``flask users rotate-keys`` (docs/operations.md). Neither
+key is ever derived from ``SECRET_KEY`` (``core.keys`` makes sure both are set).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
@@ -20,28 +19,23 @@ from flask import current_app
 from sqlalchemy.types import TypeDecorator
 
 
-def _derive(secret: str, purpose: str) -> bytes:
-    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
-
-
 @lru_cache(maxsize=8)
-def _fernet_for(keys: str, secret: str) -> MultiFernet:
-    if keys.strip():
-        fernets = [Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()]
-    else:
-        fernets = [Fernet(base64.urlsafe_b64encode(_derive(secret, "id-encryption")))]
+def _fernet_for(keys: str) -> MultiFernet:
+    fernets = [Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()]
+    if not fernets:
+        raise RuntimeError("ID_ENCRYPTION_KEYS is not set: personal data cannot be encrypted")
     return MultiFernet(fernets)
 
 
 def fernet() -> MultiFernet:
-    cfg = current_app.config
-    return _fernet_for(cfg.get("ID_ENCRYPTION_KEYS", ""), cfg["SECRET_KEY"])
+    return _fernet_for(current_app.config.get("ID_ENCRYPTION_KEYS") or "")
 
 
 def _hash_key() -> bytes:
-    cfg = current_app.config
-    key = cfg.get("ID_HASH_KEY") or ""
-    return key.encode() if key else _derive(cfg["SECRET_KEY"], "id-hash")
+    key = current_app.config.get("ID_HASH_KEY") or ""
+    if not key:
+        raise RuntimeError("ID_HASH_KEY is not set: ID numbers cannot be looked up")
+    return key.encode()
 
 
 def blind_index(value: str) -> str:

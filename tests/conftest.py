@@ -27,7 +27,10 @@ IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 BASE_CONFIG = {
     "TESTING": True,
+    "APP_ENV": "development",  # production (the default) refuses to start without real keys
     "SECRET_KEY": "test-secret-key",
+    "ID_ENCRYPTION_KEYS": "pLrsCF3po6epDBW3j1trfUk0jC37D5PJ5kMhBr1CW-I=",  # test-only Fernet key
+    "ID_HASH_KEY": "test-id-hash-key",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -95,6 +98,15 @@ def frozen_clock():
             return clock.now()
 
     return _Control()
+
+
+def server_environment() -> dict[str, str]:
+    """Environment for app processes a test starts (gunicorn, ``flask``): the test app's keys,
+    the suite's clock shift, development mode, and nothing of the caller's keys."""
+    env = dict(os.environ, APP_ENV="development")
+    for name in ("SECRET_KEY", "ID_ENCRYPTION_KEYS", "ID_HASH_KEY"):
+        env[name] = BASE_CONFIG[name]
+    return env
 
 
 def _worker() -> str:

@@ -51,4 +51,4 @@ if point:
     setattr(module, name, _pausing(getattr(module, name)))
 
 clock.set_offset(timedelta(seconds=int(os.environ.get("CLOCK_OFFSET_SECONDS", "0"))))
-app = create_app()
+app = create_app({"APP_ENV": "development"})  # keys come from the test's environment

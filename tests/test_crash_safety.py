@@ -36,7 +36,7 @@ from core.audit import AuditRecord, verify_chain
 from core.extensions import db
 from core.idempotency import IdempotencyRecord
 from core.orgs.models import OrgKind
-from tests.conftest import BASE_CONFIG
+from tests.conftest import server_environment
 from timebank import ledger, redemption
 from timebank.models import Hold, HoldStatus, Posting, PostingKind, Redemption, ServiceSession
 
@@ -60,21 +60,19 @@ class Server:
 
     def start(self, pause_at: str | None = None, seconds: float = 0.05) -> Path:
         marker = self.folder / f"marker-{self.starts}"
-        env = dict(os.environ, DATABASE_URL=self.url_db, SECRET_KEY=BASE_CONFIG["SECRET_KEY"],
-                   PYTHONPATH=str(ROOT), CRASH_MARKER=str(marker),
-                   CRASH_PAUSE_SECONDS=str(seconds), LOG_LEVEL="WARNING")
+        env = dict(server_environment(), DATABASE_URL=self.url_db, PYTHONPATH=str(ROOT),
+                   CRASH_MARKER=str(marker), CRASH_PAUSE_SECONDS=str(seconds),
+                   LOG_LEVEL="WARNING")
         env.pop("CRASH_PAUSE_AT", None)
         if pause_at:
             env["CRASH_PAUSE_AT"] = pause_at
-        for name in ("ID_ENCRYPTION_KEYS", "ID_HASH_KEY"):
-            env.pop(name, None)  # derived from SECRET_KEY, as in the test's own app
         port = _free_port()
         log = (self.folder / f"server-{self.starts}.log").open("w")
         self.starts += 1
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "tests.crashable_app:app",
              "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "gthread",
-             "--threads", "12", "--timeout", "120"],
+             "--threads", "12", "--timeout", "120", "--no-control-socket"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -180,7 +180,7 @@ def main() -> None:
     make.add_argument("--members", type=int, default=32)
     sub.add_parser("counts")
     args = parser.parse_args()
-    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app({"APP_ENV": "development", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         if args.command == "counts":
             print(json.dumps(counts()))

@@ -227,11 +227,7 @@ def rehash_id_numbers(batch_size: int = 500) -> RotationCount:
                    "(after changing ID_HASH_KEY; lookups by ID number fail until it is done).")
 def rotate_keys_command(batch_size, rehash):
     """Re-encrypt ID numbers and phones with the newest key of ID_ENCRYPTION_KEYS."""
-    if rehash and _newest_key() is None:  # keys derived from SECRET_KEY: nothing to rotate
-        click.echo("ID_ENCRYPTION_KEYS is not set: values stay under the derived key")
-        counts = {}
-    else:
-        counts = rotate_encryption(batch_size)
+    counts = rotate_encryption(batch_size)
     for name, count in counts.items():
         click.echo(f"{name}: {count.rotated} re-encrypted, {count.current} already current")
     summary = {name: vars(count) for name, count in counts.items()}
