@@ -8,8 +8,6 @@ needs fully fulfilled ÷ needs posted; share delivered = mean over needs of deli
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,7 +28,7 @@ from charity.models import (
     category_label,
     slot_hours,
 )
-from core import clock
+from core import clock, spreadsheets
 from core.extensions import db
 from core.orgs.models import District
 from core.timeutil import start_of_local_day_utc
@@ -180,35 +178,22 @@ def table(data: Dashboard) -> list[list[str]]:
     return [head, *body]
 
 
+def _period(data: Dashboard) -> list[str]:
+    return [_("统计期间"), data.since.isoformat(), data.until.isoformat()]
+
+
 def to_csv(data: Dashboard) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("统计期间"), data.since.isoformat(), data.until.isoformat()])
-    writer.writerows(table(data))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return spreadsheets.csv_bytes([_period(data), *table(data)])
 
 
 def to_xlsx(data: Dashboard) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("满足率")
-    sheet.append([_("统计期间"), data.since.isoformat(), data.until.isoformat()])
-    rows = table(data)
-    sheet.append(rows[0])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows[1:]:
-        sheet.append([_number(v) for v in row])
-    urgency = book.create_sheet(_("待满足需求"))
-    urgency.append([_("紧急程度"), _("待满足需求数")])
-    for level, count in data.open_by_urgency.items():
-        urgency.append([level, count])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    head, *body = table(data)
+    rate = spreadsheets.Sheet(_("满足率"), [_period(data), head,
+                                          *([_number(v) for v in row] for row in body)],
+                              bold_rows=(2,))
+    urgency = spreadsheets.Sheet(_("待满足需求"), [[_("紧急程度"), _("待满足需求数")],
+                                                 *data.open_by_urgency.items()])
+    return spreadsheets.xlsx_bytes([rate, urgency])
 
 
 def _number(value: str):

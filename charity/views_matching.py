@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from charity import parties, proposals, runs, stats
 from charity.forms import AbandonForm, DecisionForm, FulfilForm
 from charity.models import ProposalStatus
 from charity.views import DONORS, ORG_STAFF, OVERSEERS, arg_int, bp, paged, show_error
-from core import clock
+from core import clock, spreadsheets
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.orgs.services import districts
@@ -161,14 +161,7 @@ def dashboard():
 def dashboard_export(fmt: str):
     since, until, district_id = _period()
     data = stats.compute(since, until, district_id)
-    if fmt == "csv":
-        body, mime = stats.to_csv(data), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body = stats.to_xlsx(data)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
+    if fmt not in ("csv", "xlsx"):
         raise NotFound("charity.bad_format", _("只支持 CSV 或 XLSX 格式。"))
-    response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="charity-fulfilment-{since}-{until}.{fmt}"')
-    return response
+    body = stats.to_csv(data) if fmt == "csv" else stats.to_xlsx(data)
+    return spreadsheets.download(body, fmt, f"charity-fulfilment-{since}-{until}")

@@ -1,15 +1,13 @@
-"""Published lists for the public page and for download (CSV with BOM, XLSX): only the
-published columns of DOMAIN.md, never ID numbers, phones or addresses of persons."""
+"""Published lists for the public page and for download (CSV with BOM, XLSX, written by
+``core.spreadsheets``): only the published columns of DOMAIN.md, never ID numbers, phones or
+addresses of persons."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
+from core import spreadsheets
 from core.errors import NotFound
 from core.orgs.models import Organization
 from credit import feed
@@ -61,21 +59,15 @@ def row(entry: ListEntry) -> list[str]:
     return [str(flat.get(key) or "") for key, _label in COLUMNS]
 
 
+def _table(entries):
+    yield [str(label) for _k, label in COLUMNS]
+    for entry in entries:
+        yield row(entry)
+
+
 def to_csv(entries) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(label) for _k, label in COLUMNS])
-    writer.writerows(row(e) for e in entries)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(_table(entries))
 
 
 def to_xlsx(entries, title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([str(label) for _k, label in COLUMNS])
-    for entry in entries:
-        sheet.append(row(entry))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes([spreadsheets.Sheet(title, _table(entries), bold_rows=(1,))])

@@ -3,14 +3,12 @@ names each bad row and field, and nothing is saved unless every row is good."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 
+from core import spreadsheets
 from core.errors import DomainError, ValidationFailed
 from core.orgs.services import find_org_by_uscc
 from credit.facts import Recording, build_fact, record_facts
@@ -46,32 +44,33 @@ def template_csv() -> bytes:
     sample = ["51320402MJ1234567X", "penalty", "warning", "2024-03-01", "常州市民政局",
               "常民罚〔2024〕1号", "卷宗 2024-001", "未按章程开展活动", "", "", "", "", "", "", "",
               "", "", ""]
-    out = io.StringIO()
-    csv.writer(out).writerows([COLUMNS, sample])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes([COLUMNS, sample])
+
+
+class TooManyRows(Exception):
+    """The file has more than MAX_ROWS rows (reading stopped there)."""
 
 
 def _read(filename: str, content: bytes) -> list[dict]:
     if len(content) > MAX_BYTES:
         raise ValidationFailed("credit.import_too_large", _l("文件过大（最多 5 MB）。"),
                                errors={"file": [str(_l("文件过大。"))]})
+    if not filename.lower().endswith(".xlsx"):
+        filename = "facts.csv"  # anything else is read as CSV, as the form's hint says
     try:
-        if filename.lower().endswith(".xlsx"):
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        else:
-            rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    except (UnicodeDecodeError, ValueError, OSError, KeyError) as exc:
+        rows = spreadsheets.read_table(filename, content, max_rows=MAX_ROWS)
+    except spreadsheets.TableError as error:
+        if error.kind == "too_many_rows":
+            raise TooManyRows() from None
         raise ValidationFailed("credit.import_unreadable", _l("无法读取文件，请使用模板格式。"),
-                               errors={"file": [str(exc)[:200]]}) from None
+                               errors={"file": [error.detail or error.kind]}) from None
     if not rows:
         return []
     header = [ALIASES.get(str(h or "").strip(), str(h or "").strip()) for h in rows[0]]
     if "uscc" not in header or "kind" not in header:
         raise ValidationFailed("credit.import_header", _l("首行须为列名（见模板）。"),
                                errors={"file": [str(_l("缺少列：uscc、kind 等。"))]})
-    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(c not in (None, "")
-                                                                       for c in r)]
+    return [dict(zip(header, r, strict=False)) for r in rows[1:]]
 
 
 def _value(key: str, raw):
@@ -103,11 +102,13 @@ def _convert(n: int, raw: dict, report: ImportReport) -> tuple[int | None, dict]
 
 def import_facts(actor, filename: str, content: bytes, today: date | None = None) -> ImportReport:
     """Check every row; save all of them (one audit record) only if none is wrong."""
-    rows = _read(filename, content)
-    report = ImportReport(rows=len(rows))
-    if len(rows) > MAX_ROWS:
+    try:
+        rows = _read(filename, content)
+    except TooManyRows:
+        report = ImportReport(rows=MAX_ROWS + 1)  # "more than": reading stopped there
         report.errors.append((0, "file", str(_l("一次最多导入 5000 行。"))))
         return report
+    report = ImportReport(rows=len(rows))
     built = []
     for n, raw in enumerate(rows, start=2):  # row 1 is the header
         org_id, data = _convert(n, raw, report)

@@ -4,11 +4,11 @@ objection and repair decisions. Thin: parse a form, call a service, render or re
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import clock
+from core import clock, spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError, NotFound
@@ -113,8 +113,7 @@ def fact_import_page():
 @bp.get("/facts/template.csv")
 @roles(REGULATOR)
 def fact_template():
-    return Response(fact_import.template_csv(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=credit-facts.csv"})
+    return spreadsheets.download(fact_import.template_csv(), "csv", "credit-facts")
 
 
 # --- entries -------------------------------------------------------------------------------

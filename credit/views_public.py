@@ -3,9 +3,9 @@ and the random-inspection draws with their seeds and results. Published columns 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 
-from core import clock
+from core import clock, spreadsheets
 from core.auth import PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import districts
@@ -53,14 +53,9 @@ def published_export(list_type: str, fmt: str):
     args = _filters()
     rows = db.session.execute(exports.published_query(exports.check_list_type(list_type),
                                                       **args).limit(20000)).scalars().all()
-    name = f"credit-{list_type}-{clock.today().isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mime = exports.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(rows, str(LIST_LABELS[list_type]))
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mime,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    body = exports.to_csv(rows) if fmt == "csv" else \
+        exports.to_xlsx(rows, str(LIST_LABELS[list_type]))
+    return spreadsheets.download(body, fmt, f"credit-{list_type}-{clock.today().isoformat()}")
 
 
 @public_bp.get("/subjects/<int:org_id>")

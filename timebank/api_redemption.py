@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core import clock
+from core import clock, spreadsheets
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.errors import NotFound
@@ -168,7 +168,7 @@ class Statistics(MethodView):
 
 
 FILE = {"type": "string", "format": "binary"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = spreadsheets.XLSX_MIME
 EXPORTED = "export.csv: CSV (UTF-8 with BOM); export.xlsx: an Excel workbook"
 
 
@@ -186,14 +186,7 @@ class StatisticsExport(MethodView):
 
 
 def export_response(data, fmt: str) -> Response:
-    if fmt == "csv":
-        body, mime = stats.to_csv(data), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body = stats.to_xlsx(data)
-        mime = XLSX
-    else:
+    if fmt not in ("csv", "xlsx"):
         raise NotFound("timebank.bad_format", _l("只支持 CSV 或 XLSX 格式。"))
-    response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="timebank-stats-{data.year}.{fmt}"'
-    return response
+    body = stats.to_csv(data) if fmt == "csv" else stats.to_xlsx(data)
+    return spreadsheets.download(body, fmt, f"timebank-stats-{data.year}")

@@ -4,12 +4,11 @@ Documented columns and a template; good rows go in together, bad rows are listed
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from core import spreadsheets
 from core.accounts.models import Person
 from core.accounts.services import find_person_by_id_number, find_person_by_volunteer_number
 from core.errors import ValidationFailed
@@ -40,74 +39,48 @@ EXAMPLE = ["CZ00000001", "", "王秀英", "2026-05-01 09:00", "2026-05-01 11:30"
            "天宁区", "天宁区红梅新村 12 幢", "", "为独居老人送餐"]
 
 
+def _template() -> list[list[str]]:
+    return [[zh for _k, zh, _r, _d in COLUMNS], EXAMPLE]
+
+
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([zh for _k, zh, _r, _d in COLUMNS])
-    writer.writerow(EXAMPLE)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(_template())
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "名单"
-    sheet.append([zh for _k, zh, _r, _d in COLUMNS])
-    sheet.append(EXAMPLE)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes([spreadsheets.Sheet("名单", _template(), bold_rows=(1,))])
 
 
 def _bad_file(message) -> ValidationFailed:
     return ValidationFailed("timebank.bad_import_file", message, errors={"file": [str(message)]})
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # UTF-8 (with or without BOM), GBK from Excel
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _bad_file(_l("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
+TABLE_ERRORS = {
+    "format": _l("只支持 CSV 或 XLSX 文件。"),
+    "encoding": _l("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"),
+    "unreadable": _l("无法读取该文件，请使用模板格式。"),
+    "too_many_rows": _l("一次最多导入 2000 行。"),
+}
 
 
 def read_rows(filename: str, data: bytes) -> list[dict]:
-    """The rows of the file as {column key: text or datetime}, header names mapped."""
+    """The rows of the file as {column key: text or datetime}, header names mapped. Reading
+    stops at the row limit (core.spreadsheets.read_table)."""
     if not data:
         raise _bad_file(_l("请选择要上传的文件。"))
     if len(data) > MAX_BYTES:
         raise _bad_file(_l("文件过大（最大 2 MB）。"))
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    elif name.endswith(".csv") or name.endswith(".txt"):
-        table = list(csv.reader(io.StringIO(_decode(data))))
-    else:
-        raise _bad_file(_l("只支持 CSV 或 XLSX 文件。"))
+    try:
+        table = spreadsheets.read_table(filename, data, max_rows=MAX_ROWS)
+    except spreadsheets.TableError as error:
+        raise _bad_file(TABLE_ERRORS[error.kind]) from None
     if not table:
         raise _bad_file(_l("文件是空的。"))
     header = [HEADER_TO_KEY.get(str(h or "").strip()) for h in table[0]]
     if "start" not in header or "end" not in header or "name" not in header:
         raise _bad_file(_l("缺少必要的列（姓名、开始时间、结束时间…），请使用模板。"))
-    rows = [dict(zip(header, row, strict=False)) for row in table[1:]
-            if any(str(c or "").strip() for c in row)]
-    if len(rows) > MAX_ROWS:
-        raise _bad_file(_l("一次最多导入 2000 行。"))
+    rows = [dict(zip(header, row, strict=False)) for row in table[1:]]
     return [{k: v for k, v in row.items() if k} for row in rows]
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise _bad_file(_l("无法读取该 XLSX 文件。")) from exc
-    sheet = book.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def _when(value) -> datetime | None:

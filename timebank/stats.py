@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from core import spreadsheets
 from core.extensions import db
 from core.orgs.models import District, Organization
 from core.timeutil import start_of_local_day_utc
@@ -91,28 +90,15 @@ def _tables(stats: Stats) -> list[tuple[str, list[str], list[list]]]:
 
 
 def to_csv(stats: Stats) -> bytes:
-    """UTF-8 with BOM so Excel opens the Chinese text correctly; one block per table."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """One block per table (title, header, rows, a blank line)."""
+    lines = []
     for title, head, rows in _tables(stats):
-        writer.writerow([title])
-        writer.writerow(head)
-        writer.writerows(rows)
-        writer.writerow([])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        lines += [[title], head, *rows, []]
+    return spreadsheets.csv_bytes(lines)
 
 
 def to_xlsx(stats: Stats) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, head, rows in _tables(stats):
-        sheet = book.create_sheet(title[:31])
-        sheet.append(head)
-        for row in rows:
-            sheet.append(row)
-        sheet.column_dimensions["A"].width = 28
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """One sheet per table."""
+    return spreadsheets.xlsx_bytes(
+        spreadsheets.Sheet(title, [head, *rows], bold_rows=(1,), widths={"A": 28})
+        for title, head, rows in _tables(stats))

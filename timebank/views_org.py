@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError, PermissionDenied
@@ -185,10 +186,5 @@ def roster_import():
 @roles(*STAFF)
 def import_template(fmt: str):
     if fmt == "xlsx":
-        body = imports.template_xlsx()
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, mime, fmt = imports.template_csv(), "text/csv; charset=utf-8", "csv"
-    response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
-    return response
+        return spreadsheets.download(imports.template_xlsx(), "xlsx", "roster-template")
+    return spreadsheets.download(imports.template_csv(), "csv", "roster-template")

