@@ -9,11 +9,9 @@ from pathlib import Path
 from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from core import auth, idempotency, keys, ops
+from core import auth, idempotency, inputs, keys, ops
 from core.config import PROJECT_ROOT, Config
 from core.db import (
     INT_MAX,
@@ -43,6 +41,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     settings = {**Config().as_dict(), **(config or {})}
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]),
                 template_folder="web/templates", static_folder="web/static")
+    app.request_class = inputs.BoundedRequest  # body limits per view (core/inputs.py)
     app.url_map.converters["int"] = StoredIntConverter  # before any route is added
     app.config.from_mapping(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -96,7 +95,7 @@ def _register_hooks(app: Flask) -> None:
         if writing:  # SQLite: this process's writers take turns (core.db)
             g.sqlite_writer = queue_sqlite_writer()
 
-    app.before_request(_refuse_nul_characters)
+    app.before_request(inputs.refuse_bad_input)
     app.before_request(auth.protect_api_writes)
     app.before_request(auth.enforce_roles)
     app.before_request(idempotency.before_request)
@@ -143,27 +142,6 @@ def _commit(response):
         log.exception("commit failed (request %s)", g.get("request_id"))
         raise
     return response
-
-
-def _refuse_nul_characters():
-    """before_request: a NUL character (U+0000) in the path, the query, a form field or a JSON
-    string is a 400. No real text holds one, and PostgreSQL cannot store or even compare it
-    (the driver fails: a 500). Uploaded files are bytes and are not looked at."""
-    if "\x00" in request.path or _holds_nul(request.args) or _holds_nul(request.form) \
-            or (request.is_json and _holds_nul(request.get_json(silent=True))):
-        raise BadRequest()
-
-
-def _holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, MultiDict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items(multi=True))
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
 
 
 def _security_headers(response) -> None:

@@ -150,6 +150,8 @@ class Config:
         self.BACKUP_DIR = env.get("BACKUP_DIR") or str(instance_path() / "backups")
         self.PG_DUMP = env.get("PG_DUMP", "")
         self.PG_RESTORE = env.get("PG_RESTORE", "")
+        # Request bodies: 1 MiB; views taking a file declare their own (core.inputs).
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")

@@ -13,6 +13,7 @@ from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
+from core.inputs import upload_limit
 from credit import (
     dashboard,
     entries,
@@ -91,6 +92,7 @@ def fact_new():
 
 @bp.route("/facts/import", methods=["GET", "POST"])
 @roles(REGULATOR)
+@upload_limit(fact_import.MAX_BYTES)
 def fact_import_page():
     form, report = forms.ImportForm(), None
     if form.validate_on_submit():

@@ -14,6 +14,7 @@ from core.accounts.models import Person, Role
 from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
+from core.inputs import upload_limit
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
 from timebank import confirmation, imports, ledger, sessions, transfers
@@ -141,6 +142,7 @@ class ImportFile(Schema):
 @blp.route("/sessions/import")
 class RosterImport(MethodView):
     @roles(*STAFF)
+    @upload_limit(imports.MAX_BYTES)
     @blp.arguments(s.ImportArgs, location="query")
     @blp.arguments(ImportFile, location="files")
     @blp.response(201, s.BatchOut)

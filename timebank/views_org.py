@@ -10,6 +10,7 @@ from core import spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError, PermissionDenied
+from core.inputs import upload_limit
 from core.orgs.services import districts, orgs_of, require_member
 from core.web.views import local_path
 from timebank import confirmation, imports, redemption, sessions
@@ -161,6 +162,7 @@ def roster():
 
 @bp.route("/org/import", methods=["GET", "POST"])
 @roles(*STAFF)
+@upload_limit(imports.MAX_BYTES)
 def roster_import():
     form = ImportForm()
     form.org_id.choices = [(o.id, o.name) for o in orgs_of(current_user)]
