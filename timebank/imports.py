@@ -58,7 +58,7 @@ def _bad_file(message) -> ValidationFailed:
 TABLE_ERRORS = {
     "format": _l("只支持 CSV 或 XLSX 文件。"),
     "encoding": _l("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"),
-    "unreadable": _l("无法读取该文件，请使用模板格式。"),
+    "unreadable": _l("无法读取文件，请使用模板格式。"),
     "too_many_rows": _l("一次最多导入 2000 行。"),
 }
 
