@@ -13,6 +13,7 @@ import hashlib
 import logging
 
 from flask import current_app, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
@@ -136,12 +137,26 @@ def load_user_from_token(req):
         db.select(ApiToken).where(ApiToken.token_hash == hash_token(token))
     ).scalar_one_or_none()
     now = clock.now()
-    if row is None or not row.is_usable(now) or not row.user.active:
+    max_days = current_app.config["POLICY_API_TOKEN_MAX_DAYS"]
+    if row is None or not row.is_usable(now, max_days) or not row.user.active:
         return None
     if write_intent.get():  # reads never write, so pages never wait on the write lock
         row.last_used_at = now
     g.api_token_id = row.id
     return row.user
+
+
+def require_password_session() -> None:
+    """The caller signed in with their password in this browser session: not with an API
+    token (a token must not mint tokens that outlive its own revocation), and not merely
+    restored from a remember-me cookie. Raises PermissionDenied otherwise."""
+    from flask_login import login_fresh
+
+    from core.errors import PermissionDenied
+
+    if g.get("api_token_id") is not None or not login_fresh():
+        raise PermissionDenied("accounts.password_session_required",
+                               _l("此操作需要用密码重新登录后进行。"))
 
 
 @login_manager.unauthorized_handler

@@ -18,6 +18,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # --- policy (DOMAIN.md) ------------------------------------------------------------------
 POLICY_DEFAULTS: dict[str, object] = {
+    # Accounts: the longest an API token lives (a machine account asks for a new one yearly;
+    # tokens made earlier or without an expiry end at this age too).
+    "api_token_max_days": 365,
     # Time bank
     "max_session_hours": 12,
     "max_daily_hours": 12,
@@ -155,8 +158,11 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
-        self.LOGIN_LOCKOUT_FAILURES = int(env.get("LOGIN_LOCKOUT_FAILURES", "5"))
-        self.LOGIN_LOCKOUT_MINUTES = int(env.get("LOGIN_LOCKOUT_MINUTES", "15"))
+        # Sign-in failures per (username, address): this many are free, then each further
+        # attempt waits LOGIN_BACKOFF_SECONDS, doubling, up to LOGIN_BACKOFF_MAX_MINUTES.
+        self.LOGIN_FREE_FAILURES = int(env.get("LOGIN_FREE_FAILURES", "5"))
+        self.LOGIN_BACKOFF_SECONDS = int(env.get("LOGIN_BACKOFF_SECONDS", "30"))
+        self.LOGIN_BACKOFF_MAX_MINUTES = int(env.get("LOGIN_BACKOFF_MAX_MINUTES", "15"))
         self.SCHEDULER_IN_PROCESS = env.get("SCHEDULER_IN_PROCESS", "0") == "1"
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.ISSUER_NAME = env.get("ISSUER_NAME", "常州市民政局")

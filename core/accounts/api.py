@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from core.accounts import schemas, services
 from core.accounts.models import ApiToken, FamilyLink, Role
-from core.auth import AUTHENTICATED, roles
+from core.auth import AUTHENTICATED, require_password_session, roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.orgs.services import user_org_ids
@@ -49,7 +49,9 @@ class Tokens(MethodView):
     @blp.arguments(schemas.TokenIn)
     @blp.response(201, schemas.IssuedTokenOut)
     def post(self, data):
-        """Create an API token; the secret is in this response only"""
+        """Create an API token (from a password session, never with a token); the secret is
+        in this response only"""
+        require_password_session()
         issued = services.create_token(current_user, current_user, data["name"],
                                        data.get("expires_at"))
         token = issued.token

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -36,8 +36,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     elder_mode: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
-    # Bumped on password change or deactivation, so every other session is logged out.
+    # The session epoch: bumped on sign-out, password change and deactivation, so every
+    # session and remember-me cookie issued before stops working (core.auth.load_user).
     login_version: Mapped[int] = mapped_column(default=1)
+    # Unused since sign-in failures are throttled per (username, address) in login_throttle;
+    # kept because dropping them rebuilds user_account on SQLite under its foreign keys.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -90,10 +93,27 @@ class ApiToken(TimestampMixin, db.Model):
 
     user: Mapped[User] = relationship()
 
-    def is_usable(self, now: datetime) -> bool:
+    def is_usable(self, now: datetime, max_days: int | None = None) -> bool:
+        """Not revoked, not expired, and younger than ``max_days`` (the policy's maximum
+        lifetime, which also ends tokens made before it, or without an expiry)."""
         if self.revoked_at is not None:
             return False
+        if max_days is not None and self.created_at + timedelta(days=max_days) <= now:
+            return False
         return self.expires_at is None or self.expires_at > now
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per (username as typed, client address), for backoff. Keyed by a hash,
+    so the table names neither; a row exists for unknown usernames too, so throttling
+    answers the same whether the user exists."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Person(TimestampMixin, db.Model):

@@ -18,8 +18,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from core import audit, clock
 from core.accounts.models import ApiToken, FamilyLink, Person, Relation, Role, User, UserRole
 from core.auth import hash_token
+from core.config import policy
 from core.crypto import blind_index
-from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import gender_from_id, is_valid_id_number, is_valid_mobile
 from core.ids import normalize as normalize_code
@@ -96,6 +97,8 @@ def set_active(actor, user: User, active: bool, reason: str | None = None) -> Us
 
 
 def change_password(actor, user: User, new_password: str, current_password: str | None = None):
+    """A new password ends every other session (the epoch) and revokes every API token: a
+    thief who had the old password, a session or a token keeps none of them."""
     if current_password is not None and not check_password_hash(user.password_hash,
                                                                 current_password):
         raise ValidationFailed("accounts.wrong_password", _l("当前密码不正确。"),
@@ -103,35 +106,13 @@ def change_password(actor, user: User, new_password: str, current_password: str 
     check_password_rules(new_password)
     user.password_hash = _hash_password(new_password)
     user.login_version += 1
+    now = clock.now()
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)).rowcount
     db.session.flush()
-    audit.record(actor, "accounts.user.password", "user", user.id)
-
-
-def authenticate(username: str, password: str, now: datetime | None = None) -> User:
-    """The user for these credentials, or a DomainError. Five failures lock the account for
-    ``LOGIN_LOCKOUT_MINUTES`` (per account, shared by every worker through the database)."""
-    now = now or clock.now()
-    user = find_user(username or "")
-    generic = DomainError("accounts.bad_credentials", _l("用户名或密码不正确。"), http_status=401)
-    if user is None:
-        generate_password_hash(password or "x")  # same cost whether or not the user exists
-        raise generic
-    if user.locked_until is not None and user.locked_until > now:
-        raise DomainError("accounts.locked", _l("登录失败次数过多，请 %(m)s 分钟后再试。"),
-                          http_status=429, m=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_LOCKOUT_FAILURES"]:
-            minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-            user.locked_until = now + timedelta(minutes=minutes)
-            user.failed_logins = 0
-        db.session.flush()
-        raise generic
-    if not user.active:
-        raise DomainError("accounts.inactive", _l("该账号已停用，请联系管理员。"), http_status=403)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    db.session.flush()
-    return user
+    audit.record(actor, "accounts.user.password", "user", user.id,
+                 after={"tokens_revoked": revoked})
 
 
 # --- API tokens ----------------------------------------------------------------------------
@@ -144,10 +125,22 @@ class IssuedToken:
 
 def create_token(actor, user: User, name: str, expires_at: datetime | None = None
                  ) -> IssuedToken:
+    """A new token for ``user``; it expires at ``expires_at``, at most (and by default) the
+    policy's ``api_token_max_days`` from now. Who may ask is checked at the door
+    (``core.auth.require_password_session``): a token never mints another."""
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("accounts.token_name_required", _l("请为令牌起一个名字。"),
                                errors={"name": [str(_l("必填。"))]})
+    now = clock.now()
+    longest = now + timedelta(days=policy("api_token_max_days"))
+    if expires_at is not None and not now < expires_at <= longest:
+        raise ValidationFailed(
+            "accounts.token_lifetime", _l("令牌有效期须在今后 %(d)s 天以内。"),
+            d=policy("api_token_max_days"),
+            errors={"expires_at": [str(_l("须在今后 %(d)s 天以内。",
+                                          d=policy("api_token_max_days")))]})
+    expires_at = expires_at or longest
     secret = "ctb_" + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name[:100], prefix=secret[:10],
                    token_hash=hash_token(secret), expires_at=expires_at)

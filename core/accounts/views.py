@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_fresh, login_user, logout_user
 
-from core.accounts import services
+from core.accounts import services, signin
 from core.accounts.forms import (
     FamilyForm,
     LoginForm,
@@ -17,7 +17,7 @@ from core.accounts.forms import (
     TokenForm,
 )
 from core.accounts.models import ApiToken, FamilyLink, Role
-from core.auth import AUTHENTICATED, PUBLIC, roles
+from core.auth import AUTHENTICATED, PUBLIC, require_password_session, roles
 from core.errors import DomainError, NotFound
 from core.extensions import db, limiter
 from core.orgs.services import districts
@@ -48,7 +48,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data, form.password.data)
+            user = signin.authenticate(form.username.data, form.password.data,
+                                       request.remote_addr)
         except DomainError as error:
             db.session.commit()  # keep the failed-attempt count even though we refuse
             flash(error.text, "error")
@@ -61,6 +62,7 @@ def login():
 @bp.post("/logout")
 @roles(AUTHENTICATED)
 def logout():
+    signin.sign_out(current_user._get_current_object())  # old cookies stop working
     logout_user()
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("web.home"))
@@ -111,6 +113,10 @@ def tokens():
     form = TokenForm()
     issued = None
     if form.validate_on_submit():
+        if not login_fresh():  # restored from a remember-me cookie: ask for the password
+            flash(_("创建令牌前请重新输入密码登录。"), "info")
+            return redirect(url_for("accounts.login", next=url_for("accounts.tokens")))
+        require_password_session()
         issued = services.create_token(current_user, current_user, form.name.data)
         form = TokenForm(formdata=None)
     return render_template("accounts/tokens.html", form=form, issued=issued,

@@ -1,12 +1,11 @@
-"""Accounts: users and roles, passwords and lockout, tokens, real-name persons, family links."""
+"""Accounts: users and roles, passwords, tokens, real-name persons, family links (sign-in
+throttling and sessions: tests/security/test_sessions_and_tokens.py)."""
 
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from core import clock
-from core.accounts import services
+from core.accounts import services, signin
 from core.accounts.models import FamilyLink, Person, Relation
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
@@ -16,7 +15,7 @@ from core.ids import birth_date_from_id
 def test_passwords_are_hashed_and_checked(app, make):
     user = make.user("volunteer", username="laowang")
     assert "correct-horse" not in user.password_hash
-    assert services.authenticate("LaoWang", "correct-horse-1").id == user.id
+    assert signin.authenticate("LaoWang", "correct-horse-1", "127.0.0.1").id == user.id
 
 
 def test_short_password_is_refused_with_field_error(app):
@@ -31,23 +30,9 @@ def test_duplicate_username_is_a_conflict(app, make):
         services.create_user(None, "Zhang", "long-enough-1", "张")
 
 
-def test_five_failures_lock_the_account_then_it_opens_again(app, make):
-    make.user("volunteer", username="li")
-    now = clock.now()
-    for _ in range(5):
-        with pytest.raises(DomainError) as err:
-            services.authenticate("li", "wrong-password", now=now)
-        assert err.value.code == "accounts.bad_credentials"
-    with pytest.raises(DomainError) as err:
-        services.authenticate("li", "correct-horse-1", now=now)
-    assert err.value.code == "accounts.locked" and err.value.status == 429
-    later = now + timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"] + 1)
-    assert services.authenticate("li", "correct-horse-1", now=later).username == "li"
-
-
 def test_unknown_user_gets_the_same_error_as_a_wrong_password(app):
     with pytest.raises(DomainError) as err:
-        services.authenticate("nobody", "whatever")
+        signin.authenticate("nobody", "whatever", "127.0.0.1")
     assert err.value.code == "accounts.bad_credentials"
 
 
@@ -56,7 +41,7 @@ def test_deactivated_user_cannot_sign_in(app, make):
     user = make.user("volunteer", username="zhao")
     services.set_active(admin, user, False, reason="离职")
     with pytest.raises(DomainError) as err:
-        services.authenticate("zhao", "correct-horse-1")
+        signin.authenticate("zhao", "correct-horse-1", "127.0.0.1")
     assert err.value.code == "accounts.inactive"
 
 

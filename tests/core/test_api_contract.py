@@ -76,8 +76,11 @@ def test_a_nul_character_anywhere_in_the_input_is_a_bad_request(app, client, api
     assert client.get("/api/v1/orgs", query_string={"q": "爱心\x00"}).status_code == 400
     assert client.get("/api/v1/credit/models/v1%00").status_code == 400
     api = api_as("volunteer")
-    response = api.post("/api/v1/accounts/tokens", json={"name": "手机\x00"})
+    response = api.post("/api/v1/accounts/family", json={
+        "relative_id_number": "320402195001011234", "relative_name": "王\x00", "relation": "spouse"})
     assert response.status_code == 400 and response.json["code"] == "bad_request"
-    assert api.post("/api/v1/accounts/tokens", json={"name": "手机"}).status_code == 201
+    clean = api.post("/api/v1/accounts/family", json={
+        "relative_id_number": "320402195001011234", "relative_name": "王", "relation": "spouse"})
+    assert clean.status_code not in (400, 500)
     assert client.get("/", query_string={"lang": "\x00"}).status_code == 400  # pages too
     assert client.get("/", query_string={"lang": "en"}).status_code == 200
