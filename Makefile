@@ -77,6 +77,10 @@ test: install-dev translations
 	  echo "NOTE: PostgreSQL not configured (TEST_DATABASE_URL): the row-lock, advisory-lock and"; \
 	  echo "      concurrency tests that only PostgreSQL can prove are SKIPPED; .ci/run runs them."; \
 	fi
+	@if [ -z "$$TEST_REDIS_URL" ] || [ -z "$$TEST_DATABASE_URL" ]; then \
+	  echo "NOTE: two app servers need PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL):"; \
+	  echo "      the multi-instance tests are SKIPPED; .ci/run runs them."; \
+	fi
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 bench: install-dev

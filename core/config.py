@@ -164,6 +164,8 @@ class Config:
         self.LOGIN_BACKOFF_SECONDS = int(env.get("LOGIN_BACKOFF_SECONDS", "30"))
         self.LOGIN_BACKOFF_MAX_MINUTES = int(env.get("LOGIN_BACKOFF_MAX_MINUTES", "15"))
         self.SCHEDULER_IN_PROCESS = env.get("SCHEDULER_IN_PROCESS", "0") == "1"
+        # How often a waiting scheduler tries to lead, and the leader checks its lock.
+        self.SCHEDULER_LEADER_POLL_SECONDS = float(env.get("SCHEDULER_LEADER_POLL_SECONDS", "5"))
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.ISSUER_NAME = env.get("ISSUER_NAME", "常州市民政局")
         self.DEMO_SEED = int(env.get("DEMO_SEED", "20261129"))

@@ -8,7 +8,8 @@ A job function takes no arguments, runs inside an app context with write intent,
 of counts, and must be idempotent (a second run finds nothing left to do). ``run_job`` commits
 its work and writes a ``JobRun`` row either way. ``flask scheduler run`` is the one scheduler
 process (APScheduler 3, jobs kept in the database job store); ``flask scheduler run-job ID``
-runs one job now; admins see runs at /admin/jobs.
+runs one job now; admins see runs at /admin/jobs. Several ``scheduler run`` processes may
+run for failover: ``core.leadership`` lets exactly one of them schedule.
 """
 
 from __future__ import annotations
@@ -155,15 +156,39 @@ scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
 
 @scheduler_cli.command("run")
 def scheduler_run_command():
-    """Run the scheduler in this process until interrupted (run exactly one per deployment)."""
-    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
-    click.echo(f"scheduler: {len(registered_jobs())} jobs; Ctrl-C to stop")
-    for spec in registered_jobs():
-        click.echo(f"  {spec.id:40s} {spec.trigger} {spec.trigger_args}")
+    """Run the scheduler until interrupted. Any number may run: one leads and runs the jobs,
+    the others wait to take over (core/leadership.py)."""
+    import signal
+
+    from core.leadership import Leadership
+
+    def _stop(_signum, _frame):  # systemctl stop: shut down cleanly, let a follower lead
+        raise SystemExit(0)
+
+    app = current_app._get_current_object()
+    signal.signal(signal.SIGTERM, _stop)
+    leader = Leadership(db.engine, app.instance_path,
+                        float(app.config.get("SCHEDULER_LEADER_POLL_SECONDS", 5)))
+    scheduler = None
     try:
+        leader.acquire(on_wait=lambda: click.echo(
+            f"scheduler: another process leads; {leader.identity} waits to take over",
+            err=True))
+        scheduler = build_scheduler(app, blocking=False)
+        click.echo(f"scheduler: leading as {leader.identity}; {len(registered_jobs())} jobs; "
+                   "Ctrl-C to stop", err=True)
+        for spec in registered_jobs():
+            click.echo(f"  {spec.id:40s} {spec.trigger} {spec.trigger_args}", err=True)
         scheduler.start()
+        while leader.held():
+            time.sleep(leader.poll_seconds)
+        scheduler.shutdown(wait=False)  # cannot prove it leads any more: let another lead
+        raise click.ClickException("scheduler: lost the leadership lock; exiting")
     except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+    finally:
+        leader.release()
 
 
 @scheduler_cli.command("list")

@@ -138,12 +138,13 @@ def test_api_without_credentials_is_401_json(app, client):
 
 def test_api_write_with_session_cookie_needs_csrf_header(app, client, login_as):
     login_as("regulator")
-    refused = client.post("/api/v1/accounts/tokens", json={"name": "x"})
+    body = {"name": "王秀英", "id_number": "320402195001011230"}
+    refused = client.post("/api/v1/accounts/persons", json=body)
     assert refused.status_code == 400
     token = csrf_token(client.get("/account/tokens").data)
-    allowed = client.post("/api/v1/accounts/tokens", json={"name": "x"},
+    allowed = client.post("/api/v1/accounts/persons", json=body,
                           headers={"X-CSRFToken": token})
-    assert allowed.status_code == 201 and allowed.json["token"].startswith("ctb_")
+    assert allowed.status_code == 201 and allowed.json["name"] == "王秀英"
 
 
 def test_pages_refuse_roles_they_do_not_declare(app, client, login_as):

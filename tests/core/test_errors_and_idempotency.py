@@ -4,7 +4,7 @@ import logging
 
 import sqlalchemy as sa
 
-from core.accounts.models import ApiToken
+from core.accounts.models import Person
 from core.auth import AUTHENTICATED, roles
 from core.extensions import db
 
@@ -49,43 +49,49 @@ def test_unexpected_error_is_500_with_request_id_in_log(app, client, caplog):
     assert any("req-123" in r.getMessage() for r in caplog.records)
 
 
-def test_same_idempotency_key_and_body_replays_the_first_response(app, api_as):
+PERSONS = "/api/v1/accounts/persons"  # a write any staff token may make (201)
+
+
+def test_same_idempotency_key_and_body_replays_the_first_response(app, api_as, make):
     api = api_as("regulator")
     headers = {"Idempotency-Key": "k-1"}
-    first = api.post("/api/v1/accounts/tokens", json={"name": "对接"}, headers=headers)
-    second = api.post("/api/v1/accounts/tokens", json={"name": "对接"}, headers=headers)
+    body = {"name": "对接", "id_number": make.id_number()}
+    first = api.post(PERSONS, json=body, headers=headers)
+    second = api.post(PERSONS, json=body, headers=headers)
     assert first.status_code == second.status_code == 201
     assert second.headers.get("Idempotent-Replayed") == "true"
     assert second.json == first.json
     count = db.session.execute(
-        sa.select(sa.func.count()).select_from(ApiToken).where(ApiToken.name == "对接")).scalar()
+        sa.select(sa.func.count()).select_from(Person).where(Person.name == "对接")).scalar()
     assert count == 1
 
 
-def test_same_key_with_a_different_body_is_409(app, api_as):
+def test_same_key_with_a_different_body_is_409(app, api_as, make):
     api = api_as("regulator")
     headers = {"Idempotency-Key": "k-2"}
-    api.post("/api/v1/accounts/tokens", json={"name": "a"}, headers=headers)
-    response = api.post("/api/v1/accounts/tokens", json={"name": "b"}, headers=headers)
+    api.post(PERSONS, json={"name": "甲", "id_number": make.id_number()}, headers=headers)
+    response = api.post(PERSONS, json={"name": "乙", "id_number": make.id_number()},
+                        headers=headers)
     assert response.status_code == 409
     assert response.json["code"] == "idempotency.key_reused"
 
 
-def test_keys_are_scoped_to_the_user(app, api_as):
+def test_keys_are_scoped_to_the_user(app, api_as, make):
     one, two = api_as("regulator"), api_as("regulator")
     headers = {"Idempotency-Key": "shared"}
-    assert one.post("/api/v1/accounts/tokens", json={"name": "a"}, headers=headers).status_code \
-        == 201
-    assert two.post("/api/v1/accounts/tokens", json={"name": "b"}, headers=headers).status_code \
-        == 201
+    assert one.post(PERSONS, json={"name": "甲", "id_number": make.id_number()},
+                    headers=headers).status_code == 201
+    assert two.post(PERSONS, json={"name": "乙", "id_number": make.id_number()},
+                    headers=headers).status_code == 201
 
 
-def test_a_failed_request_is_not_remembered(app, api_as):
+def test_a_failed_request_is_not_remembered(app, api_as, make):
     api = api_as("regulator")
     headers = {"Idempotency-Key": "k-3"}
-    assert api.post("/api/v1/accounts/tokens", json={"name": ""}, headers=headers
+    number = make.id_number()
+    assert api.post(PERSONS, json={"name": "", "id_number": number}, headers=headers
                     ).status_code == 422
-    assert api.post("/api/v1/accounts/tokens", json={"name": "ok"}, headers=headers
+    assert api.post(PERSONS, json={"name": "甲", "id_number": number}, headers=headers
                     ).status_code == 201
 
 

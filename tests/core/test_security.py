@@ -306,12 +306,12 @@ def test_other_responses_carry_the_security_headers_too(app, client, api_as):
 
 def test_a_revoked_token_stops_working_on_the_very_next_request(app, api_as):
     api = api_as("volunteer")
-    created = api.post("/api/v1/accounts/tokens", json={"name": "phone app"})
-    assert created.status_code == 201
-    second = ApiClient(app.test_client(), created.json["token"], api.user)
+    created = accounts.create_token(None, api.user, "phone app")  # as a password session would
+    db.session.commit()
+    second = ApiClient(app.test_client(), created.secret, api.user)
     assert second.get("/api/v1/accounts/me").status_code == 200
 
-    revoked = api.delete(f"/api/v1/accounts/tokens/{created.json['id']}")
+    revoked = api.delete(f"/api/v1/accounts/tokens/{created.token.id}")
     assert revoked.status_code == 200 and revoked.json["revoked_at"]
     assert second.get("/api/v1/accounts/me").status_code == 401
     assert second.post("/api/v1/accounts/tokens", json={"name": "x"}).status_code == 401
@@ -333,8 +333,10 @@ def test_a_bearer_header_does_not_switch_csrf_off_for_a_cookie_session(app, clie
                                headers={"Authorization": header})
         assert response.status_code == 400, header
     assert accounts.tokens_of(user) == []
-    api = api_as("volunteer")  # a real token, no cookie: no CSRF needed, as before
-    assert api.post("/api/v1/accounts/tokens", json={"name": "phone"}).status_code == 201
+    api = api_as("volunteer")  # a real token, no cookie: no CSRF asked (refused for minting)
+    minted = api.post("/api/v1/accounts/tokens", json={"name": "phone"})
+    assert minted.status_code == 403
+    assert minted.json["code"] == "accounts.password_session_required"
     anonymous = app.test_client()  # a bad token and no cookie: not signed in, 401 as before
     refused = anonymous.post("/api/v1/accounts/tokens", json={"name": "x"},
                              headers={"Authorization": "Bearer junk"})

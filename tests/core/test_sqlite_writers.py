@@ -16,13 +16,16 @@ from core.auth import PUBLIC, roles
 from core.extensions import csrf, db
 from tests.conftest import IS_POSTGRES
 
-TOKENS = "/api/v1/accounts/tokens"
+PERSONS = "/api/v1/accounts/persons"
+NUMBERS = iter(["320402195001011230", "320402195102021235", "32040219520303123X"])
 
 
 def _post_in_thread(app, api, results: list) -> threading.Thread:
+    body = {"name": "王秀英", "id_number": next(NUMBERS)}
+
     def run():
         with app.app_context():
-            results.append(api.post(TOKENS, json={"name": "from another thread"}))
+            results.append(api.post(PERSONS, json=body))
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -44,7 +47,7 @@ def statements(app):
 
 @pytest.mark.skipif(IS_POSTGRES, reason="SQLite's single writer; PostgreSQL has row locks")
 def test_a_write_request_waits_for_its_turn_before_touching_sqlite(app, api_as, statements):
-    api = api_as("volunteer")
+    api = api_as("regulator")
     assert core_db._sqlite_writers.acquire(timeout=5)  # another writer of this process is busy
     results: list = []
     try:
@@ -52,7 +55,7 @@ def test_a_write_request_waits_for_its_turn_before_touching_sqlite(app, api_as, 
         writer.join(timeout=0.5)
         assert writer.is_alive(), "the write did not wait for its turn"
         assert "BEGIN IMMEDIATE" not in statements  # queued here, not polling SQLite's lock
-        assert api.get(TOKENS).status_code == 200  # reads do not queue behind writers
+        assert api.get("/api/v1/accounts/tokens").status_code == 200  # reads do not queue
     finally:
         core_db._sqlite_writers.release()
     writer.join(timeout=30)
@@ -69,19 +72,20 @@ def test_the_turn_is_given_back_after_a_refused_or_failed_write(app, api_as, cli
         raise RuntimeError("kaput")
 
     csrf.exempt(boom_write)  # reach the handler: a page form would be refused by CSRF first
-    api = api_as("volunteer")
-    assert api.post(TOKENS, json={}).status_code == 422  # refused by validation
+    api = api_as("regulator")
+    assert api.post(PERSONS, json={}).status_code == 422  # refused by validation
     assert not core_db._sqlite_writers.locked()
-    assert client.post(TOKENS, json={"name": "x"}).status_code in (400, 401)  # no login
+    assert client.post(PERSONS, json={"name": "x"}).status_code in (400, 401)  # no login
     assert not core_db._sqlite_writers.locked()
     assert client.post("/boom-write").status_code == 500  # an unexpected error
     assert not core_db._sqlite_writers.locked()
-    assert api.post(TOKENS, json={"name": "after"}).status_code == 201
+    assert api.post(PERSONS, json={"name": "王秀英", "id_number": next(NUMBERS)}
+                    ).status_code == 201
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL only")
 def test_postgresql_writers_do_not_queue_in_the_process(app, api_as):
-    api = api_as("volunteer")
+    api = api_as("regulator")
     assert core_db._sqlite_writers.acquire(timeout=5)
     results: list = []
     try:
