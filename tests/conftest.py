@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
 
 from core import clock
 from core.app import create_app
@@ -267,6 +268,10 @@ def login_as(client, make):
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            # What login_user stores: without it Flask-Login's session protection marks the
+            # session as restored (not fresh), as if from a remember-me cookie.
+            with client.application.test_request_context(environ_base=client.environ_base):
+                session["_id"] = _create_identifier()
         return user
 
     return _login
