@@ -78,7 +78,12 @@ class Leadership:
     def release(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(sa.exc.DBAPIError):
-                self._connection.close()  # ends the session: PostgreSQL releases the lock
+                # Unlocked now (a closing session releases it only once its backend exits),
+                # then closed for real rather than returned to the pool.
+                self._connection.exec_driver_sql("SELECT pg_advisory_unlock_all()")
+            with contextlib.suppress(sa.exc.DBAPIError):
+                self._connection.invalidate()
+                self._connection.close()
             self._connection = None
         if self._handle is not None:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
