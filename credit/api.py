@@ -15,9 +15,12 @@ from core.auth import roles
 from core.errors import NotFound, ValidationFailed
 from core.orgs.services import require_member
 from core.schemas import SQLPage
-from credit import annual_reports, entries, facts, objections, repair, scan, schemas
+from credit import schemas
+from credit.facts import annual_reports
+from credit.facts import records as facts
+from credit.lists import entries, objections, repair, scan
+from credit.lists.entries import can_see_entry
 from credit.models import ListEntry
-from credit.profile import can_see_entry
 
 blp = Blueprint("credit_api", __name__, url_prefix="/api/v1/credit",
                 description="Credit facts, list entries and due process")

@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.schemas import SQLPage
-from credit import exports, feed, schemas
+from credit import schemas
+from credit.lists import exports, feed
 
 blp = Blueprint("credit_feed_api", __name__, url_prefix="/api/v1/credit",
                 description="Published credit lists and the feed for other departments")

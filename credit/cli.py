@@ -46,7 +46,7 @@ def red_review_command(day):
 @click.argument("draw_id", type=int)
 def verify_draw_command(draw_id):
     """Re-run a draw from its published seed and snapshots; exit 1 if the result differs."""
-    from credit import inspections
+    from credit.inspections import services as inspections
 
     row = inspections.get_draw(draw_id)
     same = inspections.rerun(row) == row.result

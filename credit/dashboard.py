@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from core import workdays
 from core.extensions import db
 from core.orgs.models import District, Organization
-from credit import feed
-from credit.catalogue import LIST_TYPES
+from credit.lists import feed
 from credit.models import CreditFact, EntryState, ListEntry, Objection, RepairApplication
+from credit.vocabulary import LIST_TYPES
 
 
 @dataclass

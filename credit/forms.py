@@ -15,8 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from credit.catalogue import LIST_LABELS
-from credit.kinds import REPORT_STATUSES, RESPONSIBILITIES, RESULTS, subtype_choices
+from credit.vocabulary import (
+    LIST_LABELS,
+    REPORT_STATUSES,
+    RESPONSIBILITIES,
+    RESULTS,
+    subtype_choices,
+)
 
 
 def _blank(choices: dict) -> list:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from core import clock
-from credit import annual_reports, scan
+from credit.facts import annual_reports
+from credit.lists import scan
 
 
 def daily(today: date | None = None) -> dict:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from core.accounts.models import Role
 from core.extensions import db
 from core.orgs.services import orgs_of
-from credit.facts import is_credit_subject
+from credit.facts.records import is_credit_subject
 from credit.models import EntryState, ListEntry, Objection, RepairApplication
 
 

@@ -9,25 +9,19 @@ from datetime import date
 import sqlalchemy as sa
 
 from core import scores
-from core.accounts.models import Role
 from core.extensions import db
 from core.orgs.models import Organization
-from core.orgs.services import user_org_ids
-from credit.annual_reports import reports_of
-from credit.facts import fact_status, facts_by_org, frozen_fact_ids, get_subject, superseded_ids
-from credit.inspection_models import DrawAssignment
+from credit.facts.annual_reports import reports_of
+from credit.facts.records import (
+    fact_status,
+    facts_by_org,
+    frozen_fact_ids,
+    get_subject,
+    superseded_ids,
+)
+from credit.inspections.models import DrawAssignment
+from credit.lists.entries import PUBLIC, audience, visible_entry_states
 from credit.models import CreditFact, EntryState, ListEntry, Objection, RepairApplication
-
-REGULATOR, MEMBER, PUBLIC = "regulator", "member", "public"
-
-
-def audience(user, org_id: int) -> str:
-    if user is not None and getattr(user, "is_authenticated", False):
-        if user.has_role(Role.REGULATOR):
-            return REGULATOR
-        if org_id in user_org_ids(user):
-            return MEMBER
-    return PUBLIC
 
 
 @dataclass
@@ -52,14 +46,6 @@ class Profile:
     @property
     def current(self) -> list[ListEntry]:
         return [e for e in self.entries if e.state in (*EntryState.OPEN, EntryState.PUBLISHED)]
-
-
-def visible_entry_states(who: str) -> tuple[str, ...]:
-    if who == REGULATOR:
-        return EntryState.ALL
-    if who == MEMBER:
-        return EntryState.VISIBLE_TO_SUBJECT
-    return (EntryState.PUBLISHED, EntryState.REMOVED)
 
 
 def _entries(org_id: int, who: str) -> list[ListEntry]:
@@ -98,8 +84,3 @@ def build(user, org_id: int, today: date) -> Profile:
     profile.reports = reports_of(org_id)
     profile.score = scores.latest_score(org_id)
     return profile
-
-
-def can_see_entry(user, entry: ListEntry) -> bool:
-    return entry.state in visible_entry_states(audience(user, entry.org_id)) and (
-        audience(user, entry.org_id) != PUBLIC or entry.decided_on is not None)

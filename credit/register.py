@@ -13,27 +13,20 @@ def init_app(app) -> None:
     from core.demo import register_seeder
     from core.jobs import register_job
     from core.web.nav import register_home_panel, register_nav
-    from credit import (  # noqa: F401 (tables and routes register on import)
-        api,
-        api_feed,
-        api_inspections,
-        inspection_models,
-        jobs,
-        models,
-        subscribers,
-        views,
-        views_inspections,
-        views_subject,
-    )
+    from credit import api, api_feed, jobs, models, views, views_subject  # noqa: F401 (routes)
     from credit.cli import credit_cli
-    from credit.demo import seed_credit
-    from credit.labels import FILTERS
+    from credit.demo.seed import seed_credit
+    from credit.facts import subscribers
+    from credit.inspections import api as inspections_api
+    from credit.inspections import models as inspection_models  # noqa: F401 (tables)
+    from credit.inspections import views as inspections_views  # noqa: F401 (routes)
     from credit.panels import panel_data
     from credit.views_public import public_bp
+    from credit.vocabulary import FILTERS
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public_bp)
-    for blueprint in (api.blp, api_feed.blp, api_inspections.blp):
+    for blueprint in (api.blp, api_feed.blp, inspections_api.blp):
         register_api(blueprint)
     subscribers.connect()
     register_job("credit.daily", jobs.daily_job, "cron",

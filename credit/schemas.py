@@ -7,10 +7,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from core.schemas import AwareDateTime, Schema
-from credit import feed
-from credit.catalogue import LIST_TYPES
-from credit.kinds import KINDS, REPORT_STATUSES, RESPONSIBILITIES, RESULTS
+from credit.lists import feed
 from credit.models import EntryState, ListEntry
+from credit.vocabulary import KINDS, LIST_TYPES, REPORT_STATUSES, RESPONSIBILITIES, RESULTS
 
 F = ma.fields
 TEXT = validate.Length(max=2000)

@@ -14,20 +14,13 @@ from core.auth import roles
 from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.inputs import upload_limit
-from credit import (
-    dashboard,
-    entries,
-    fact_import,
-    facts,
-    feed,
-    forms,
-    objections,
-    repair,
-    scan,
-)
-from credit.catalogue import LIST_TYPES
+from credit import dashboard, forms
+from credit.facts import imports as fact_import
+from credit.facts import records as facts
+from credit.lists import entries, feed, objections, repair, scan
+from credit.lists.entries import can_see_entry
 from credit.models import EntryState, ListEntry
-from credit.profile import can_see_entry
+from credit.vocabulary import LIST_TYPES
 
 bp = Blueprint("credit", __name__, url_prefix="/credit", template_folder="templates")
 

@@ -9,10 +9,12 @@ from core import clock, spreadsheets
 from core.auth import PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import districts
-from credit import exports, inspections, profile
-from credit.catalogue import LIST_LABELS, LIST_TYPES
+from credit import profile
+from credit.inspections import services as inspections
+from credit.lists import exports
 from credit.models import EntryState, ListEntry
 from credit.views import paged
+from credit.vocabulary import LIST_LABELS, LIST_TYPES
 
 public_bp = Blueprint("credit_public", __name__, url_prefix="/credit/public",
                       template_folder="templates")

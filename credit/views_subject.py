@@ -11,11 +11,13 @@ from core import clock
 from core.auth import roles
 from core.errors import DomainError
 from core.orgs.services import orgs_of, require_member, search_orgs
-from credit import annual_reports, forms, objections, profile, repair
-from credit.facts import get_subject, is_credit_subject
-from credit.kinds import kind_label, subtype_label
+from credit import forms, profile
+from credit.facts import annual_reports
+from credit.facts.records import get_subject, is_credit_subject
+from credit.lists import objections, repair
 from credit.models import EntryState
 from credit.views import REGULATOR, STAFF, bp, paged, show_errors
+from credit.vocabulary import kind_label, subtype_label
 
 
 @bp.get("/subjects")

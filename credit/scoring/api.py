@@ -15,7 +15,7 @@ from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.errors import NotFound
 from core.schemas import SQLPage
-from credit.facts import get_subject
+from credit.facts.records import get_subject
 from credit.scoring import card, explain, registry, subject_scores, training
 from credit.scoring import schemas as s
 from credit.scoring.fitting import clean

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.orgs.models import Organization, OrgStatus
-from credit.facts import frozen_fact_ids, superseded_ids
+from credit.facts.records import frozen_fact_ids, subject_orgs, superseded_ids
 from credit.models import CreditFact, EntryState, ListEntry
-from credit.scan import subject_orgs
 from credit.scoring.matrix import FACT_COLUMNS, FactTables
 
 SCORED_STATUSES = (OrgStatus.ACTIVE, OrgStatus.SUSPENDED)

@@ -12,7 +12,7 @@ from core.auth import PUBLIC, roles
 from core.config import policy
 from core.errors import DomainError
 from core.extensions import db
-from credit.facts import get_subject
+from credit.facts.records import get_subject
 from credit.scoring import card, explain, registry, sources, subject_scores, training
 
 bp = Blueprint("credit_scoring", __name__, url_prefix="/credit/score",

@@ -7,7 +7,7 @@ import pytest
 
 from core import clock
 from core.extensions import db
-from credit import entries, scan
+from credit.lists import entries, scan
 from tests.browser.conftest import sign_in
 from tests.credit.factories import record
 from tests.factories import PASSWORD

@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
-from credit.facts import Recording, record_fact
-from credit.lists import Subject
+from credit.facts.records import Recording, record_fact
+from credit.lists.rules import Subject
 
 _ids = itertools.count(1000)
 

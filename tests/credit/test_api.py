@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from core import clock
 from core.extensions import db
 from core.ids import UNMASKED_ID_PATTERN
-from credit import entries, scan
 from credit.dates import period_complete_on
+from credit.lists import entries, scan
 from credit.models import CreditFact, ListEntry
 from tests.credit.factories import record
 
@@ -152,7 +152,7 @@ def test_draws_are_public_and_reproducible(app, api_as, make, client):
         make.org()
     for n in range(3):
         inspector = make.user("regulator", username=f"inspector{n}")
-        from credit import inspections
+        from credit.inspections import services as inspections
 
         inspections.add_inspector(None, inspector)
     inspections.fill_directory(None)

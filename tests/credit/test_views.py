@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from core import clock
 from core.extensions import db
-from credit import entries, scan
+from credit.lists import entries, scan
 from credit.models import CreditFact, Objection
 from tests.credit.factories import record
 from tests.helpers import form_post
@@ -159,7 +159,7 @@ def test_the_repair_form_does_not_show_an_entry_the_subject_may_not_see_yet(
 
 def test_a_regulator_draws_and_enters_a_result_on_the_pages(app, client, make, login_as,
                                                            regulator):
-    from credit import inspections
+    from credit.inspections import services as inspections
 
     for _ in range(20):
         make.org()

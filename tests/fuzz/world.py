@@ -103,7 +103,7 @@ def known_values(role: str) -> dict[str, list]:
     that live in paths. Call inside an app context."""
     from core.accounts.models import User
     from core.orgs.services import user_org_ids
-    from credit.catalogue import LIST_TYPES
+    from credit.vocabulary import LIST_TYPES
 
     values: dict[str, list] = {}
     for name, (table, column) in SOURCES.items():

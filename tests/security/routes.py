@@ -73,7 +73,7 @@ def _models():
     from core.accounts.models import ApiToken, FamilyLink, Person, User
     from core.orgs.models import District, Organization
     from core.workdays import CalendarDay
-    from credit.inspection_models import Draw
+    from credit.inspections.models import Draw
     from credit.models import CreditFact, ListEntry, Objection, RepairApplication
     from credit.scoring.models import ScoreModel
     from timebank.models import CatalogueItem, Certificate, Redemption, ServiceSession
@@ -96,7 +96,7 @@ def _values(kind: str, n: int) -> list:
     from core.extensions import db
 
     if kind == "list_type":
-        from credit.catalogue import LIST_TYPES
+        from credit.vocabulary import LIST_TYPES
 
         return list(LIST_TYPES)[:n]
     if kind == "format":

@@ -15,8 +15,8 @@ from core import clock
 from core.accounts import services as accounts
 from core.extensions import db
 from core.orgs.models import OrgKind
-from credit import entries, objections, repair
-from credit.facts import Recording, record_fact
+from credit.facts.records import Recording, record_fact
+from credit.lists import entries, objections, repair
 from timebank import certificates, confirmation, ledger, redemption, sessions
 from timebank.models import PostingKind
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from core import clock, scores
 from core.errors import Conflict
 from core.extensions import db
-from credit import scan
+from credit.lists import scan
 from credit.models import ListEntry
 from credit.scoring import explain, grades, jobs, subject_scores
 from credit.scoring.models import IntegrityScore

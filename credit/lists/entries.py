@@ -1,0 +1,338 @@
+"""Due process of list entries: proposed → notified → (objected) → published → removed, or
+cancelled. Every step is a transition row (who, when, why) and an audit record; publishing
+and removing put measures in force or lift them (core.sanctions) and write the feed."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from core import audit, clock, outbox, sanctions, workdays
+from core.accounts.models import Role
+from core.config import policy
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+from core.orgs.services import user_org_ids
+from core.timeutil import local_datetime
+from credit import vocabulary
+from credit.dates import period_last_day
+from credit.facts.records import frozen_fact_ids, get_subject, is_credit_subject, superseded_ids
+from credit.lists import feed
+from credit.lists.rules import Proposal
+from credit.models import CreditFact, EntryGround, EntryState, EntryTransition, ListEntry, Objection
+from credit.vocabulary import ABNORMAL, ELDERCARE, PUNISHMENT_LISTS, RED, SERIOUS
+
+S = EntryState
+
+
+def get_entry(entry_id: int) -> ListEntry:
+    entry = db.session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound("credit.entry_not_found", _l("名单记录不存在。"))
+    return entry
+
+
+def source(entry: ListEntry) -> str:
+    """The stable core.sanctions source of an entry's measures."""
+    return f"credit.entry:{entry.id}"
+
+
+def _stamp(on_date: date):
+    return None if on_date >= clock.today() else local_datetime(on_date, time(10, 0))
+
+
+def transition(entry: ListEntry, to_state: str, actor, reason: str, on_date: date) -> None:
+    before = entry.state
+    row = EntryTransition(entry_id=entry.id, from_state=before if entry.id else None,
+                          to_state=to_state, on_date=on_date, actor_id=getattr(actor, "id", None),
+                          reason=reason)
+    if (stamp := _stamp(on_date)) is not None:
+        row.at = stamp
+    entry.state = to_state
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, f"credit.entry.{to_state}", "credit_list_entry", entry.id,
+                 before={"state": before}, after={"state": to_state, "on": on_date},
+                 reason=reason)
+
+
+def _tell(entry: ListEntry, step: str, subject, body: str) -> None:
+    outbox.enqueue("credit.entry", str(subject), body, org_id=entry.org_id,
+                   dedupe_key=f"credit.entry:{entry.id}:{step}")
+
+
+def _require_state(entry: ListEntry, *states: str) -> None:
+    if entry.state not in states:
+        raise Conflict("credit.entry_wrong_state", _l("名单记录当前状态不允许此操作。"))
+
+
+def _need_text(value: str | None, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed("credit.reason_required", _l("请填写理由和依据。"),
+                               errors={field: [str(_l("必填。"))]})
+    return value
+
+
+# --- proposing -----------------------------------------------------------------------------
+
+def _check_list_fits(org, list_type: str) -> None:
+    if list_type not in vocabulary.LIST_TYPES:
+        raise ValidationFailed("credit.bad_list", _l("名单类型无效。"),
+                               errors={"list_type": [str(_l("名单类型无效。"))]})
+    fits = {ABNORMAL: org.is_social_organization, SERIOUS: org.is_social_organization,
+            ELDERCARE: org.is_eldercare, RED: is_credit_subject(org)}[list_type]
+    if not fits:
+        raise ValidationFailed("credit.list_not_applicable", _l("该名单不适用于此类主体。"),
+                               errors={"list_type": [str(_l("该名单不适用于此类主体。"))]})
+
+
+def create_entry(actor, org, proposal: Proposal, origin: str, today: date,
+                 responsible_persons: list | None = None) -> ListEntry:
+    """Record a proposed entry with the facts (or earlier entry) it rests on."""
+    if proposal.list_type == ELDERCARE and not responsible_persons:
+        responsible_persons = [{"name": org.legal_representative, "role": "法定代表人"}]
+    entry = ListEntry(list_type=proposal.list_type, org_id=org.id, origin=origin,
+                      rule_code=proposal.rule_code, legal_basis=proposal.legal_basis,
+                      reason=proposal.reason, grounds_key=proposal.grounds_key,
+                      needs_rectification=proposal.needs_rectification,
+                      responsible_persons=responsible_persons,
+                      proposed_by_id=getattr(actor, "id", None))
+    if (stamp := _stamp(today)) is not None:
+        entry.created_at = stamp
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add_all([EntryGround(entry_id=entry.id, fact_id=i) for i in proposal.fact_ids])
+    db.session.add_all([EntryGround(entry_id=entry.id, source_entry_id=i)
+                        for i in proposal.source_entry_ids])
+    entry.state = None
+    transition(entry, S.PROPOSED, actor, f"{proposal.reason}（{proposal.legal_basis}）", today)
+    return entry
+
+
+# "Other cases set by law": the catch-all provision a hand-made entry is filed under.
+OTHER_CASES = {ABNORMAL: "so.abnormal.other", SERIOUS: "so.serious.other", ELDERCARE: "ec.other",
+               RED: "red.criteria"}
+
+
+def propose_manual(actor, org_id: int, list_type: str, legal_basis: str, reason: str,
+                   fact_ids: list[int], *, needs_rectification: bool = False,
+                   responsible_persons: list | None = None, today: date | None = None
+                   ) -> ListEntry:
+    """A regulator proposes an entry by hand, with its legal basis and the facts it rests on
+    (a punishment entry always rests on recorded facts, never on a score)."""
+    today = today or clock.today()
+    org = get_subject(org_id)
+    _check_list_fits(org, list_type)
+    legal_basis = _need_text(legal_basis, "legal_basis")
+    reason = _need_text(reason, "reason")
+    fact_ids = sorted(set(fact_ids or []))
+    own = db.session.execute(sa.select(sa.func.count()).select_from(CreditFact).where(
+        CreditFact.id.in_(fact_ids), CreditFact.org_id == org.id)).scalar_one()
+    if not fact_ids or own != len(fact_ids):
+        raise ValidationFailed("credit.grounds_required", _l("请选择该主体的信用信息作为列入依据。"),
+                               errors={"fact_ids": [str(_l("请选择该主体的信用信息。"))]})
+    proposal = Proposal(list_type, f"{list_type}.manual", OTHER_CASES[list_type], reason, today,
+                        tuple(fact_ids),
+                        needs_rectification=needs_rectification, key_suffix="manual")
+    exists = db.session.execute(sa.select(ListEntry.id).where(
+        ListEntry.org_id == org.id, ListEntry.list_type == list_type,
+        ListEntry.grounds_key == proposal.grounds_key)).first()
+    if exists:
+        raise Conflict("credit.duplicate_entry", _l("已有基于相同信息的名单记录。"))
+    entry = create_entry(actor, org, proposal, "manual", today, responsible_persons)
+    entry.legal_basis = f"{legal_basis}（{proposal.legal_basis}）"
+    return entry
+
+
+# --- notice, objection window, publication -------------------------------------------------
+
+def notify(actor, entry: ListEntry, today: date | None = None) -> ListEntry:
+    """Tell the subject; the objection window runs ``objection_days`` working days (DOMAIN.md)."""
+    today = today or clock.today()
+    _require_state(entry, S.PROPOSED)
+    entry.notified_on = today
+    entry.objection_due = workdays.add_working_days(today, policy("objection_days"))
+    transition(entry, S.NOTIFIED, actor,
+                f"告知拟列入，异议期至 {entry.objection_due.isoformat()}", today)
+    _tell(entry, "notified", _l("信用名单告知书"),
+          f"您单位拟被列入{vocabulary.LIST_LABELS[entry.list_type]}。事由：{entry.reason}。依据："
+          f"{entry.legal_basis}。如有异议，请于 {entry.objection_due.isoformat()}（含）前在平台提出。")
+    return entry
+
+
+def open_objections(entry: ListEntry) -> list[Objection]:
+    targets = [Objection.entry_id == entry.id]
+    if entry.fact_ids:
+        targets.append(Objection.fact_id.in_(entry.fact_ids))
+    return list(db.session.execute(
+        sa.select(Objection).where(Objection.status == "open", sa.or_(*targets))).scalars())
+
+
+def publish_blockers(entry: ListEntry, today: date) -> list[str]:
+    """Why the entry cannot be published today (empty when it can)."""
+    problems = []
+    if entry.state != S.NOTIFIED:
+        problems.append(str(_l("只有已告知且无未决异议的记录可以公开。")))
+    elif entry.objection_due is None or today <= entry.objection_due:
+        problems.append(str(_l("异议期尚未届满（截至 %(d)s）。",
+                               d=entry.objection_due.isoformat() if entry.objection_due else "-")))
+    if open_objections(entry) or frozen_fact_ids([entry.org_id]) & set(entry.fact_ids):
+        problems.append(str(_l("有未决异议，暂不公开。")))
+    if superseded_ids(entry.fact_ids):
+        problems.append(str(_l("列入依据已被更正，请重新提出。")))
+    return problems
+
+
+def publish(actor, entry: ListEntry, decision_document: str, today: date | None = None,
+            authority: str | None = None) -> ListEntry:
+    """The decision: the entry is published, its measures come into force, the feed learns."""
+    today = today or clock.today()
+    document = _need_text(decision_document, "decision_document")
+    if problems := publish_blockers(entry, today):
+        raise Conflict("credit.cannot_publish", _l("暂不能公开：%(why)s"), why="；".join(problems))
+    entry.decided_on, entry.decided_by_id = today, getattr(actor, "id", None)
+    entry.decision_document = document[:100]
+    entry.deciding_authority = authority or current_app.config["ISSUER_NAME"]
+    entry.listed_since = entry.clock_start = today
+    entry.valid_until = _valid_until(entry.list_type, today)
+    entry.measures = vocabulary.measure_codes(entry.list_type)
+    _replace_earlier(actor, entry, today)
+    transition(entry, S.PUBLISHED, actor, f"作出列入决定（{document}）", today)
+    sanctions.impose(entry.org_id, vocabulary.platform_codes(entry.list_type), source(entry),
+                     today, entry.valid_until)
+    feed.emit(entry, "published")
+    _tell(entry, "published", _l("信用名单列入决定"),
+          f"您单位已被列入{vocabulary.LIST_LABELS[entry.list_type]}，决定文号 {document}。")
+    return entry
+
+
+def _valid_until(list_type: str, today: date) -> date | None:
+    if list_type == ELDERCARE:  # 第十条: valid for 3 years
+        return period_last_day(today, years=policy("eldercare_list_years"))
+    if list_type == RED:  # reviewed yearly
+        return period_last_day(today, years=policy("red_list_valid_years"))
+    return None
+
+
+def _published_on(org_id: int, *list_types: str) -> list[ListEntry]:
+    return list(db.session.execute(sa.select(ListEntry).where(
+        ListEntry.org_id == org_id, ListEntry.state == S.PUBLISHED,
+        ListEntry.list_type.in_(list_types))).scalars())
+
+
+def _carry(entry: ListEntry, old: ListEntry) -> None:
+    """Carry the grounds of an entry this one replaces, with their reason and provisions, so
+    the published record says on what each fact rests."""
+    have = set(entry.fact_ids)
+    db.session.add_all([EntryGround(entry_id=entry.id, fact_id=i, carried=True)
+                        for i in old.fact_ids if i not in have])
+    entry.reason = f"{entry.reason}；承接记录 #{old.id}（{old.decided_on}）：{old.reason}"[:4000]
+    for citation in old.legal_basis.split("；"):
+        if citation not in entry.legal_basis:
+            entry.legal_basis = f"{entry.legal_basis}；{citation}"
+    db.session.flush()
+    db.session.refresh(entry, ["grounds"])
+
+
+def _replace_earlier(actor, entry: ListEntry, today: date) -> None:
+    """A new entry on a list the subject is already on restarts the clock (第十三条, 第十六条):
+    the earlier entry is removed and its grounds carried; the time on the list continues.
+    A serious entry moves the subject off the directory; a punishment entry ends a red one."""
+    for old in _published_on(entry.org_id, entry.list_type):
+        entry.listed_since = min(entry.listed_since, old.listed_since)
+        _carry(entry, old)
+        remove(actor, old, "superseded", f"因新的列入事实重新计算列入时限，由记录 #{entry.id} 接续",
+               today, replaced_by=entry)
+    if entry.list_type == SERIOUS:
+        for old in _published_on(entry.org_id, ABNORMAL):
+            _carry(entry, old)
+            remove(actor, old, "moved", f"列入严重违法失信名单（记录 #{entry.id}）", today,
+                   replaced_by=entry)
+    if entry.list_type in PUNISHMENT_LISTS:
+        for old in _published_on(entry.org_id, RED):
+            remove(actor, old, "red_review", "被列入惩戒名单，不再符合红名单条件", today)
+
+
+# --- ending --------------------------------------------------------------------------------
+
+def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
+           code: str = "declined") -> ListEntry:
+    """End an entry that was never published (declined, or an objection upheld)."""
+    today = today or clock.today()
+    reason = _need_text(reason, "reason")
+    _require_state(entry, S.PROPOSED, S.NOTIFIED, S.OBJECTED)
+    entry.removal_code, entry.removal_reason = code, reason
+    was_notified = entry.state != S.PROPOSED
+    transition(entry, S.CANCELLED, actor, reason, today)
+    if was_notified:
+        _tell(entry, "cancelled", _l("信用名单撤销告知"), f"拟列入事项已撤销：{reason}")
+    return entry
+
+
+def remove(actor, entry: ListEntry, code: str, reason: str, today: date | None = None,
+           replaced_by: ListEntry | None = None) -> ListEntry:
+    """Take a published entry off its list: measures lifted, the feed told, the subject too."""
+    today = today or clock.today()
+    reason = _need_text(reason, "reason")
+    _require_state(entry, S.PUBLISHED)
+    entry.removed_on, entry.removal_code, entry.removal_reason = today, code, reason
+    entry.replaced_by_id = replaced_by.id if replaced_by else None
+    transition(entry, S.REMOVED, actor, reason, today)
+    sanctions.lift(source(entry), reason, at=_stamp(today))
+    feed.emit(entry, "removed")
+    _tell(entry, "removed", _l("移出信用名单告知"),
+          f"您单位已移出{vocabulary.LIST_LABELS[entry.list_type]}：{reason}")
+    return entry
+
+
+def refresh_objection_flag(actor, entry: ListEntry) -> None:
+    """A published entry is shown "under objection" while an objection on it or on one of its
+    facts is open; the feed carries the change."""
+    flag = bool(open_objections(entry))
+    if entry.state == S.PUBLISHED and entry.under_objection != flag:
+        entry.under_objection = flag
+        db.session.flush()
+        audit.record(actor, "credit.entry.under_objection", "credit_list_entry", entry.id,
+                     after={"under_objection": flag})
+        feed.emit(entry, "updated")
+
+
+def entries_resting_on(fact_id: int, states=(S.PROPOSED, S.NOTIFIED, S.OBJECTED, S.PUBLISHED)
+                       ) -> list[ListEntry]:
+    resting = sa.select(EntryGround.entry_id).where(EntryGround.fact_id == fact_id)
+    return list(db.session.execute(
+        sa.select(ListEntry).where(ListEntry.id.in_(resting), ListEntry.state.in_(states))
+        .order_by(ListEntry.id)).scalars())
+
+
+# --- who may see an entry ------------------------------------------------------------------
+# Regulators see every entry; the organization's own staff see their record from notice on;
+# the public sees only what was published (and its removal).
+
+REGULATOR, MEMBER, PUBLIC = "regulator", "member", "public"
+
+
+def audience(user, org_id: int) -> str:
+    if user is not None and getattr(user, "is_authenticated", False):
+        if user.has_role(Role.REGULATOR):
+            return REGULATOR
+        if org_id in user_org_ids(user):
+            return MEMBER
+    return PUBLIC
+
+
+def visible_entry_states(who: str) -> tuple[str, ...]:
+    if who == REGULATOR:
+        return EntryState.ALL
+    if who == MEMBER:
+        return EntryState.VISIBLE_TO_SUBJECT
+    return (EntryState.PUBLISHED, EntryState.REMOVED)
+
+
+def can_see_entry(user, entry: ListEntry) -> bool:
+    return entry.state in visible_entry_states(audience(user, entry.org_id)) and (
+        audience(user, entry.org_id) != PUBLIC or entry.decided_on is not None)

@@ -1,0 +1,259 @@
+"""The due process of entries: proposal, notice, the working-day objection window, objections,
+publication, measures in force, restarts, moves, expiry and repair."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from core import audit, sanctions, workdays
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.extensions import db
+from core.outbox import OutboxMessage
+from credit.facts.records import effective_facts
+from credit.lists import entries, objections, repair, scan
+from credit.models import CreditFact, FeedEvent, ListEntry
+from tests.credit.factories import record
+
+D = date
+
+
+def _scan(today, lists=("abnormal", "serious", "eldercare")):
+    return scan.run_scan(None, today, lists)
+
+
+def _listed(org, regulator, on, publish_on=None, subtype="warning", **fields):
+    """A fact on ``on``, proposed and notified the same day, published after the window."""
+    record(org, "penalty", subtype, on, **fields)
+    (entry,) = _scan(on)
+    entries.notify(regulator, entry, on)
+    entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
+                    workdays.add_working_days(entry.objection_due, 1))
+    return entry
+
+
+def test_a_rule_proposal_goes_through_notice_and_window_to_publication(app, society, regulator):
+    record(society, "penalty", "warning", D(2024, 2, 27))
+    (entry,) = _scan(D(2024, 2, 29))
+    assert entry.state == "proposed" and entry.list_type == "abnormal"
+    assert entry.fact_ids and "第十条第（五）项" in entry.legal_basis
+    assert _scan(D(2024, 3, 1)) == []  # idempotent
+
+    entries.notify(regulator, entry, D(2024, 3, 1))  # a Friday
+    assert entry.objection_due == D(2024, 3, 15)  # 10 working days, weekends excluded
+    with pytest.raises(Conflict):
+        entries.publish(regulator, entry, "常民决〔2024〕1号", D(2024, 3, 15))
+    entries.publish(regulator, entry, "常民决〔2024〕1号", D(2024, 3, 18))
+
+    assert entry.state == "published" and entry.decided_on == D(2024, 3, 18)
+    assert [t.to_state for t in entry.transitions] == ["proposed", "notified", "published"]
+    assert all(t.reason for t in entry.transitions)
+    assert sanctions.is_barred(society.id, sanctions.NO_GOVERNMENT_PURCHASE, D(2024, 3, 18))
+    assert db.session.scalar(sa.select(FeedEvent.event)) == "published"
+    topics = db.session.scalars(sa.select(OutboxMessage.subject).where(
+        OutboxMessage.org_id == society.id)).all()
+    assert len(topics) == 2
+    actions = [r.action for r in audit.history("credit_list_entry", entry.id)]
+    assert actions == ["credit.entry.proposed", "credit.entry.notified", "credit.entry.published"]
+
+
+def test_the_objection_window_skips_holidays_from_the_admin_table(app, society, regulator):
+    workdays.set_day(D(2024, 4, 4), "清明节", False)
+    workdays.set_day(D(2024, 4, 5), "清明节", False)
+    workdays.set_day(D(2024, 4, 7), "调休上班", True)
+    record(society, "penalty", "warning", D(2024, 4, 1))
+    (entry,) = _scan(D(2024, 4, 1))
+    entries.notify(regulator, entry, D(2024, 4, 1))
+    # 2,3 | 7(调休),8,9,10,11,12 | 15,16 → the 10th working day is 16 April.
+    assert entry.objection_due == D(2024, 4, 16)
+
+
+def test_an_objection_freezes_publication_until_it_is_decided(app, society, regulator, make):
+    staff = make.user("org_staff", org=society)
+    record(society, "penalty", "warning", D(2024, 3, 1))
+    (entry,) = _scan(D(2024, 3, 1))
+    entries.notify(regulator, entry, D(2024, 3, 1))
+    objection = objections.file_objection(staff, society.id, "警告已撤销", entry_id=entry.id,
+                                          today=D(2024, 3, 5))
+    assert entry.state == "objected" and objection.in_window
+    with pytest.raises(Conflict):
+        entries.publish(regulator, entry, "文号", D(2024, 4, 1))
+    objections.decide_objection(regulator, objection, "verified", "经核实警告决定有效",
+                                today=D(2024, 3, 20))
+    assert entry.state == "notified"
+    entries.publish(regulator, entry, "文号", D(2024, 4, 1))
+    assert entry.state == "published"
+
+
+def test_an_upheld_objection_corrects_the_fact_and_the_right_list_follows(
+        app, society, regulator, make):
+    staff = make.user("org_staff", org=society)
+    wrong = record(society, "penalty", "fine", D(2024, 3, 1), amount_yuan=60_000)
+    (entry,) = _scan(D(2024, 3, 1))
+    assert entry.list_type == "serious"
+    entries.notify(regulator, entry, D(2024, 3, 1))
+    objection = objections.file_objection(staff, society.id, "罚款为 6000 元，录入有误",
+                                          fact_id=wrong.id, today=D(2024, 3, 4))
+    assert entry.state == "objected"
+    assert wrong.id not in {f.id for f in effective_facts([society.id])[society.id]}
+
+    objections.decide_objection(regulator, objection, "upheld", "核对处罚决定书，金额 6000 元",
+                                correction={"amount_yuan": 6000}, today=D(2024, 3, 8))
+    assert entry.state == "cancelled" and entry.removal_code == "objection_corrected"
+    fixed = db.session.get(CreditFact, objection.correction_fact_id)
+    assert fixed.supersedes_id == wrong.id and fixed.amount_yuan == 6000
+    (again,) = _scan(D(2024, 3, 8))
+    assert again.list_type == "abnormal" and again.fact_ids == [fixed.id]
+
+
+def test_an_objection_to_a_published_entry_shows_it_under_objection_in_the_feed(
+        app, society, regulator, make):
+    staff = make.user("org_staff", org=society)
+    entry = _listed(society, regulator, D(2024, 3, 1))
+    objection = objections.file_objection(staff, society.id, "有异议", entry_id=entry.id,
+                                          today=D(2024, 5, 1))
+    assert entry.under_objection and not objection.in_window
+    objections.decide_objection(regulator, objection, "rejected", "理由不成立", today=D(2024, 5, 6))
+    assert not entry.under_objection
+    assert db.session.scalars(sa.select(FeedEvent.event).order_by(FeedEvent.seq)).all() == [
+        "published", "updated", "updated"]
+
+
+def test_staff_cannot_object_for_another_organization(app, society, regulator, make):
+    outsider = make.user("org_staff", org=make.org())
+    fact = record(society, "penalty", "warning", D(2024, 3, 1))
+    with pytest.raises(PermissionDenied):
+        objections.file_objection(outsider, society.id, "不服", fact_id=fact.id)
+
+
+@pytest.fixture
+def three_warnings_for_serious(app_config):
+    """Policy: three warnings within 3 years (not two) make the serious list."""
+    app_config["POLICY_SERIOUS_WARNING_COUNT"] = 3
+
+
+@pytest.mark.usefixtures("three_warnings_for_serious")
+def test_a_new_qualifying_fact_restarts_the_clock_but_not_the_time_on_the_list(
+        app, society, regulator):
+    first = _listed(society, regulator, D(2024, 1, 2))
+    second = _listed(society, regulator, D(2024, 4, 1))
+    assert first.state == "removed" and first.removal_code == "superseded"
+    assert first.replaced_by_id == second.id
+    assert second.listed_since == first.listed_since and second.clock_start == second.decided_on
+    assert set(first.fact_ids) <= set(second.fact_ids)
+    assert sanctions.is_barred(society.id, sanctions.NO_GOVERNMENT_PURCHASE, D(2024, 5, 1))
+    last_day = D(2024, 10, second.decided_on.day)
+    assert scan.apply_time_rules(None, last_day) == {}
+    assert scan.apply_time_rules(None, D(2024, 10, second.decided_on.day + 1)) == {
+        "removed_auto_expired": 1}
+    assert not sanctions.is_barred(society.id, sanctions.NO_GOVERNMENT_PURCHASE, D(2024, 11, 1))
+
+
+def test_two_years_on_the_directory_moves_the_subject_to_the_serious_list(
+        app, society, regulator):
+    record(society, "contact", "letter_unsigned", D(2021, 12, 1))
+    record(society, "contact", "letter_unsigned", D(2022, 1, 3))
+    (entry,) = _scan(D(2022, 1, 4))
+    entries.notify(regulator, entry, D(2022, 1, 4))
+    entries.publish(regulator, entry, "文号", D(2022, 1, 20))
+    assert entry.needs_rectification
+    assert _scan(D(2024, 1, 20)) == []
+    (move,) = _scan(D(2024, 1, 21))
+    assert move.list_type == "serious" and move.origin == "move"
+    entries.notify(regulator, move, D(2024, 1, 22))
+    entries.publish(regulator, move, "文号2", D(2024, 2, 20))
+    assert entry.state == "removed" and entry.removal_code == "moved"
+    assert set(entry.fact_ids) <= set(move.fact_ids)
+    assert sanctions.is_barred(society.id, sanctions.NO_POSTING, D(2024, 2, 20))
+
+
+def test_eldercare_entries_name_the_responsible_persons_and_expire(app, home, regulator):
+    record(home, "eldercare", "subsidy_fraud", D(2021, 3, 1))
+    (entry,) = _scan(D(2021, 3, 1))
+    assert entry.responsible_persons[0]["name"] == home.legal_representative
+    entries.notify(regulator, entry, D(2021, 3, 1))
+    entries.publish(regulator, entry, "文号", D(2021, 3, 22))
+    assert entry.valid_until == D(2024, 3, 22)
+    assert scan.apply_time_rules(None, D(2024, 3, 22)) == {}
+    assert scan.apply_time_rules(None, D(2024, 3, 23)) == {"removed_expired": 1}
+    assert not sanctions.is_barred(home.id, sanctions.NO_MATCHING, D(2024, 3, 23))
+
+
+def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society, regulator,
+                                                                   make):
+    from credit.facts.annual_reports import record_missing_reports, submit_report
+
+    staff = make.user("org_staff", org=society)
+    assert record_missing_reports(D(2024, 7, 1)) == 1
+    assert record_missing_reports(D(2024, 7, 2)) == 0
+    (entry,) = _scan(D(2024, 7, 2))
+    entries.notify(regulator, entry, D(2024, 7, 2))
+    entries.publish(regulator, entry, "文号", D(2024, 7, 20))
+    application = repair.apply_for_repair(staff, entry.id, "已补报", "补报回执 2024-88",
+                                          D(2024, 8, 1))
+    with pytest.raises(ValidationFailed) as refused:
+        repair.decide_repair(regulator, application, True, "核实", D(2024, 8, 2))
+    assert refused.value.code == "credit.repair_duties"
+    figures = {"revenue_yuan": 1, "expenditure_yuan": 1, "staff_count": 1, "volunteer_count": 1,
+               "activity_count": 1, "file_ref": "年报.pdf"}
+    assert submit_report(staff, society.id, 2023, figures, D(2024, 8, 3)).status == "late"
+    repair.decide_repair(regulator, application, True, "已补报，核实无误", D(2024, 8, 5))
+    assert entry.state == "removed" and entry.removal_code == "repair"
+    assert "第十四条" in entry.removal_reason
+
+
+def test_serious_repair_is_refused_before_two_years_with_the_date(app, society, regulator,
+                                                                  make):
+    staff = make.user("org_staff", org=society)
+    entry = _listed(society, regulator, D(2022, 5, 9), subtype="suspension",
+                    publish_on=D(2022, 5, 30))
+    with pytest.raises(ValidationFailed) as refused:
+        repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 30))
+    assert "2024-05-31" in refused.value.text
+    application = repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 31))
+    repair.decide_repair(regulator, application, True, "同意", D(2024, 6, 3))
+    assert entry.state == "removed"
+
+
+def test_publishing_a_punishment_entry_ends_a_red_one(app, society, regulator):
+    record(society, "grade", "evaluation", D(2021, 1, 5), grade=5)
+    for year in (2022, 2023):
+        record(society, "annual_report", "annual_report", D(year + 1, 5, 1), report_year=year,
+               report_status="on_time")
+    counts = scan.red_review(None, D(2024, 7, 15))
+    red = db.session.scalar(sa.select(ListEntry).where(ListEntry.list_type == "red"))
+    assert counts["red_proposed"] == 1 and red.origin == "review"
+    entries.notify(regulator, red, D(2024, 7, 15))
+    entries.publish(regulator, red, "红名单公告", D(2024, 7, 30))
+    assert sanctions.is_barred(society.id, sanctions.PRIORITY_FUNDING, D(2024, 8, 1))
+    _listed(society, regulator, D(2024, 9, 2), subtype="suspension")
+    assert red.state == "removed" and red.removal_code == "red_review"
+
+
+def test_a_proposal_can_be_declined_with_a_reason_and_is_not_proposed_again(
+        app, society, regulator):
+    record(society, "penalty", "warning", D(2024, 3, 1))
+    (entry,) = _scan(D(2024, 3, 1))
+    with pytest.raises(ValidationFailed):
+        entries.cancel(regulator, entry, " ", D(2024, 3, 2))
+    entries.cancel(regulator, entry, "主管单位证明不负直接责任", D(2024, 3, 2))
+    assert entry.state == "cancelled" and _scan(D(2024, 3, 3)) == []
+
+
+def test_a_manual_proposal_needs_a_legal_basis_and_the_subjects_own_facts(
+        app, society, regulator, make):
+    other = record(make.org(), "other", "other", D(2024, 3, 1))
+    own = record(society, "other", "other", D(2024, 3, 1))
+    with pytest.raises(ValidationFailed) as bad:
+        entries.propose_manual(regulator, society.id, "abnormal", "", "x", [own.id])
+    assert "legal_basis" in bad.value.errors
+    with pytest.raises(ValidationFailed):
+        entries.propose_manual(regulator, society.id, "abnormal", "依据", "x", [other.id])
+    entry = entries.propose_manual(regulator, society.id, "abnormal", "《某法》第十条", "其他情形",
+                                   [own.id], today=D(2024, 3, 2))
+    assert entry.origin == "manual" and entry.legal_basis.startswith("《某法》第十条（")
+    assert "第十条第（七）项" in entry.legal_basis
+    with pytest.raises(Conflict):
+        entries.propose_manual(regulator, society.id, "abnormal", "依据", "x", [own.id])
+    with pytest.raises(ValidationFailed):
+        entries.propose_manual(regulator, society.id, "eldercare", "依据", "x", [own.id])
