@@ -15,11 +15,13 @@ from charity.models import (
     Item,
     Need,
     Offer,
+    Opportunity,
     PostStatus,
     Proposal,
     ProposalStatus,
+    SignupStatus,
 )
-from core import audit, clock
+from core import audit, clock, outbox
 from core.accounts import services as accounts
 from core.accounts.models import Person
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -268,14 +270,29 @@ def _withdraw(actor, post, kind: str, reason: str, now: datetime) -> None:
                  reason=post.withdraw_reason)
 
 
+def _release_signups(opp: Opportunity, now: datetime) -> int:
+    """The organization withdrew the opportunity's need: active sign-ups are cancelled, the
+    volunteers told (part of withdrawing, so it lives here, below ``signups``)."""
+    count = 0
+    for row in opp.signups:
+        if row.status == SignupStatus.SIGNED_UP:
+            row.status, row.cancelled_at = SignupStatus.CANCELLED, now
+            if row.user_id:
+                outbox.enqueue("charity.signup.cancelled",
+                               str(_l("志愿活动“%(t)s”已取消", t=opp.title))[:200],
+                               str(_l("组织方已撤回该活动，您的报名已取消。")), user_id=row.user_id,
+                               dedupe_key=f"charity.signup:{row.id}:released")
+            count += 1
+    db.session.flush()
+    return count
+
+
 def withdraw_need(actor, need: Need, reason: str = "", now: datetime | None = None) -> Need:
     now = clock.utc(now)
     if not parties.acts_for_need(actor, need):
         raise PermissionDenied("charity.not_your_need", _l("只能撤回本组织的需求。"))
     if need.opportunity is not None:
-        from charity.signups import release_signups  # signups imports this module
-
-        release_signups(need.opportunity, now)
+        _release_signups(need.opportunity, now)
     _withdraw(actor, need, "need", reason, now)
     return need
 

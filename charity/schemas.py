@@ -8,8 +8,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from charity import parties
+from charity.catalogue import substitutes_of
 from charity.explain import proposal_reasons, proposal_text
 from charity.models import ACTIVITIES, CATEGORIES, PostStatus, ProposalStatus
+from charity.opportunities import taken_places
 from core.schemas import AwareDateTime, Schema
 
 Int = ma.fields.Integer
@@ -69,8 +71,6 @@ class CatalogueItemOut(CatalogueItemBrief):
         "description": "codes of items a need for this item also accepts (one way)"})
 
     def _substitutes(self, item):
-        from charity.catalogue import substitutes_of
-
         return [s.code for s in substitutes_of(item)]
 
 
@@ -330,8 +330,6 @@ class OpportunityOut(Schema):
     status = ma.fields.Function(lambda o: o.need.status)
 
     def _left(self, opp):
-        from charity.opportunities import taken_places
-
         return max(0, opp.headcount - taken_places(opp))
 
 

@@ -114,22 +114,6 @@ def cancel_signup(actor, signup_id: int, now: datetime | None = None) -> Signup:
     return row
 
 
-def release_signups(opp: Opportunity, now: datetime) -> int:
-    """The organization withdrew the opportunity: active sign-ups are cancelled, volunteers told."""
-    count = 0
-    for row in opp.signups:
-        if row.status == SignupStatus.SIGNED_UP:
-            row.status, row.cancelled_at = SignupStatus.CANCELLED, now
-            if row.user_id:
-                outbox.enqueue("charity.signup.cancelled",
-                               str(_l("志愿活动“%(t)s”已取消", t=opp.title))[:200],
-                               str(_l("组织方已撤回该活动，您的报名已取消。")), user_id=row.user_id,
-                               dedupe_key=f"charity.signup:{row.id}:released")
-            count += 1
-    db.session.flush()
-    return count
-
-
 def _require_org_staff(actor, row: Signup) -> Opportunity:
     opp = row.opportunity
     if not parties.acts_for_need(actor, opp.need):

@@ -14,6 +14,7 @@ from charity.forms import AttendanceForm, OpportunityForm, ProfileForm, Withdraw
 from charity.models import SignupStatus
 from charity.views import ORG_STAFF, OVERSEERS, bp, show_error
 from core.accounts.models import Role
+from core.accounts.services import find_person_by_volunteer_number
 from core.auth import PUBLIC, roles
 from core.errors import DomainError, NotFound
 from core.orgs.services import districts, orgs_of
@@ -140,8 +141,6 @@ def opportunity_signups(opportunity_id: int):
 @roles(*ORG_STAFF)
 def signup_on_behalf(opportunity_id: int):
     """适老化: staff sign up a volunteer who cannot do it alone, by volunteer number."""
-    from core.accounts.services import find_person_by_volunteer_number
-
     person = find_person_by_volunteer_number(request.form.get("volunteer_number") or "")
     try:
         if person is None:

@@ -1,5 +1,6 @@
-"""The flask-smorest ``Api`` with this project's error format ``{code, message, errors}``,
-and the error responses every operation documents."""
+"""The flask-smorest ``Api`` (``api``, bound in ``create_app``) with this project's error format
+``{code, message, errors}``, and the error responses every operation documents. It sits on top
+of the kernel, beside ``core.auth``, whose role declarations it reads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import marshmallow as ma
 from apispec import BasePlugin
 from flask_smorest import Api as SmorestApi
 from flask_smorest.pagination import PaginationMetadataSchema
+
+from core.auth import PUBLIC, declared_roles
 
 # Every operation can answer these: a malformed request or a broken rule (400), something
 # it refers to does not exist (404), input that fails validation (422).
@@ -38,8 +41,6 @@ class ErrorResponses(BasePlugin):
         self.api = api
 
     def operation_helper(self, path=None, operations=None, **kwargs):
-        from core.auth import PUBLIC, declared_roles  # core.auth imports the extensions
-
         rule = kwargs.get("rule")
         app = getattr(self.api, "_app", None)
         if rule is None or app is None:
@@ -76,3 +77,6 @@ class Api(SmorestApi):
     def _register_error_handlers(self):
         # core.errors.register_error_handlers handles HTTPException for the whole app.
         return None
+
+
+api = Api()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
 from core import auth, idempotency, inputs, keys, ops
+from core.api_base import api
 from core.config import PROJECT_ROOT, Config
 from core.db import (
     INT_MAX,
@@ -20,7 +21,7 @@ from core.db import (
     sqlite_writer_done,
     write_intent,
 )
-from core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.logging import configure_logging, request_id_from
 
 log = logging.getLogger(__name__)

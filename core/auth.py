@@ -9,7 +9,6 @@ hashed). API writes with a session cookie must carry the CSRF token; bearer requ
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from flask import current_app, g, redirect, request, url_for
@@ -18,9 +17,10 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from core import clock
-from core.accounts.models import ApiToken, Role, User
+from core.accounts.models import ApiToken, Role, User, hash_token
 from core.db import write_intent
 from core.extensions import csrf, db, login_manager
+from core.orgs.services import user_org_ids
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,6 @@ def _bearer_token() -> str | None:
     return None
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @login_manager.user_loader
 def load_user(user_key: str):
     user_id, _, version = user_key.partition(".")
@@ -165,6 +161,4 @@ def _unauthorized():
 
 
 def is_member(user, org_id: int) -> bool:
-    from core.orgs.services import user_org_ids
-
     return org_id in user_org_ids(user)

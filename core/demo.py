@@ -19,6 +19,7 @@ from flask.cli import AppGroup, with_appcontext
 from core import clock
 from core.accounts import services as accounts
 from core.accounts.models import Person, Role, User
+from core.db import write_intent
 from core.extensions import db
 from core.ids import make_id_number, make_uscc
 from core.orgs import services as orgs
@@ -190,8 +191,6 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @with_appcontext
 def seed_command(if_empty, seed):
     """Create the demo world and print the demo logins."""
-    from core.db import write_intent
-
     if if_empty and db.session.query(User.id).first() is not None:
         click.echo("demo seed: database already has users; nothing done")
         return
@@ -221,8 +220,6 @@ DEMO_USERNAMES = ("admin", "regulator", "inspector1", "volunteer", "volunteer2",
 @with_appcontext
 def logins_command():
     """Print the demo logins that exist in this database."""
-    from core.orgs.services import orgs_of
-
     rows = db.session.query(User).filter(User.username.in_(DEMO_USERNAMES)).all()
     if not rows:
         click.echo("no demo users in this database (run: flask demo seed)")
@@ -234,7 +231,7 @@ def logins_command():
     for username in DEMO_USERNAMES:
         user = by_name.get(username)
         if user is not None:
-            where = ", ".join(o.name for o in orgs_of(user))
+            where = ", ".join(o.name for o in orgs.orgs_of(user))
             click.echo(f"  {username:12s} {','.join(sorted(user.roles)):28s} "
                        f"{user.display_name} {('· ' + where) if where else ''}")
     click.echo("")

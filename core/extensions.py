@@ -11,8 +11,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
-from core.api_base import Api
-
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,7 +22,6 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
-api = Api()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()

@@ -32,6 +32,7 @@ from flask.cli import with_appcontext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
+from core.audit import verify_chain
 from core.config import PROJECT_ROOT
 from core.extensions import db
 
@@ -277,8 +278,6 @@ def restore_command(path: Path, yes: bool):
 
 
 def _report_chain() -> None:
-    from core.audit import verify_chain
-
     report = verify_chain()
     db.session.rollback()
     if report.ok:

@@ -10,6 +10,8 @@ from flask.cli import AppGroup
 
 from core.db import write_intent
 from core.extensions import db
+from credit import jobs
+from credit.inspections import services as inspections
 
 credit_cli = AppGroup("credit", help="Credit lists, rules and inspections.")
 
@@ -28,8 +30,6 @@ def _run(func, day: str | None):
 @click.option("--date", "day", default=None, help="Run as of this day (YYYY-MM-DD).")
 def daily_command(day):
     """Record missing annual reports, apply the time rules, scan every subject."""
-    from credit import jobs
-
     click.echo(_run(jobs.daily, day))
 
 
@@ -37,8 +37,6 @@ def daily_command(day):
 @click.option("--date", "day", default=None, help="Run as of this day (YYYY-MM-DD).")
 def red_review_command(day):
     """The yearly red-list review."""
-    from credit import jobs
-
     click.echo(_run(jobs.red_review, day))
 
 
@@ -46,8 +44,6 @@ def red_review_command(day):
 @click.argument("draw_id", type=int)
 def verify_draw_command(draw_id):
     """Re-run a draw from its published seed and snapshots; exit 1 if the result differs."""
-    from credit.inspections import services as inspections
-
     row = inspections.get_draw(draw_id)
     same = inspections.rerun(row) == row.result
     click.echo(f"draw {draw_id} seed={row.seed}: {'reproduced' if same else 'DIFFERS'}")

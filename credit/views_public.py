@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from core import clock, spreadsheets
+from core.accounts.models import User
 from core.auth import PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import districts
@@ -84,8 +85,6 @@ def public_draw(draw_id: int):
 
 
 def inspector_names(row) -> dict[int, str]:
-    from core.accounts.models import User
-
     ids = {u for a in row.assignments for u in a.inspector_ids}
     users = db.session.query(User).filter(User.id.in_(ids)).all() if ids else []
     return {u.id: u.display_name for u in users}

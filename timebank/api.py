@@ -130,7 +130,7 @@ class Roster(MethodView):
                 row["recipient_org_id"] = data["org_id"]
             rows.append((number, str(entry["volunteer_id"]), row))
         require_member(current_user, data["org_id"])
-        results = sessions.log_many(current_user, rows, source="roster",
+        results = imports.log_many(current_user, rows, source="roster",
                                     confirm=data["confirm"])
         return batch_out(results)
 

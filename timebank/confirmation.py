@@ -174,6 +174,25 @@ def may_reverse(actor, row: ServiceSession) -> None:
                            _l("只有民政部门或组织单位可以撤销已确认的服务记录。"))
 
 
+def decision_rights(actor, row: ServiceSession) -> dict:
+    """What ``actor`` may do with the session now: confirm or reject it (``decide``), or
+    reverse it (``reverse``); the same rules the operations enforce."""
+    can_decide = can_reverse = False
+    if row.status == SessionStatus.PENDING:
+        try:
+            confirmer_role(actor, row)
+            can_decide = True
+        except PermissionDenied:
+            pass
+    if row.status == SessionStatus.CONFIRMED:
+        try:
+            may_reverse(actor, row)
+            can_reverse = True
+        except PermissionDenied:
+            pass
+    return {"decide": can_decide, "reverse": can_reverse}
+
+
 def reverse_session(actor, session_id: int, reason: str,
                     now: datetime | None = None) -> ServiceSession:
     """A confirmed session found false: a reversing posting (never an edit), the reason, an

@@ -1,9 +1,10 @@
-"""Roster import from CSV or XLSX with a per-row error report.
-
-Documented columns and a template; good rows go in together, bad rows are listed."""
+"""Rosters: many sessions at once, typed on the roster page or imported from CSV or XLSX
+(documented columns and a template), logged and optionally confirmed row by row; good rows go
+in together, bad rows come back with their error."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from core import spreadsheets
 from core.accounts.models import Person
 from core.accounts.services import find_person_by_id_number, find_person_by_volunteer_number
-from core.errors import ValidationFailed
+from core.errors import DomainError, ValidationFailed
 from core.extensions import db
 from core.orgs.services import districts, require_member
 from core.timeutil import local_tz
-from timebank.models import CATEGORIES
-from timebank.sessions import RowResult, log_many
+from timebank.confirmation import confirm_session
+from timebank.models import CATEGORIES, ServiceSession
+from timebank.sessions import log_session
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -37,6 +39,43 @@ COLUMNS = [
 HEADER_TO_KEY = {zh: key for key, zh, _r, _d in COLUMNS} | {key: key for key, *_ in COLUMNS}
 EXAMPLE = ["CZ00000001", "", "王秀英", "2026-05-01 09:00", "2026-05-01 11:30", "助餐",
            "天宁区", "天宁区红梅新村 12 幢", "", "为独居老人送餐"]
+
+
+@dataclass
+class RowResult:
+    """One row of a roster or an import: the session made, or why it was refused."""
+
+    row: int
+    label: str
+    session: ServiceSession | None = None
+    code: str | None = None
+    message: str | None = None
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.session is not None
+
+
+def log_many(actor, rows: list[tuple[int, str, dict]], *, source: str, confirm: bool,
+             now: datetime | None = None) -> list[RowResult]:
+    """Log (and optionally confirm) many sessions; each row is all-or-nothing (a savepoint),
+    good rows go in together, bad rows come back with their error."""
+    results = []
+    for number, label, data in rows:
+        result = RowResult(number, label)
+        savepoint = db.session.begin_nested()
+        try:
+            session = log_session(actor, data, source=source, now=now)
+            if confirm:
+                confirm_session(actor, session.id, now=now)
+            savepoint.commit()
+            result.session = session
+        except DomainError as error:
+            savepoint.rollback()
+            result.code, result.message, result.errors = error.code, error.text, error.errors
+        results.append(result)
+    return results
 
 
 def _template() -> list[list[str]]:

@@ -13,7 +13,16 @@ def init_app(app) -> None:
     from core.demo import register_seeder
     from core.jobs import register_job
     from core.web.nav import register_home_panel, register_nav
-    from timebank import api, api_redemption, jobs, models, views  # noqa: F401 (tables)
+    from timebank import (  # noqa: F401 (tables and routes register on import)
+        api,
+        api_redemption,
+        jobs,
+        models,
+        views,
+        views_counter,
+        views_org,
+        views_regulator,
+    )
     from timebank.cli import timebank_cli
     from timebank.confirmation import on_volunteer_service_confirmed
     from timebank.demo import seed_timebank

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from core import audit, clock
 from core.accounts.models import Person
 from core.config import policy
 from core.db import advisory_lock
-from core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.models import District, Organization
 from core.orgs.services import user_org_ids
@@ -184,45 +183,6 @@ def log_session(actor, data: dict, *, source: str = "self", source_ref: str | No
                  after={"volunteer_id": volunteer.id, "minutes": minutes, "source": source,
                         "org_id": row.org_id, "credited": row.credited})
     return row
-
-
-@dataclass
-class RowResult:
-    """One row of a roster or an import: the session made, or why it was refused."""
-
-    row: int
-    label: str
-    session: ServiceSession | None = None
-    code: str | None = None
-    message: str | None = None
-    errors: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.session is not None
-
-
-def log_many(actor, rows: list[tuple[int, str, dict]], *, source: str, confirm: bool,
-             now: datetime | None = None) -> list[RowResult]:
-    """Log (and optionally confirm) many sessions; each row is all-or-nothing (a savepoint),
-    good rows go in together, bad rows come back with their error."""
-    from timebank.confirmation import confirm_session
-
-    results = []
-    for number, label, data in rows:
-        result = RowResult(number, label)
-        savepoint = db.session.begin_nested()
-        try:
-            session = log_session(actor, data, source=source, now=now)
-            if confirm:
-                confirm_session(actor, session.id, now=now)
-            savepoint.commit()
-            result.session = session
-        except DomainError as error:
-            savepoint.rollback()
-            result.code, result.message, result.errors = error.code, error.text, error.errors
-        results.append(result)
-    return results
 
 
 def local_datetime_range_text(row: ServiceSession) -> str:

@@ -20,7 +20,7 @@ from core.orgs.models import Organization
 from core.orgs.services import districts, user_org_ids
 from core.schemas import PageArgs
 from core.timeutil import to_local
-from timebank import certificates, ledger, redemption, sessions, transfers
+from timebank import certificates, confirmation, ledger, redemption, sessions, transfers
 from timebank.forms import (
     ConfirmForm,
     DonateForm,
@@ -194,11 +194,9 @@ def log_session():
 @bp.get("/sessions/<int:session_id>")
 @roles(Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF, Role.REGULATOR, Role.ADMIN)
 def session_detail(session_id: int):
-    from timebank.views_org import decision_rights
-
     row = sessions.get_visible(current_user, session_id)
     return render_template("timebank/session_detail.html", row=row,
-                           rights=decision_rights(row))
+                           rights=confirmation.decision_rights(current_user, row))
 
 
 def _family_choices(person: Person):
@@ -328,5 +326,3 @@ def redemption_visible(row: Redemption) -> bool:
     return (current_user.person_id == row.person_id or row.org_id in org_ids_of_user()
             or current_user.has_role(Role.REGULATOR, Role.ADMIN))
 
-
-from timebank import views_counter, views_org, views_regulator  # noqa: E402, F401 (routes)

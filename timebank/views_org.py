@@ -9,7 +9,7 @@ from flask_login import current_user
 from core import spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError
 from core.inputs import upload_limit
 from core.orgs.services import districts, orgs_of, require_member
 from core.web.views import local_path
@@ -21,23 +21,6 @@ from timebank.views import bp, paged, show_error
 DECIDERS = (Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 COLUMN_LABELS = {key: zh for key, zh, _required, _desc in imports.COLUMNS}
-
-
-def decision_rights(row) -> dict:
-    can_decide = can_reverse = False
-    if row.status == SessionStatus.PENDING:
-        try:
-            confirmation.confirmer_role(current_user, row)
-            can_decide = True
-        except PermissionDenied:
-            pass
-    if row.status == SessionStatus.CONFIRMED:
-        try:
-            confirmation.may_reverse(current_user, row)
-            can_reverse = True
-        except PermissionDenied:
-            pass
-    return {"decide": can_decide, "reverse": can_reverse}
 
 
 @bp.get("/confirm")
@@ -131,7 +114,7 @@ def _roster_rows(form: RosterForm) -> tuple[list, list]:
         try:
             person = redemption.find_member(line)
         except DomainError as error:
-            unknown.append(sessions.RowResult(number, line, code=error.code,
+            unknown.append(imports.RowResult(number, line, code=error.code,
                                               message=error.text))
             continue
         rows.append((number, f"{person.name}（{person.volunteer_number or '-'}）",
@@ -148,7 +131,7 @@ def roster():
         try:
             require_member(current_user, form.org_id.data)
             rows, unknown = _roster_rows(form)
-            results = sorted(unknown + sessions.log_many(
+            results = sorted(unknown + imports.log_many(
                 current_user, rows, source="roster", confirm=form.confirm.data),
                 key=lambda r: r.row)
         except DomainError as error:

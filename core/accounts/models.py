@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -75,6 +76,11 @@ class UserRole(db.Model):
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+
+
+def hash_token(token: str) -> str:
+    """API tokens are stored as their SHA-256 (``ApiToken.token_hash``), never in clear."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiToken(TimestampMixin, db.Model):

@@ -16,8 +16,16 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit, clock
-from core.accounts.models import ApiToken, FamilyLink, Person, Relation, Role, User, UserRole
-from core.auth import hash_token
+from core.accounts.models import (
+    ApiToken,
+    FamilyLink,
+    Person,
+    Relation,
+    Role,
+    User,
+    UserRole,
+    hash_token,
+)
 from core.config import policy
 from core.crypto import blind_index
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

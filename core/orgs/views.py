@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.accounts.models import Role
+from core.accounts.models import Role, User
 from core.accounts.services import find_user
 from core.auth import roles
 from core.errors import DomainError
@@ -116,8 +116,6 @@ def remove_member(org_id: int, user_id: int):
     org = services.get_org(org_id)
     if not _is_manager(org_id):
         abort(403)
-    from core.accounts.models import User
-
     user = db.session.get(User, user_id)
     if user is not None:
         services.remove_member(current_user, org, user)

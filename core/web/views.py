@@ -21,6 +21,7 @@ from flask_login import current_user
 from core.accounts.models import Role
 from core.auth import AUTHENTICATED, PUBLIC, roles
 from core.extensions import db
+from core.orgs.services import orgs_of
 from core.web.nav import register_home_panel, register_nav
 
 bp = Blueprint("web", __name__)
@@ -67,8 +68,6 @@ def _back(default: str = "web.home"):
 def home():
     if not current_user.is_authenticated:
         return render_template("web/landing.html")
-    from core.orgs.services import orgs_of
-
     return render_template("web/home.html", my_orgs=orgs_of(current_user))
 
 

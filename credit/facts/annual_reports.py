@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import clock
 from core.accounts.models import Role
+from core.config import policy
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.orgs.models import Organization, OrgStatus
@@ -31,8 +32,6 @@ FIGURES = ("revenue_yuan", "expenditure_yuan", "staff_count", "volunteer_count",
 def deadline(year: int) -> date:
     """The filing deadline of the report for ``year``: ``annual_report_deadline`` (MM-DD,
     default 06-30) of the following year. A report filed on that day is on time."""
-    from core.config import policy
-
     month, day = (int(x) for x in policy("annual_report_deadline").split("-"))
     return date(year + 1, month, day)
 

@@ -13,7 +13,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.extensions import db
 from tests.helpers import count_xlsx_rows, huge_xlsx
 from timebank import imports, ledger
-from timebank.models import ServiceSession
+from timebank.models import ServiceSession, SessionStatus
 
 HEADER = "志愿者编号,身份证号码,姓名,开始时间,结束时间,服务类别,区县,服务地址,服务对象身份证号码,服务内容"
 
@@ -118,3 +118,16 @@ def test_a_long_workbook_is_read_only_up_to_the_row_limit(tb, monkeypatch):
                               huge_xlsx(5000, dimension="A1:C5001"))
     assert refused.value.errors["file"] == ["一次最多导入 2000 行。"]
     assert parsed["rows"] <= imports.MAX_ROWS + 2
+
+
+def test_log_many_puts_good_rows_in_and_lists_bad_rows(tb):
+    a, b = tb.volunteer(), tb.volunteer()
+    good = tb.data(a.person)
+    bad = tb.data(b.person, recipient_person_id=424242, recipient_org_id=None)
+    results = imports.log_many(tb.staff, [(1, "甲", good), (2, "乙", bad)],
+                               source="roster", confirm=True)
+    assert [r.ok for r in results] == [True, False]
+    assert results[1].code == "timebank.unknown_recipient"
+    assert results[0].session.status == SessionStatus.CONFIRMED
+    assert ledger.balances(a.person.id)[0] == 120
+    assert ledger.verify().ok

@@ -142,16 +142,3 @@ def test_minor_is_recorded_but_earns_no_credits(tb, make):
     assert row.status == SessionStatus.CONFIRMED and row.credited is False
     assert row.credit_minutes == 0
     assert ledger.balances(minor.person.id) == (0, 0, 0)
-
-
-def test_log_many_puts_good_rows_in_and_lists_bad_rows(tb):
-    a, b = tb.volunteer(), tb.volunteer()
-    good = tb.data(a.person)
-    bad = tb.data(b.person, recipient_person_id=424242, recipient_org_id=None)
-    results = sessions.log_many(tb.staff, [(1, "甲", good), (2, "乙", bad)], source="roster",
-                                confirm=True)
-    assert [r.ok for r in results] == [True, False]
-    assert results[1].code == "timebank.unknown_recipient"
-    assert results[0].session.status == SessionStatus.CONFIRMED
-    assert ledger.balances(a.person.id)[0] == 120
-    assert ledger.verify().ok
