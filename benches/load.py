@@ -111,8 +111,7 @@ def postgres_reachable(pg_url: str) -> bool:
 def app_env(url: str) -> dict:
     env = dict(os.environ)
     env.update({"FLASK_APP": "wsgi.py", "PYTHONPATH": str(ROOT), "DATABASE_URL": url,
-                "APP_ENV": "development", **KEYS, "BEHIND_PROXY": "1", "LOG_LEVEL": "INFO",
-                "SCHEDULER_IN_PROCESS": "0"})
+                "APP_ENV": "development", **KEYS, "BEHIND_PROXY": "1", "LOG_LEVEL": "INFO"})
     return env
 
 

@@ -22,6 +22,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from charity.districts import DISTRICT_KM
+from core.config import POLICY_DEFAULTS  # a plain dict: the matcher reads no app or config
 
 __all__ = [
     "URGENCY_WEIGHTS",
@@ -41,8 +42,12 @@ log = logging.getLogger(__name__)
 
 Id = int | str
 
-# Doubling per level: one unit for an urgency-4 need outweighs seven urgency-1 units.
-URGENCY_WEIGHTS: dict[int, int] = {1: 1, 2: 2, 3: 4, 4: 8}
+URGENCY_LEVELS = (1, 2, 3, 4)  # DOMAIN.md: a need's urgency is 1-4
+# The weight of one unit per urgency level is policy (``matching_urgency_weights``, default
+# doubling per level: one unit for an urgency-4 need outweighs seven urgency-1 units); this is
+# its default, for callers that pass no MatchParams.urgency_weights.
+URGENCY_WEIGHTS: dict[int, int] = dict(
+    zip(URGENCY_LEVELS, POLICY_DEFAULTS["matching_urgency_weights"], strict=True))
 # With deadline weighting on (MatchParams.deadline_soon_days), weights are scaled by this and a
 # need due soon gets +1: more than any same-urgency unit due later, never as much as a unit of
 # the next urgency level (8w + 1 < 16w), and one urgency-4 unit still outweighs seven urgency-1
@@ -97,7 +102,7 @@ class NeedSpec:
 
     def __post_init__(self) -> None:
         _check_party("need", self.id, self.quantity, self.lat, self.lon)
-        if isinstance(self.urgency, bool) or self.urgency not in URGENCY_WEIGHTS:
+        if isinstance(self.urgency, bool) or self.urgency not in URGENCY_LEVELS:
             raise ValueError(f"need {self.id!r}: urgency must be 1-4, got {self.urgency!r}")
         _check_window("need", self.id, self.available_from, self.deadline)
         if isinstance(self.substitutes, str):
@@ -149,8 +154,14 @@ class MatchParams:
     # whose deadline is at most this many days after `now` counts DEADLINE_SCALE·w + 1 per unit
     # instead of DEADLINE_SCALE·w. None (the default) weighs by urgency alone.
     deadline_soon_days: float | None = None
+    # Weight of one unit per urgency level 1-4 (a mapping, or a sequence for levels 1-4 in
+    # order); the app passes the policy ``matching_urgency_weights``. Strictly increasing
+    # positive integers, so a unit of a higher urgency always outweighs a lower one.
+    urgency_weights: Mapping[int, int] | Sequence[int] = field(
+        default_factory=lambda: URGENCY_WEIGHTS, hash=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "urgency_weights", _checked_weights(self.urgency_weights))
         if self.max_km is not None and not self.max_km >= 0:
             raise ValueError("max_km must be None or a non-negative number")
         k = self.nearest_k
@@ -166,6 +177,21 @@ class MatchParams:
         soon = self.deadline_soon_days
         if soon is not None and (isinstance(soon, bool) or not soon >= 0):
             raise ValueError("deadline_soon_days must be None or a non-negative number")
+
+
+def _checked_weights(weights: Mapping[int, int] | Sequence[int]) -> dict[int, int]:
+    if not isinstance(weights, Mapping):
+        weights = list(weights)
+        if len(weights) != len(URGENCY_LEVELS):
+            raise ValueError("urgency_weights must give a weight for each urgency 1-4")
+        weights = dict(zip(URGENCY_LEVELS, weights, strict=True))
+    values = [weights.get(level) for level in URGENCY_LEVELS]
+    if set(weights) != set(URGENCY_LEVELS) or any(
+            not isinstance(w, int) or isinstance(w, bool) or w < 1 for w in values):
+        raise ValueError("urgency_weights must give a positive integer for each urgency 1-4")
+    if any(a >= b for a, b in itertools.pairwise(values)):
+        raise ValueError("urgency_weights must increase with urgency")
+    return dict(weights)
 
 
 @dataclass(frozen=True)
@@ -209,7 +235,7 @@ def _due_soon(need: NeedSpec, params: MatchParams | None) -> bool | None:
 
 def need_weight(need: NeedSpec, params: MatchParams | None = None) -> int:
     """Weight of one unit of `need` in the objective: urgency, and deadline when configured."""
-    base = URGENCY_WEIGHTS[need.urgency]
+    base = (params.urgency_weights if params is not None else URGENCY_WEIGHTS)[need.urgency]
     soon = _due_soon(need, params)
     if soon is None:
         return base

@@ -123,7 +123,8 @@ def _allocate_all(needs, offers, now: datetime, table):
         params = MatchParams(
             max_km=None if is_money else policy("matching_max_km"),
             nearest_k=policy("matching_nearest_k"), district_km=table, now=now,
-            exclude_pairs=excluded, deadline_soon_days=policy("matching_deadline_soon_days"))
+            exclude_pairs=excluded, deadline_soon_days=policy("matching_deadline_soon_days"),
+            urgency_weights=policy("matching_urgency_weights"))
         found = allocate(ns, os_, params)
         w, d = objective(found, ns, params)
         results += found

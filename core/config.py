@@ -74,6 +74,9 @@ POLICY_DEFAULTS: dict[str, object] = {
     # charity: DOMAIN.md weighs matches "by urgency and deadline"; a need due within this many
     # days outranks same-urgency needs due later (never a more urgent one).
     "matching_deadline_soon_days": 3,
+    # charity: weight of one matched unit for urgency 1, 2, 3, 4 (strictly increasing; doubling
+    # means one urgency-4 unit outweighs seven urgency-1 units).
+    "matching_urgency_weights": [1, 2, 4, 8],
 }
 
 
@@ -163,7 +166,6 @@ class Config:
         self.LOGIN_FREE_FAILURES = int(env.get("LOGIN_FREE_FAILURES", "5"))
         self.LOGIN_BACKOFF_SECONDS = int(env.get("LOGIN_BACKOFF_SECONDS", "30"))
         self.LOGIN_BACKOFF_MAX_MINUTES = int(env.get("LOGIN_BACKOFF_MAX_MINUTES", "15"))
-        self.SCHEDULER_IN_PROCESS = env.get("SCHEDULER_IN_PROCESS", "0") == "1"
         # How often a waiting scheduler tries to lead, and the leader checks its lock.
         self.SCHEDULER_LEADER_POLL_SECONDS = float(env.get("SCHEDULER_LEADER_POLL_SECONDS", "5"))
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -577,3 +577,12 @@ def test_deadline_weighting_and_exclusions_stay_optimal(instance, soon_days, exc
     assert weighted == best_w
     tol = 0.001 * sum(n.quantity for n in needs) + 1e-6
     assert distance == pytest.approx(best_d, abs=tol)
+
+
+def test_urgency_weights_come_from_params_and_must_rise_with_urgency():
+    steep = MatchParams(urgency_weights=[1, 3, 9, 27])
+    assert need_weight(need(1, urgency=3), steep) == 9
+    assert need_weight(need(1, urgency=3)) == URGENCY_WEIGHTS[3]
+    for bad in ([1, 2, 4], [1, 2, 2, 8], [0, 2, 4, 8], [1, 2, 4, 8, 16], {1: 1, 2: 2}):
+        with pytest.raises(ValueError):
+            MatchParams(urgency_weights=bad)

@@ -34,6 +34,23 @@ def test_a_run_turns_allocations_into_explained_pending_proposals(ch):
     assert run.weighted_quantity > 0 and run.trigger == "staff" and run.actor_id == ch.staff.id
 
 
+@pytest.fixture
+def steep_urgency(app_config):
+    """Policy: urgency weights 1, 3, 9, 27 instead of the default 1, 2, 4, 8."""
+    app_config["POLICY_MATCHING_URGENCY_WEIGHTS"] = [1, 3, 9, 27]
+
+
+@pytest.mark.usefixtures("steep_urgency")
+def test_a_run_weighs_urgency_by_the_policy(ch):
+    ch.need(qty=10, urgency=3)
+    ch.offer(qty=6)
+    run = runs.run_matching(ch.staff)
+    [proposal] = _proposals()
+    # with deadline weighting on, a unit weighs 8·w(urgency) (+1 when due soon)
+    assert proposal.explanation["weight"] // 8 == 9
+    assert run.weighted_quantity == 6 * proposal.explanation["weight"]
+
+
 def test_running_again_never_duplicates_a_pending_pair(ch):
     ch.need(qty=10)
     ch.offer(qty=4)

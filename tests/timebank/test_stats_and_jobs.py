@@ -1,4 +1,4 @@
-"""Regulators' statistics and exports; the scheduled jobs (reminders, expiry, verification)."""
+"""Regulators' statistics and exports; the scheduled jobs and ledger verification."""
 
 import io
 from datetime import date, time, timedelta
@@ -9,10 +9,9 @@ from openpyxl import load_workbook
 
 from core import clock
 from core.extensions import db
-from core.outbox import OutboxMessage
 from core.timeutil import local_datetime
-from timebank import jobs, ledger, stats
-from timebank.models import LedgerAccount, Posting, PostingKind
+from timebank import jobs, stats
+from timebank.models import LedgerAccount, Posting
 
 
 def test_statistics_count_confirmed_hours_by_district_category_month_and_org(tb):
@@ -39,37 +38,6 @@ def test_csv_export_has_a_bom_for_excel_and_xlsx_opens(tb):
     assert body.startswith("\ufeff".encode()) and "按区县".encode() in body
     book = load_workbook(io.BytesIO(stats.to_xlsx(data)))
     assert "按区县" in book.sheetnames
-
-
-def test_pending_reminders_are_recorded_once_per_session(tb):
-    row = tb.session(tb.volunteer())
-    row.created_at = clock.now() - timedelta(days=8)
-    tb.session(tb.volunteer())  # recent: no reminder yet
-    db.session.flush()
-    assert jobs.remind_pending()["reminded"] == 1
-    assert jobs.remind_pending()["reminded"] == 0
-    message = db.session.execute(sa.select(OutboxMessage)).scalar_one()
-    assert message.org_id == tb.org.id and message.topic == "timebank.pending_reminder"
-
-
-def test_expiry_is_off_by_default(tb):
-    assert jobs.expire_credits() == {"expired_accounts": 0, "expired_minutes": 0}
-
-
-def test_expiry_takes_the_oldest_unspent_credits_first(tb, app):
-    app.config["POLICY_CREDIT_EXPIRY_YEARS"] = 2
-    person = tb.volunteer().person
-    old = clock.now() - timedelta(days=800)
-    issuer = ledger.issuance_account(tb.org.id)
-    account = ledger.person_account(person.id)
-    ledger.transfer(issuer, account, 100, PostingKind.DEPOSIT, "old", at=old)
-    ledger.transfer(account, ledger.pool_account(), 30, PostingKind.DONATION, "spent",
-                    at=old + timedelta(days=10))
-    ledger.transfer(issuer, account, 50, PostingKind.DEPOSIT, "new")
-    assert jobs.expire_credits() == {"expired_accounts": 1, "expired_minutes": 70}
-    assert ledger.balances(person.id)[0] == 50
-    assert jobs.expire_credits()["expired_minutes"] == 0  # idempotent
-    assert ledger.verify().ok
 
 
 def test_verify_job_fails_loudly_on_a_mismatch(tb):
