@@ -4,6 +4,7 @@ and removing put measures in force or lift them (core.sanctions) and write the f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time
 
 import sqlalchemy as sa
@@ -189,7 +190,8 @@ def publish_blockers(entry: ListEntry, today: date) -> list[str]:
 
 def publish(actor, entry: ListEntry, decision_document: str, today: date | None = None,
             authority: str | None = None) -> ListEntry:
-    """The decision: the entry is published, its measures come into force, the feed learns."""
+    """The decision: the entry is published, its measures come into force, the feed learns.
+    An entry that ends entries in force (``ends``) is published by ``replace``."""
     today = today or clock.today()
     document = _need_text(decision_document, "decision_document")
     if problems := publish_blockers(entry, today):
@@ -200,14 +202,21 @@ def publish(actor, entry: ListEntry, decision_document: str, today: date | None 
     entry.listed_since = entry.clock_start = today
     entry.valid_until = _valid_until(entry.list_type, today)
     entry.measures = vocabulary.measure_codes(entry.list_type)
-    _replace_earlier(actor, entry, today)
-    transition(entry, S.PUBLISHED, actor, f"作出列入决定（{document}）", today)
+    if endings := ends(entry):
+        replace(actor, entry, endings, today)
+    else:
+        _put_in_force(actor, entry, today)
+    return entry
+
+
+def _put_in_force(actor, entry: ListEntry, today: date) -> None:
+    transition(entry, S.PUBLISHED, actor, f"作出列入决定（{entry.decision_document}）", today)
     sanctions.impose(entry.org_id, vocabulary.platform_codes(entry.list_type), source(entry),
                      today, entry.valid_until)
     feed.emit(entry, "published")
     _tell(entry, "published", _l("信用名单列入决定"),
-          f"您单位已被列入{vocabulary.LIST_LABELS[entry.list_type]}，决定文号 {document}。")
-    return entry
+          f"您单位已被列入{vocabulary.LIST_LABELS[entry.list_type]}，"
+          f"决定文号 {entry.decision_document}。")
 
 
 def _valid_until(list_type: str, today: date) -> date | None:
@@ -238,23 +247,50 @@ def _carry(entry: ListEntry, old: ListEntry) -> None:
     db.session.refresh(entry, ["grounds"])
 
 
-def _replace_earlier(actor, entry: ListEntry, today: date) -> None:
-    """A new entry on a list the subject is already on restarts the clock (第十三条, 第十六条):
-    the earlier entry is removed and its grounds carried; the time on the list continues.
-    A serious entry moves the subject off the directory; a punishment entry ends a red one."""
-    for old in _published_on(entry.org_id, entry.list_type):
-        entry.listed_since = min(entry.listed_since, old.listed_since)
-        _carry(entry, old)
-        remove(actor, old, "superseded", f"因新的列入事实重新计算列入时限，由记录 #{entry.id} 接续",
-               today, replaced_by=entry)
+@dataclass(frozen=True)
+class Ending:
+    """A published entry that publishing another one ends: how (``code``), why, and whether
+    the new entry continues it (takes over its grounds; ``keeps_time``: its time on the list)."""
+
+    entry: ListEntry
+    code: str
+    reason: str
+    carried: bool
+    keeps_time: bool = False
+
+
+def ends(entry: ListEntry) -> list[Ending]:
+    """The entries in force that publishing ``entry`` ends (reads only). A new entry on a list
+    the subject is already on restarts the clock (第十三条, 第十六条): it continues the earlier
+    entry, time on the list included. A serious entry moves the subject off the directory and
+    continues its grounds. A punishment entry ends a red one."""
+    found = [Ending(old, "superseded", f"因新的列入事实重新计算列入时限，由记录 #{entry.id} 接续",
+                    carried=True, keeps_time=True)
+             for old in _published_on(entry.org_id, entry.list_type)]
     if entry.list_type == SERIOUS:
-        for old in _published_on(entry.org_id, ABNORMAL):
-            _carry(entry, old)
-            remove(actor, old, "moved", f"列入严重违法失信名单（记录 #{entry.id}）", today,
-                   replaced_by=entry)
+        found += [Ending(old, "moved", f"列入严重违法失信名单（记录 #{entry.id}）", carried=True)
+                  for old in _published_on(entry.org_id, ABNORMAL)]
     if entry.list_type in PUNISHMENT_LISTS:
-        for old in _published_on(entry.org_id, RED):
-            remove(actor, old, "red_review", "被列入惩戒名单，不再符合红名单条件", today)
+        found += [Ending(old, "red_review", "被列入惩戒名单，不再符合红名单条件", carried=False)
+                  for old in _published_on(entry.org_id, RED)]
+    return found
+
+
+def replace(actor, entry: ListEntry, endings: list[Ending], today: date) -> ListEntry:
+    """Publish ``entry`` in place of the entries it ends, in this order (docs/credit-feed.md,
+    "Replacement"): the new entry takes over what it continues (grounds, reason, provisions,
+    time on the list); it comes into force (measures imposed, feed ``published``); then each
+    ended entry leaves its list (measures lifted, feed ``removed`` naming the new entry). So
+    neither the feed nor the measures ever show the subject off a list it stays on."""
+    for ending in endings:
+        if ending.keeps_time:
+            entry.listed_since = min(entry.listed_since, ending.entry.listed_since)
+        if ending.carried:
+            _carry(entry, ending.entry)
+    _put_in_force(actor, entry, today)
+    for ending in endings:
+        _end(actor, ending.entry, ending.code, ending.reason, today, replaced_by=entry)
+    return entry
 
 
 # --- ending --------------------------------------------------------------------------------
@@ -273,12 +309,17 @@ def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
     return entry
 
 
-def remove(actor, entry: ListEntry, code: str, reason: str, today: date | None = None,
-           replaced_by: ListEntry | None = None) -> ListEntry:
+def remove(actor, entry: ListEntry, code: str, reason: str, today: date | None = None
+           ) -> ListEntry:
     """Take a published entry off its list: measures lifted, the feed told, the subject too."""
     today = today or clock.today()
     reason = _need_text(reason, "reason")
     _require_state(entry, S.PUBLISHED)
+    return _end(actor, entry, code, reason, today)
+
+
+def _end(actor, entry: ListEntry, code: str, reason: str, today: date,
+         replaced_by: ListEntry | None = None) -> ListEntry:
     entry.removed_on, entry.removal_code, entry.removal_reason = today, code, reason
     entry.replaced_by_id = replaced_by.id if replaced_by else None
     transition(entry, S.REMOVED, actor, reason, today)

@@ -149,6 +149,24 @@ def test_a_new_qualifying_fact_restarts_the_clock_but_not_the_time_on_the_list(
     assert not sanctions.is_barred(society.id, sanctions.NO_GOVERNMENT_PURCHASE, D(2024, 11, 1))
 
 
+@pytest.mark.usefixtures("three_warnings_for_serious")
+def test_a_replacement_is_published_before_the_entry_it_ends_is_removed(
+        app, society, regulator):
+    """docs/credit-feed.md "Replacement": a consumer applying events in order never holds the
+    subject off the list it stays on, and the new entry already carries the old grounds."""
+    first = _listed(society, regulator, D(2024, 1, 2))
+    second = _listed(society, regulator, D(2024, 4, 1))
+    events = db.session.scalars(sa.select(FeedEvent).order_by(FeedEvent.seq)).all()
+    assert [(e.entry_id, e.event) for e in events] == [
+        (first.id, "published"), (second.id, "published"), (first.id, "removed")]
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert [f["date"] for f in events[1].payload["facts"]] == ["2024-01-02", "2024-04-01"]
+    assert f"#{second.id}" in events[2].payload["removal_reason"]
+    in_force = db.session.scalars(sa.select(sanctions.Sanction).where(
+        sanctions.Sanction.org_id == society.id).order_by(sanctions.Sanction.id)).all()
+    assert {s.source for s in in_force if s.lifted_at is None} == {f"credit.entry:{second.id}"}
+
+
 def test_two_years_on_the_directory_moves_the_subject_to_the_serious_list(
         app, society, regulator):
     record(society, "contact", "letter_unsigned", D(2021, 12, 1))
