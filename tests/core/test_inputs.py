@@ -93,7 +93,7 @@ def test_an_upload_has_its_own_limit_above_the_body_limit(app, api_as, make):
 def test_a_page_upload_past_its_limit_is_a_page_not_a_crash(app, client, login_as):
     login_as("regulator")
     token = csrf_token(client.get("/credit/facts/import").data)
-    from credit import fact_import
+    from credit.facts import imports as fact_import
 
     response = client.post("/credit/facts/import", data={
         "csrf_token": token,
