@@ -60,6 +60,11 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     monotonic_cst : None, array-like of {-1, 0, 1} or dict name -> cst
         +1: the risk (probability of bad) increases with the feature, so its points never
         increase with it; -1: the reverse. As in HistGradientBoostingClassifier.
+    trend : {"auto", "none"}, default="auto"
+        For numeric features without a declared constraint (``monotonic_cst`` 0): "auto"
+        bins them monotone in whichever direction fits the training data better, or leaves
+        them unconstrained when a non-monotone shape (a peak, a valley) fits significantly
+        better; "none" leaves them unconstrained. The direction used is ``bins_[j].trend``.
     C : float, default=1.0
         Inverse L2 regularization of the LogisticRegression on the WoE features.
     base_score, base_odds, pdo : float, default=600, 50, 20
@@ -82,6 +87,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         base_score=600,
         base_odds=50,
         pdo=20,
+        trend="auto",
         random_state=None,
     ):
         self.binning = binning
@@ -94,6 +100,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.base_score = base_score
         self.base_odds = base_odds
         self.pdo = pdo
+        self.trend = trend
         self.random_state = random_state
 
     def __sklearn_tags__(self):

@@ -255,6 +255,8 @@ def check_params(est) -> None:
         isinstance(est.max_pvalue, numbers.Real) and 0 < est.max_pvalue <= 1
     ):
         raise ValueError(f"max_pvalue must be in (0, 1] or None, got {est.max_pvalue!r}")
+    if est.trend not in ("auto", "none"):
+        raise ValueError(f"trend must be 'auto' or 'none', got {est.trend!r}")
     for name in ("C", "base_odds", "pdo"):
         value = getattr(est, name)
         if not isinstance(value, numbers.Real) or not value > 0:

@@ -75,6 +75,7 @@ def _feature_dict(card, j: int) -> dict[str, Any]:
         "name": fb.name,
         "kind": fb.kind,
         "monotonic_cst": int(fb.monotonic_cst),
+        "trend": int(fb.trend),
         "coef": float(card.coef_[j]),
         "edges": [float(e) for e in fb.edges],
         "categories": jsonable(fb.categories),
@@ -100,6 +101,7 @@ def _feature_bins(f: dict[str, Any]) -> FeatureBins:
         count=np.array([s["count"] for s in f["slots"]], dtype=np.float64),
         bads=np.array([s["bads"] for s in f["slots"]], dtype=np.float64),
         monotonic_cst=f["monotonic_cst"],
+        trend=f.get("trend", f["monotonic_cst"]),  # documents written before trend detection
         edges=f["edges"],
         categories=f["categories"],
         category_bins=f["category_bins"],

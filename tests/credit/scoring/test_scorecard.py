@@ -410,9 +410,30 @@ def test_invalid_parameters_are_reported_at_fit():
         ({"min_bin_share": 0.9}, "min_bin_share"),
         ({"pdo": 0}, "pdo"),
         ({"max_pvalue": 2}, "max_pvalue"),
+        ({"trend": "magic"}, "trend"),
         ({"categorical_features": [9]}, "categorical_features"),
     ):
         with pytest.raises(ValueError, match=message):
             Scorecard(**params).fit(X, y)
     with pytest.raises(ValueError, match="Only binary classification"):
         Scorecard().fit(X, np.arange(len(y)) % 3)
+
+
+def test_undeclared_features_get_a_detected_trend_or_keep_their_shape():
+    rng = np.random.default_rng(0)
+    n = 20000
+    X = np.column_stack([rng.uniform(0, 10, n), rng.uniform(-3, 3, n)])
+    logit = -3.0 + 0.3 * X[:, 0] + 0.5 * X[:, 1] ** 2  # rising risk; risky at both ends
+    y = (rng.random(n) < _logistic(logit)).astype(int)
+    card = Scorecard(random_state=0).fit(X, y)
+    rising, valley = card.bins_
+    assert rising.trend == 1 and rising.n_bins >= 3
+    points = card.points_table_.query("feature == 'x0'")["points"].to_numpy()[: rising.n_bins]
+    assert (np.diff(points) <= 0).all()  # detected rising risk: points never rise with x0
+    assert valley.trend == 0 and valley.n_bins >= 3  # a monotone fit would flatten the valley
+    middle = card.points(np.array([[5.0, 0.0]]))[0]
+    assert middle > card.points(np.array([[5.0, -2.9]]))[0]
+    assert middle > card.points(np.array([[5.0, 2.9]]))[0]
+    again = Scorecard.from_dict(json.loads(json.dumps(card.to_dict())))
+    assert [fb.trend for fb in again.bins_] == [1, 0]
+    assert [fb.trend for fb in Scorecard(trend="none", random_state=0).fit(X, y).bins_] == [0, 0]
