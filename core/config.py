@@ -62,7 +62,13 @@ POLICY_DEFAULTS: dict[str, object] = {
     "score_min": 300,
     "score_max": 900,
     "score_promotion_max_auc_drop": 0.01,
-    "score_psi_warning": 0.25,
+    # A retrained model replaces the active one only if, on the same held-out window, the
+    # population stability of their scores stays below this (credit/scoring/training.py).
+    "score_promotion_max_psi": 0.25,
+    "score_retrain_months": 3,  # the scheduled job retrains the score model this often
+    # Drift of the scores since training (PSI): watch from 0.10, alarm from 0.25.
+    "score_psi_watch": 0.10,
+    "score_psi_alarm": 0.25,
     # Grades as predicted risk relative to the base rate b: A ≤ 0.5·b, B ≤ b, C ≤ 2·b, D above.
     "score_grade_risk_ratio": {"A": 0.5, "B": 1.0, "C": 2.0},
     "score_review_grade": "D",  # the lowest band goes to the regulators' review queue

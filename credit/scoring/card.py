@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.config import policy
+from credit.scoring import drift as drift_
 from credit.scoring import registry, subject_scores
 from credit.scoring.explain import current_lang
 from credit.scoring.features import label
@@ -18,50 +19,33 @@ DIRECTION_LABELS = {1: ("越多风险越高", "more means riskier"),
                     -1: ("越多风险越低", "more means safer"), 0: ("不设方向", "no direction")}
 
 
-def _training_scores(document: dict) -> np.ndarray:
-    dist = document["training_scores"]
-    return np.repeat(np.asarray(dist["values"], dtype=float), np.asarray(dist["counts"], int))
-
-
-def _slot_names(n: int) -> np.ndarray:
-    # Slot numbers, not labels: metrics.psi_table keeps its own "missing" category.
-    return np.asarray([f"slot {i}" for i in range(n)], dtype=object)
-
-
-def _slot_sample(feature: dict) -> np.ndarray:
-    """The training sample of a feature as bin names, from the stored bin counts."""
-    counts = [round(s["count"]) for s in feature["slots"]]
-    return np.repeat(_slot_names(len(counts)), counts)
-
-
 def _csi(model: ScoreModel, rows, lang: str) -> list[dict]:
-    """Characteristic stability per input, over the scorecard's own bins."""
+    """Characteristic stability per input, over the scorecard's own bins, labelled."""
     card = registry.scorecard(model.version)
     defs = {f["name"]: f for f in model.document["features"]}
-    out = []
-    for fb, feature in zip(card.bins_, model.document["scorecard"]["features"], strict=True):
-        values = np.array([np.nan if (v := r.explanation["values"].get(fb.name)) is None else v
-                           for r in rows], dtype=float)
-        current = _slot_names(len(fb.labels))[fb.slots(values)]
-        out.append({"feature": fb.name, "csi": psi(_slot_sample(feature), current),
-                    "label": label(defs[fb.name], lang) if fb.name in defs else fb.name})
-    return sorted(out, key=lambda r: -r["csi"])
+    columns = {fb.name: [np.nan if (v := r.explanation["values"].get(fb.name)) is None else v
+                         for r in rows] for fb in card.bins_}
+    return [{**r, "label": label(defs[r["feature"]], lang) if r["feature"] in defs
+             else r["feature"]} for r in drift_.input_csi(card, model.document, columns)]
 
 
 def drift(model: ScoreModel, lang: str | None = None) -> dict | None:
-    """PSI of the latest scoring run against the training scores (warning above policy
-    ``score_psi_warning``, 0.25), with the per-bin table and the CSI of every input."""
+    """PSI of the latest scoring run against the training scores, its level in words (watch
+    from policy ``score_psi_watch``, alarm from ``score_psi_alarm``), the per-bin table and
+    the CSI of every input."""
     day, rows = subject_scores.model_scores(model)
     if not rows:
         return None
-    expected = _training_scores(model.document)
+    expected = drift_.training_scores(model.document)
     actual = np.array([r.score for r in rows], dtype=float)
     value = psi(expected, actual)
-    threshold = policy("score_psi_warning")
+    level = drift_.level(value)
     table = psi_table(expected, actual)
-    return {"scored_on": day, "n": len(rows), "psi": value, "threshold": threshold,
-            "warning": value > threshold, "table": table.to_dict(orient="records"),
-            "csi": _csi(model, rows, lang or current_lang())}
+    return {"scored_on": day, "n": len(rows), "psi": value,
+            "threshold": policy("score_psi_alarm"), "watch": policy("score_psi_watch"),
+            "warning": level == drift_.ALARM, "level": level,
+            "level_label": str(drift_.LEVEL_LABELS[level]), "level_tag": drift_.LEVEL_TAGS[level],
+            "table": table.to_dict(orient="records"), "csi": _csi(model, rows, lang or current_lang())}
 
 
 def _points_table(document: dict, lang: str) -> list[dict]:

@@ -80,3 +80,27 @@ class IntegrityScore(db.Model):
 
     def __repr__(self) -> str:
         return f"<IntegrityScore org={self.org_id} {self.scored_on} {self.score}{self.grade}>"
+
+
+class ScoreRun(db.Model):
+    """One scoring run: a model version on a day, how many subjects it scored, and how far
+    the scores (PSI) and each input (CSI) have drifted from the model's training sample. The
+    regulators' home page reads the latest run of the active model; re-scoring the same day
+    with the same version replaces the row's numbers, like the scores themselves."""
+
+    __tablename__ = "credit_score_run"
+    __table_args__ = (
+        sa.UniqueConstraint("model_version", "scored_on", name="uq_credit_score_run"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version: Mapped[str] = mapped_column(sa.ForeignKey("credit_score_model.version"))
+    scored_on: Mapped[date] = mapped_column(sa.Date)
+    scored: Mapped[int]
+    by_grade: Mapped[dict] = mapped_column(sa.JSON)
+    score_psi: Mapped[float | None]  # None when nobody was scored
+    input_csi: Mapped[list] = mapped_column(sa.JSON)  # [{"feature", "csi"}], largest first
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"<ScoreRun {self.model_version} {self.scored_on} psi={self.score_psi}>"

@@ -1,5 +1,6 @@
 """Wires the integrity score into the app: tables, pages, API, nightly job, ``flask credit
-train|score|promote``, the core.scores provider, navigation and the profile partial's data.
+train|score|promote``, the core.scores provider, navigation, the regulators' drift
+panel and the profile partial's data.
 Called from ``credit.register.init_app``; calling it twice is harmless."""
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def init_app(app) -> None:
     from core.app import register_api
     from core.auth import PUBLIC
     from core.jobs import register_job
-    from core.web.nav import register_nav
+    from core.web.nav import register_home_panel, register_nav
     from credit.scoring import api, jobs, models, subject_scores, views  # noqa: F401 (tables)
 
     if "credit_scoring" in app.blueprints:
@@ -40,9 +41,14 @@ def init_app(app) -> None:
     _attach_cli(app)
     register_job("credit.score_nightly", jobs.score_nightly_job, "cron", hour=1, minute=30,
                  description="Score every credit subject with the active model")
+    register_job("credit.score_retrain", jobs.retrain_job, "cron", hour=2, minute=40,
+                 description="Retrain the score model when policy score_retrain_months says so; "
+                             "promote it only by the promotion rule")
     scores.register_provider(app, subject_scores.latest_views)
     register_nav(app, "credit_score_model", _l("评分模型"), "credit_scoring.model_card",
                  [PUBLIC], order=540)
     register_nav(app, "credit_score_review", _l("评分复核"), "credit_scoring.review",
                  [Role.REGULATOR], order=545)
-    app.jinja_env.globals.update(integrity_score_panel=views.profile_panel)
+    register_home_panel(app, "scoring/_panel_drift.html", [Role.REGULATOR], order=505)
+    app.jinja_env.globals.update(integrity_score_panel=views.profile_panel,
+                                 score_drift_panel=views.drift_panel)

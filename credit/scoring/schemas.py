@@ -75,6 +75,8 @@ class ScoreRunOut(Schema):
     model_version = F.String()
     scored = F.Integer()
     by_grade = F.Dict(keys=F.String(), values=F.Integer())
+    score_psi = F.Float(allow_none=True, metadata={
+        "description": "PSI of these scores against the model's training scores"})
 
 
 class PointsOut(Schema):

@@ -24,7 +24,7 @@ from core.errors import Conflict, PermissionDenied
 from core.extensions import db
 from core.orgs.services import user_org_ids
 from core.scores import ScoreView
-from credit.scoring import grades, registry, sources
+from credit.scoring import drift, grades, registry, sources
 from credit.scoring.matrix import feature_matrix
 from credit.scoring.models import IntegrityScore, ScoreModel
 
@@ -83,12 +83,13 @@ def score_subjects(actor, day: date | None = None, org_ids=None) -> dict:
     names = [str(n) for n in card.feature_names_in_]
     tables = sources.load_tables(until=day)
     found = []
+    X = feature_matrix(tables, ids, day)[names] if ids else None
     if ids:
-        X = feature_matrix(tables, ids, day)[names]
         found = explanations(card, X, tables.orgs.loc[ids, "is_eldercare"].to_numpy())
     existing = _existing(day, model.version, ids)
     g = model.document["grades"]
     counts: Counter = Counter()
+    scores = []
     for org_id, expl in zip(ids, found, strict=True):
         score = grades.display_score(expl["total"], g["score_min"], g["score_max"])
         grade = grades.grade_of(score, g["cutoffs"])
@@ -97,9 +98,12 @@ def score_subjects(actor, day: date | None = None, org_ids=None) -> dict:
         row.score, row.grade, row.tier, row.explanation = score, grade, grades.tier_of(grade), expl
         db.session.add(row)
         counts[grade] += 1
+        scores.append(score)
     db.session.flush()
+    by_grade = dict(sorted(counts.items()))
+    run = drift.record_run(model, day, scores, X, by_grade, card)
     result = {"scored_on": day.isoformat(), "model_version": model.version, "scored": len(ids),
-              "by_grade": dict(sorted(counts.items()))}
+              "by_grade": by_grade, "score_psi": run.score_psi}
     audit.record(actor, "credit.score.run", "credit_score_model", model.version, after=result)
     return result
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import numpy as np
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core import audit, clock
@@ -13,9 +15,10 @@ from core.config import policy
 from core.db import advisory_lock
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
-from credit.scoring import fitting, registry, sources
+from credit.dates import add_months
+from credit.scoring import fitting, grades, registry, sources
 from credit.scoring.dataset import build_dataset
-from credit.scoring.metrics import auc
+from credit.scoring.metrics import auc, psi
 from credit.scoring.models import ModelStatus, ScoreModel
 
 LOCK = "credit.score_model"
@@ -28,29 +31,50 @@ def options_from_policy() -> fitting.Options:
                            score_max=policy("score_max"))
 
 
-def _active_auc_on_same_test(active: ScoreModel, fitted: fitting.Fitted) -> tuple[float, str]:
-    """The active model's AUC on the new held-out snapshots when its inputs can still be
-    computed (a fair comparison), else the held-out AUC it was stored with."""
+def _published_scores(card, document: dict, X) -> np.ndarray:
+    g = document["grades"]
+    return np.array([grades.display_score(t, g["score_min"], g["score_max"])
+                     for t in card.points(X)], dtype=float)
+
+
+def _active_on_same_test(active: ScoreModel, fitted: fitting.Fitted) -> dict:
+    """The active model on the new held-out snapshots when its inputs can still be computed
+    (a fair comparison): its AUC there, and the PSI between its published scores and the
+    candidate's on those same snapshots. Else its stored AUC, and no PSI."""
     card = registry.scorecard(active.version)
     names = [str(n) for n in getattr(card, "feature_names_in_", [])]
-    if names and all(n in fitted.X_test.columns for n in names):
-        p_bad = card.predict_proba(fitted.X_test[names])[:, 1]
-        return auc(fitted.y_test, p_bad), "same_test"
-    return active.auc, "stored"
+    if not names or not all(n in fitted.X_test.columns for n in names):
+        return {"active_auc": active.auc, "basis": "stored", "psi": None}
+    X = fitted.X_test[names]
+    active_scores = _published_scores(card, active.document, X)
+    new_scores = _published_scores(fitted.card, fitted.document, fitted.X_test)
+    return {"active_auc": auc(fitted.y_test, card.predict_proba(X)[:, 1]), "basis": "same_test",
+            "psi": psi(active_scores, new_scores)}
 
 
 def promotion_check(fitted: fitting.Fitted, active: ScoreModel | None) -> dict:
-    """DOMAIN.md / issue #6: a new version becomes active only if its held-out AUC is not
-    worse than the active one's by more than ``score_promotion_max_auc_drop`` (0.01)."""
+    """The promotion rule (docs/scoring.md §13): on the same held-out window, a new version
+    replaces the active one only if its AUC is not lower by more than policy
+    ``score_promotion_max_auc_drop`` (0.01) and the PSI between the two models' published
+    scores stays below ``score_promotion_max_psi`` (0.25). ``refused`` lists the rules that
+    failed: "auc_drop", "psi", or "not_comparable" (the active model's inputs are gone)."""
     new_auc = fitted.document["metrics"]["test"]["auc"]
     max_drop = policy("score_promotion_max_auc_drop")
+    max_psi = policy("score_promotion_max_psi")
     if active is None:
         return {"active_version": None, "new_auc": new_auc, "max_auc_drop": max_drop,
-                "passes": True}
-    active_auc, basis = _active_auc_on_same_test(active, fitted)
-    return {"active_version": active.version, "active_auc": active_auc, "basis": basis,
-            "new_auc": new_auc, "max_auc_drop": max_drop,
-            "passes": bool(new_auc >= active_auc - max_drop)}
+                "max_psi": max_psi, "psi": None, "refused": [], "passes": True}
+    same = _active_on_same_test(active, fitted)
+    refused = []
+    if new_auc < same["active_auc"] - max_drop:
+        refused.append("auc_drop")
+    if same["psi"] is None:
+        refused.append("not_comparable")
+    elif same["psi"] >= max_psi:
+        refused.append("psi")
+    return {"active_version": active.version, **same, "new_auc": new_auc,
+            "max_auc_drop": max_drop, "max_psi": max_psi, "refused": refused,
+            "passes": not refused}
 
 
 def fit_from_record(observed_until: date, options: fitting.Options | None = None
@@ -85,7 +109,8 @@ def train(actor, observed_until: date | None = None, options: fitting.Options | 
         "auc": check["new_auc"], "hgb_auc": document["comparison"]["hgb"].get("auc"),
         "sizes": document["sizes"], "observed_until": observed_until, "promotion": check})
     if auto_promote and check["passes"]:
-        promote(None, model, "按晋升规则自动启用：留出期 AUC 不低于现行模型减去允许降幅", auto=True)
+        promote(None, model, "按晋升规则自动启用：同一留出期上 AUC 不低于现行模型减去允许降幅，"
+                "新旧评分分布的 PSI 低于上限", auto=True)
     return model
 
 
@@ -111,3 +136,25 @@ def promote(actor, model: ScoreModel, reason: str, auto: bool = False) -> ScoreM
                  after={"active": model.version, "auto": auto, "auc": model.auc},
                  reason=reason)
     return model
+
+
+def retrain_due(today: date | None = None) -> bool:
+    """Whether the scheduled retraining should run: no model yet, or the newest one (trained
+    by the job or by hand) is at least policy ``score_retrain_months`` (3) old."""
+    today = today or clock.today()
+    newest = db.session.execute(sa.select(sa.func.max(ScoreModel.created_at))).scalar_one()
+    if newest is None:
+        return True
+    return clock.utc(newest).astimezone(clock.CITY_TZ).date() <= add_months(today, -policy("score_retrain_months"))
+
+
+def refused_candidate() -> ScoreModel | None:
+    """The newest version when the promotion rule refused it and nothing newer replaced the
+    active model since: the models page warns about it until an admin decides or a later
+    retraining passes."""
+    newest = db.session.execute(sa.select(ScoreModel).order_by(ScoreModel.id.desc()).limit(1)
+                                ).scalar_one_or_none()
+    if newest is None or newest.status != ModelStatus.CANDIDATE:
+        return None
+    check = newest.document.get("promotion") or {}
+    return newest if check.get("refused") else None

@@ -13,7 +13,8 @@ from core.config import policy
 from core.errors import DomainError
 from core.extensions import db
 from credit.facts.records import get_subject
-from credit.scoring import card, explain, registry, sources, subject_scores, training
+from credit.scoring import card, drift, explain, registry, sources, subject_scores, training
+from credit.scoring.features import label
 
 bp = Blueprint("credit_scoring", __name__, url_prefix="/credit/score",
                template_folder="templates")
@@ -42,6 +43,28 @@ def profile_panel(org) -> dict | None:
     return {"view": explain.breakdown(row) if row is not None else None}
 
 
+def drift_panel() -> dict | None:
+    """Jinja global for the regulators' home panel ``scoring/_panel_drift.html``: how far the
+    active model's latest scores have drifted from its training sample, the inputs that moved
+    most (by their labels), and a refused retraining if there is one. Reads one stored run."""
+    model = registry.active_model()
+    if model is None:
+        return None
+    run = drift.latest_run(model)
+    out = {"model": model, "run": run, "refused": training.refused_candidate(), "inputs": []}
+    if run is None or run.score_psi is None:
+        return out
+    level = drift.level(run.score_psi)
+    defs = {f["name"]: f for f in model.document["features"]}
+    lang = explain.current_lang()
+    out.update(level=level, level_label=drift.LEVEL_LABELS[level], tag=drift.LEVEL_TAGS[level],
+               inputs=[{"label": label(defs[r["feature"]], lang) if r["feature"] in defs
+                        else r["feature"], "csi": r["csi"],
+                        "level_label": drift.LEVEL_LABELS[drift.level(r["csi"])]}
+                       for r in run.input_csi[:3] if drift.level(r["csi"]) != drift.STABLE])
+    return out
+
+
 @bp.get("/model")
 @roles(PUBLIC)
 def model_card():
@@ -50,6 +73,10 @@ def model_card():
     versions = db.session.execute(registry.all_models().limit(20)).scalars().all()
     data = card.card_data(model) if model is not None else None
     return render_template("scoring/model_card.html", card=data, model=model, versions=versions,
+                           refused=training.refused_candidate(),
+                           retrain_months=policy("score_retrain_months"),
+                           max_auc_drop=policy("score_promotion_max_auc_drop"),
+                           max_psi=policy("score_promotion_max_psi"),
                            may_promote=current_user.is_authenticated
                            and current_user.has_role(Role.ADMIN))
 
