@@ -149,12 +149,15 @@ def retrain_due(today: date | None = None) -> bool:
 
 
 def refused_candidate() -> ScoreModel | None:
-    """The newest version when the promotion rule refused it and nothing newer replaced the
-    active model since: the models page warns about it until an admin decides or a later
+    """The newest version when the promotion rule refused it and no version was promoted
+    since: the models page warns about it until an admin promotes a version or a later
     retraining passes."""
     newest = db.session.execute(sa.select(ScoreModel).order_by(ScoreModel.id.desc()).limit(1)
                                 ).scalar_one_or_none()
     if newest is None or newest.status != ModelStatus.CANDIDATE:
         return None
     check = newest.document.get("promotion") or {}
+    active = registry.active_model()
+    if active is not None and active.promoted_at and active.promoted_at >= newest.created_at:
+        return None  # an admin has chosen a version since
     return newest if check.get("refused") else None

@@ -60,6 +60,10 @@ def test_retraining_refuses_a_worse_model_and_the_models_page_says_why(
     assert "auc_drop" not in html and "not_comparable" not in html  # words, not codes
     assert db.session.execute(sa.select(sa.func.count()).where(
         AuditRecord.action == "credit.score_model.promote")).scalar_one() == 0
+    training.promote(None, candidate, "业务部门核实后决定启用")  # an admin decides
+    db.session.commit()
+    assert training.refused_candidate() is None
+    assert "重新训练的模型未启用" not in client.get(CARD).get_data(as_text=True)
 
 
 def test_retraining_promotes_a_model_as_good_as_the_active_one_then_waits(

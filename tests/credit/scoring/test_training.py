@@ -89,8 +89,9 @@ def test_a_new_version_as_good_as_the_active_one_replaces_it(app, writing, synth
 def test_promotion_rule_allows_at_most_a_0_01_auc_drop(app, writing, synthetic_record, fitted,
                                                        monkeypatch, active_auc, promoted):
     old = install(fitted, version="20250101.1", auc=active_auc)
-    monkeypatch.setattr(training, "_active_auc_on_same_test",
-                        lambda active, f: (active.auc, "same_test"))
+    monkeypatch.setattr(training, "_active_on_same_test",
+                        lambda active, f: {"active_auc": active.auc, "basis": "same_test",
+                                           "psi": 0.0})
     monkeypatch.setattr(training.fitting, "fit", lambda data, options: _with_auc(fitted, 0.85))
     new = training.train(None, HISTORY_END)
     db.session.commit()
