@@ -1,7 +1,7 @@
 """credit: score runs (drift of each scoring run)
 
 Revision ID: 090187a65017
-Revises: 3c9e1f4a7d20
+Revises: 61171f7ca2c4
 Create Date: 2026-12-01 23:58:43.643349
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '090187a65017'
-down_revision = '3c9e1f4a7d20'
+down_revision = '61171f7ca2c4'
 branch_labels = None
 depends_on = None
 
