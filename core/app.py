@@ -181,6 +181,7 @@ def _register_core(app: Flask) -> None:
     for group in (audit_cli, scheduler_cli, demo_cli, accounts_cli.users_cli):
         app.cli.add_command(group)
     web_views.register_nav_items(app)
+    __import__("core.notices.register", fromlist=["init_app"]).init_app(app)
 
 
 def register_api(blueprint) -> None:

@@ -72,6 +72,14 @@ POLICY_DEFAULTS: dict[str, object] = {
     # Grades as predicted risk relative to the base rate b: A ≤ 0.5·b, B ≤ b, C ≤ 2·b, D above.
     "score_grade_risk_ratio": {"A": 0.5, "B": 1.0, "C": 2.0},
     "score_review_grade": "D",  # the lowest band goes to the regulators' review queue
+    # Notices (core.notices). DOMAIN.md is silent on delivery: where the law gives a number it
+    # is cited; the rest are the bureau's local choices.
+    "delivery_confirm_days": 10,  # local: wait this long for a confirmed delivery, then 公告
+    # 《民事诉讼法》(2021 修正) 第九十五条, applied to administrative notices through
+    # 《行政处罚法》第六十一条: a public notice counts as served 30 days after publication.
+    "public_notice_days": 30,
+    "delivery_retry_minutes": 10,  # local: first retry after 10 min, doubling after each failure
+    "delivery_max_tries": 5,  # local: then the channel is given up (others and 公告 remain)
     # Charity
     "matching_interval_minutes": 15,
     "matching_max_km": 30,
@@ -176,6 +184,18 @@ class Config:
         self.SCHEDULER_LEADER_POLL_SECONDS = float(env.get("SCHEDULER_LEADER_POLL_SECONDS", "5"))
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.ISSUER_NAME = env.get("ISSUER_NAME", "常州市民政局")
+        # Delivery of notices (core.notices.channels): without SMTP_HOST / SMS_GATEWAY_URL
+        # emails and texts are written to the log only (and never count as delivered).
+        self.SMTP_HOST = env.get("SMTP_HOST", "")
+        self.SMTP_PORT = int(env.get("SMTP_PORT", "25"))
+        self.SMTP_STARTTLS = env.get("SMTP_STARTTLS", "0") == "1"
+        self.SMTP_USER = env.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = env.get("SMTP_PASSWORD", "")
+        self.SMTP_FROM = env.get("SMTP_FROM", "notices@localhost")
+        self.SMTP_TIMEOUT = float(env.get("SMTP_TIMEOUT", "20"))
+        self.SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
+        self.SMS_GATEWAY_TOKEN = env.get("SMS_GATEWAY_TOKEN", "")
+        self.SMS_GATEWAY_TIMEOUT = float(env.get("SMS_GATEWAY_TIMEOUT", "10"))
         self.DEMO_SEED = int(env.get("DEMO_SEED", "20261129"))
         self.TESTING = False
         for name, default in POLICY_DEFAULTS.items():

@@ -42,6 +42,13 @@ volunteer_service_confirmed = _signals.signal(
         "description, actor_id.",
 )
 
+notice_delivered = _signals.signal(
+    "core.notice-delivered",
+    doc="A notice document counts as delivered (the first confirmed delivery, or the end of "
+        "its public-notice period). kwargs: document_id, step_key, delivered_on (Shanghai "
+        "date), channel (inbox, email, sms or public_notice).",
+)
+
 
 def publish(signal, sender: str, **payload) -> None:
     """Send ``signal``; subscribers' exceptions propagate and roll back the whole change."""

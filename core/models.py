@@ -4,13 +4,21 @@ from core.accounts.models import ApiToken, FamilyLink, Person, User, UserRole
 from core.audit import AuditRecord
 from core.idempotency import IdempotencyRecord
 from core.jobs import JobRun
+from core.notices.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryContact,
+    DeliveryRoute,
+    NoticeDocument,
+)
 from core.orgs.models import District, Membership, Organization
 from core.outbox import OutboxMessage
 from core.sanctions import Sanction
 from core.workdays import CalendarDay
 
 __all__ = [
-    "ApiToken", "AuditRecord", "CalendarDay", "District", "FamilyLink", "IdempotencyRecord",
-    "JobRun", "Membership", "Organization", "OutboxMessage", "Person", "Sanction", "User",
-    "UserRole",
+    "ApiToken", "AuditRecord", "CalendarDay", "Delivery", "DeliveryAttempt", "DeliveryContact",
+    "DeliveryRoute", "District", "FamilyLink", "IdempotencyRecord",
+    "JobRun", "Membership", "NoticeDocument", "Organization", "OutboxMessage", "Person",
+    "Sanction", "User", "UserRole",
 ]
