@@ -170,6 +170,7 @@ def _register_core(app: Flask) -> None:
     from core.orgs import views as orgs_views
     from core.web import filters, nav
     from core.web import views as web_views
+    from core.workdays import calendar_cli
 
     register_error_handlers(app)
     filters.register(app)
@@ -178,7 +179,7 @@ def _register_core(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (accounts_api.blp, orgs_api.blp):
         register_api(blueprint)
-    for group in (audit_cli, scheduler_cli, demo_cli, accounts_cli.users_cli):
+    for group in (audit_cli, scheduler_cli, demo_cli, accounts_cli.users_cli, calendar_cli):
         app.cli.add_command(group)
     web_views.register_nav_items(app)
     __import__("core.notices.register", fromlist=["init_app"]).init_app(app)

@@ -34,6 +34,9 @@ POLICY_DEFAULTS: dict[str, object] = {
     # Credit records and lists
     "annual_report_deadline": "06-30",  # MM-DD, for the previous year's report
     "fact_entry_working_days": 5,
+    # local: the State Council publishes next year's holidays in late October or November;
+    # from this day on, regulators are warned while next year's schedule is not imported.
+    "calendar_next_year_warning_from": "11-01",
     "objection_days": 10,  # working days
     "abnormal_auto_removal_months": 6,
     "abnormal_to_serious_years": 2,

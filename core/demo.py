@@ -96,6 +96,9 @@ USCC_PREFIX = {OrgKind.SOCIAL_GROUP: "51", OrgKind.SOCIAL_SERVICE: "52",
 
 
 def _seed_core(ctx: SeedContext) -> None:
+    from core import workdays
+
+    workdays.load_shipped()  # the State Council schedules we ship: windows count holidays
     orgs.seed_districts()
     ctx.districts = orgs.districts()
     _seed_orgs(ctx)

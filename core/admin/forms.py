@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -55,6 +56,12 @@ class HolidayForm(FlaskForm):
     day = DateField(_l("日期"), validators=[DataRequired()])
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=50)])
     is_working_day = BooleanField(_l("调休上班日（周末补班）"))
+
+
+class CalendarImportForm(FlaskForm):
+    file = FileField(_l("节假日安排文件（CSV：date,name,kind）"), validators=[FileRequired()])
+    source = StringField(_l("来源（通知名称、文号；文件中有“# source:”行时可不填）"),
+                         validators=[Optional(), Length(max=300)])
 
 
 class DistrictForm(FlaskForm):

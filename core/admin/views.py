@@ -12,6 +12,7 @@ from core.accounts import services as accounts
 from core.accounts.models import Role, User
 from core.admin.forms import (
     ROLE_LABELS,
+    CalendarImportForm,
     DistrictForm,
     HolidayForm,
     OrgStatusForm,
@@ -148,10 +149,51 @@ def holidays():
         workdays.set_day(form.day.data, form.name.data, form.is_working_day.data)
         flash(_("已保存。"), "success")
         return redirect(url_for("admin.holidays"))
+    return _holidays_page(form, CalendarImportForm(prefix="imp"))
+
+
+def _holidays_page(form, import_form, status: int = 200):
     days = db.session.execute(
         sa.select(workdays.CalendarDay).order_by(workdays.CalendarDay.day.desc())
     ).scalars().all()
-    return render_template("admin/holidays.html", form=form, days=days)
+    years = db.session.execute(
+        sa.select(workdays.CalendarYear).order_by(workdays.CalendarYear.year.desc())
+    ).scalars().all()
+    return render_template("admin/holidays.html", form=form, import_form=import_form,
+                           days=days, years=years, shipped=workdays.shipped_years(),
+                           warning=workdays.calendar_warning()), status
+
+
+@bp.post("/holidays/import")
+@roles(Role.ADMIN)
+def holidays_import():
+    """Import one year's State Council schedule from a CSV file (all or nothing)."""
+    import_form = CalendarImportForm(prefix="imp")
+    if import_form.validate_on_submit():
+        raw = import_form.file.data.read(256 * 1024)
+        try:
+            entry = workdays.import_csv(current_user, raw.decode("utf-8-sig"),
+                                        import_form.source.data)
+        except UnicodeDecodeError:
+            import_form.file.errors = [_("文件须为 UTF-8 编码的 CSV。")]
+        except DomainError as error:
+            db.session.rollback()
+            _field_errors(import_form, error)
+        else:
+            flash(_("已导入 %(y)s 年的节假日安排（%(n)s 天）。", y=entry.year, n=entry.days),
+                  "success")
+            return redirect(url_for("admin.holidays"))
+    return _holidays_page(HolidayForm(), import_form, 422)
+
+
+@bp.post("/holidays/shipped")
+@roles(Role.ADMIN)
+def holidays_shipped():
+    """Import the State Council schedules that ship with the platform, for missing years."""
+    loaded = workdays.load_shipped(current_user)
+    flash(_("已导入：%(y)s", y="、".join(map(str, loaded))) if loaded else
+          _("随附的年度均已导入。"), "success")
+    return redirect(url_for("admin.holidays"))
 
 
 @bp.post("/holidays/<day>/delete")

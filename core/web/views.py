@@ -38,6 +38,10 @@ def register_nav_items(app) -> None:
     register_home_panel(app, "web/_panel_orgs.html", [Role.ORG_STAFF, Role.INSTITUTION_STAFF],
                         order=800)
     register_home_panel(app, "web/_panel_admin.html", [Role.ADMIN], order=950)
+    register_home_panel(app, "web/_panel_calendar.html", [Role.REGULATOR, Role.ADMIN], order=1)
+    from core.workdays import calendar_warning
+
+    app.jinja_env.globals.update(calendar_warning=calendar_warning)
     register_home_panel(app, "web/_panel_account.html", [AUTHENTICATED], order=990)
 
 
