@@ -26,7 +26,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import clock
+from core import clock, schedules
 from core.db import UTCDateTime, write_intent
 from core.extensions import db
 
@@ -127,28 +127,46 @@ _SCHEDULER_APP = None
 
 def run_registered_job(job_id: str) -> None:
     """Entry point the scheduler stores (a textual reference, so the job store can persist it)."""
+    from core.schedules import is_paused
+
     with _SCHEDULER_APP.app_context():
-        run_job(job_id, trigger="scheduler")
+        if not is_paused(job_id):  # paused on the admin page, before the scheduler synced
+            run_job(job_id, trigger="scheduler")
 
 
-def build_scheduler(app, blocking: bool = True):
+def build_scheduler(app, blocking: bool = True, jobstore=None):
+    """The scheduler with every registered job; ``jobstore`` replaces the database job store
+    (tests use an in-memory one)."""
+    from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     global _SCHEDULER_APP
     _SCHEDULER_APP = app
-    store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"],
-                               tablename="apscheduler_jobs")
+    store = jobstore or SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"],
+                                           tablename="apscheduler_jobs")
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(jobstores={"default": store}, timezone=clock.CITY_TZ,
+    scheduler = cls(jobstores={"default": store, "local": MemoryJobStore()},
+                    timezone=clock.CITY_TZ,
                     job_defaults={"coalesce": True, "max_instances": 1,
                                   "misfire_grace_time": 3600})
     for spec in registered_jobs():
-        scheduler.add_job("core.jobs:run_registered_job", spec.trigger, args=[spec.id],
+        trigger, trigger_args, paused = schedules.effective(spec)  # admins' changes
+        extra = {"next_run_time": None} if paused else {}
+        scheduler.add_job("core.jobs:run_registered_job", trigger, args=[spec.id],
                           id=spec.id, name=spec.description or spec.id,
-                          replace_existing=True, **spec.trigger_args)
+                          replace_existing=True, **trigger_args, **extra)
+    schedules.mark_applied()
+    db.session.rollback()
+    scheduler.add_job(_sync_schedules, "interval", args=[scheduler], minutes=1,
+                      id=schedules.SYNC_JOB_ID, jobstore="local")
     return scheduler
+
+
+def _sync_schedules(scheduler) -> None:
+    with _SCHEDULER_APP.app_context():
+        schedules.sync(scheduler)
 
 
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")

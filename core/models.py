@@ -14,11 +14,12 @@ from core.notices.models import (
 from core.orgs.models import District, Membership, Organization
 from core.outbox import OutboxMessage
 from core.sanctions import Sanction
+from core.schedules import JobSchedule
 from core.workdays import CalendarDay, CalendarYear
 
 __all__ = [
     "ApiToken", "AuditRecord", "CalendarDay", "CalendarYear", "Delivery", "DeliveryAttempt", "DeliveryContact",
     "DeliveryRoute", "District", "FamilyLink", "IdempotencyRecord",
-    "JobRun", "Membership", "NoticeDocument", "Organization", "OutboxMessage", "Person",
+    "JobRun", "JobSchedule", "Membership", "NoticeDocument", "Organization", "OutboxMessage", "Person",
     "Sanction", "User", "UserRole",
 ]

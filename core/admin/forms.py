@@ -11,6 +11,7 @@ from wtforms import (
     FloatField,
     IntegerField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -62,6 +63,18 @@ class CalendarImportForm(FlaskForm):
     file = FileField(_l("节假日安排文件（CSV：date,name,kind）"), validators=[FileRequired()])
     source = StringField(_l("来源（通知名称、文号；文件中有“# source:”行时可不填）"),
                          validators=[Optional(), Length(max=300)])
+
+
+class ScheduleForm(FlaskForm):
+    kind = SelectField(_l("计划"), choices=[
+        ("interval", _l("每隔若干分钟")), ("daily", _l("每天")), ("weekly", _l("每周")),
+        ("monthly", _l("每月")), ("default", _l("恢复系统默认"))])
+    minutes = IntegerField(_l("间隔（分钟）"), validators=[Optional()])
+    at = StringField(_l("时间（时:分）"), validators=[Optional(), Length(max=5)])
+    weekday = SelectField(_l("星期"), coerce=int, choices=[
+        (0, _l("周一")), (1, _l("周二")), (2, _l("周三")), (3, _l("周四")), (4, _l("周五")),
+        (5, _l("周六")), (6, _l("周日"))])
+    day = IntegerField(_l("每月几日"), validators=[Optional()])
 
 
 class DistrictForm(FlaskForm):

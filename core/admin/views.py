@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import audit, jobs, workdays
+from core import audit, jobs, schedules, workdays
 from core.accounts import services as accounts
 from core.accounts.models import Role, User
 from core.admin.forms import (
@@ -17,6 +17,7 @@ from core.admin.forms import (
     HolidayForm,
     OrgStatusForm,
     RolesForm,
+    ScheduleForm,
     UserForm,
 )
 from core.auth import roles
@@ -123,8 +124,59 @@ def org_status(org_id: int):
 @bp.get("/jobs")
 @roles(Role.ADMIN)
 def job_list():
-    return render_template("admin/jobs.html", specs=jobs.registered_jobs(),
-                           last=jobs.last_runs(), runs=jobs.recent_runs(100))
+    """Each job's schedule and last result in words; pause, resume, reschedule, run now."""
+    last = jobs.last_runs()
+    rows = []
+    for spec in jobs.registered_jobs():
+        trigger, args, paused = schedules.effective(spec)
+        run = last.get(spec.id)
+        rows.append({"spec": spec, "paused": paused, "run": run,
+                     "schedule": schedules.describe(trigger, args),
+                     "default": schedules.describe(spec.trigger, spec.trigger_args),
+                     "next": schedules.next_run(trigger, args, paused,
+                                                run.started_at if run else None)})
+    return render_template("admin/jobs.html", rows=rows, runs=jobs.recent_runs(100),
+                           form=ScheduleForm(), words=schedules.describe_counts,
+                           status_labels=schedules.STATUS_LABELS,
+                           trigger_labels=schedules.TRIGGER_LABELS)
+
+
+@bp.post("/jobs/<job_id>/pause")
+@roles(Role.ADMIN)
+def job_pause(job_id: str):
+    schedules.pause(current_user, job_id)
+    flash(_("已暂停任务 %(j)s；调度进程将在一分钟内停止安排它。", j=job_id), "success")
+    return redirect(url_for("admin.job_list"))
+
+
+@bp.post("/jobs/<job_id>/resume")
+@roles(Role.ADMIN)
+def job_resume(job_id: str):
+    schedules.resume(current_user, job_id)
+    flash(_("已恢复任务 %(j)s。", j=job_id), "success")
+    return redirect(url_for("admin.job_list"))
+
+
+@bp.post("/jobs/<job_id>/schedule")
+@roles(Role.ADMIN)
+def job_schedule(job_id: str):
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash(_("请检查计划的填写。"), "error")
+        return redirect(url_for("admin.job_list"))
+    try:
+        row = schedules.reschedule(current_user, job_id, form.kind.data,
+                                   minutes=form.minutes.data, at=form.at.data,
+                                   weekday=form.weekday.data, day=form.day.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.text, "error")
+        return redirect(url_for("admin.job_list"))
+    spec = jobs.get_job(job_id)
+    trigger, args, _paused = schedules.effective(spec)
+    flash(_("任务 %(j)s 的计划已改为：%(w)s。", j=row.job_id,
+            w=schedules.describe(trigger, args)), "success")
+    return redirect(url_for("admin.job_list"))
 
 
 @bp.post("/jobs/<job_id>/run")
@@ -137,7 +189,8 @@ def job_run(job_id: str):
     db.session.commit()  # the job runs in its own transactions
     run = jobs.run_job(job_id, trigger="manual")
     category = "success" if run.status == "ok" else "error"
-    flash(_("任务 %(j)s：%(s)s", j=job_id, s=run.status), category)
+    flash(_("任务 %(j)s：%(s)s（%(c)s）", j=job_id, s=schedules.STATUS_LABELS[run.status],
+            c=schedules.describe_counts(run.counts)), category)
     return redirect(url_for("admin.job_list"))
 
 
