@@ -68,7 +68,8 @@ def test_pause_resume_and_reschedule_reach_the_running_scheduler(app, client, lo
 
 
 def test_a_paused_job_does_not_run_even_before_the_scheduler_syncs(app, writing):
-    jobs.build_scheduler(app, blocking=False, jobstore=MemoryJobStore())  # sets the app the scheduler's entry point uses
+    # Building the scheduler sets the app its entry point (run_registered_job) uses.
+    jobs.build_scheduler(app, blocking=False, jobstore=MemoryJobStore())
     schedules.pause(None, "notices.send")
     db.session.commit()
     jobs.run_registered_job("notices.send")
