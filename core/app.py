@@ -177,7 +177,9 @@ def _register_core(app: Flask) -> None:
     app.jinja_env.globals.update(nav_items=nav.nav_items, home_panels=nav.home_panels)
     for blueprint in (web_views.bp, accounts_views.bp, orgs_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (accounts_api.blp, orgs_api.blp):
+    from core.catalogues_api import blp as catalogues_blp
+
+    for blueprint in (accounts_api.blp, orgs_api.blp, catalogues_blp):
         register_api(blueprint)
     for group in (audit_cli, scheduler_cli, demo_cli, accounts_cli.users_cli, calendar_cli):
         app.cli.add_command(group)

@@ -2,6 +2,7 @@
 
 from core.accounts.models import ApiToken, FamilyLink, Person, User, UserRole
 from core.audit import AuditRecord
+from core.catalogues import CatalogueEntry
 from core.idempotency import IdempotencyRecord
 from core.jobs import JobRun
 from core.notices.models import (
@@ -18,8 +19,26 @@ from core.schedules import JobSchedule
 from core.workdays import CalendarDay, CalendarYear
 
 __all__ = [
-    "ApiToken", "AuditRecord", "CalendarDay", "CalendarYear", "Delivery", "DeliveryAttempt", "DeliveryContact",
-    "DeliveryRoute", "District", "FamilyLink", "IdempotencyRecord",
-    "JobRun", "JobSchedule", "Membership", "NoticeDocument", "Organization", "OutboxMessage", "Person",
-    "Sanction", "User", "UserRole",
+    "ApiToken",
+    "AuditRecord",
+    "CalendarDay",
+    "CalendarYear",
+    "CatalogueEntry",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryContact",
+    "DeliveryRoute",
+    "District",
+    "FamilyLink",
+    "IdempotencyRecord",
+    "JobRun",
+    "JobSchedule",
+    "Membership",
+    "NoticeDocument",
+    "Organization",
+    "OutboxMessage",
+    "Person",
+    "Sanction",
+    "User",
+    "UserRole",
 ]

@@ -26,6 +26,9 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public_bp)
+    from credit.vocabulary import register_measures
+
+    register_measures()
     for blueprint in (api.blp, api_feed.blp, inspections_api.blp):
         register_api(blueprint)
     subscribers.connect()

@@ -271,6 +271,8 @@ class PublishedEntryOut(Schema):
     removal_date = F.String(allow_none=True)
     removal_reason = F.String(allow_none=True)
     measures = F.List(F.Nested(ListMeasureOut))
+    measures_version = F.Integer(metadata={
+        "description": "the measures catalogue version these measures were read from"})
 
     @ma.pre_dump
     def from_entry(self, obj, **_kw):
@@ -302,6 +304,9 @@ class FeedPageOut(Schema):
     since = F.Integer()
     next_since = F.Integer(metadata={"description": "pass as ?since= to continue"})
     has_more = F.Boolean()
+    measures_version = F.Integer(metadata={
+        "description": "version of the bureau's measures catalogue (0: as shipped); "
+                       "GET /api/v1/catalogues/credit.measures has its items"})
     events = F.List(F.Nested(FeedEventOut))
 
 

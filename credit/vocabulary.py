@@ -187,28 +187,64 @@ MEASURES: dict[str, tuple[Measure, ...]] = {
 }
 
 
-def measures_for(list_type: str) -> tuple[Measure, ...]:
-    return MEASURES[list_type]
+# The measures are run by the bureau as the "credit.measures" catalogue (core.catalogues):
+# MEASURES above are its shipped defaults, marked "to verify" until a person has checked each
+# memorandum and clause against the published text. An item's code is "<list>.<measure>".
+MEASURE_CATALOGUE = "credit.measures"
+MEASURE_FIELDS = {"list_type": _l("名单"), "measure": _l("措施代码"), "memorandum": _l("备忘录/依据"),
+                  "clause": _l("条款"), "department": _l("实施部门")}
+
+
+def measure_defaults() -> tuple:
+    return tuple((f"{list_type}.{m.code}", m.label,
+                  {"list_type": list_type, "measure": m.code, "memorandum": m.memorandum,
+                   "clause": m.clause, "department": m.department})
+                 for list_type, group in MEASURES.items() for m in group)
+
+
+def register_measures() -> None:
+    from core.catalogues import Catalogue, register_catalogue
+
+    register_catalogue(Catalogue(MEASURE_CATALOGUE, _l("联合奖惩措施"), MEASURE_FIELDS,
+                                 measure_defaults(), defaults_to_verify=True,
+                                 choices={"list_type": LIST_TYPES}))
+
+
+def measures_for(list_type: str, on=None) -> tuple[Measure, ...]:
+    """The measures of a list in force on ``on`` (today), as the bureau's catalogue has them."""
+    from core import catalogues
+
+    return tuple(Measure(i.fields.get("measure") or i.code, str(i.label),
+                         i.fields.get("memorandum", ""), i.fields.get("clause", ""),
+                         i.fields.get("department", ""))
+                 for i in catalogues.all_items(MEASURE_CATALOGUE, on)
+                 if i.fields.get("list_type") == list_type)
+
+
+def measures_version() -> int:
+    """The catalogue's version, carried by the feed (0: as shipped)."""
+    from core import catalogues
+
+    return catalogues.version(MEASURE_CATALOGUE)
 
 
 def measure_codes(list_type: str) -> list[str]:
-    return [m.code for m in MEASURES[list_type]]
+    return [m.code for m in measures_for(list_type)]
 
 
 def platform_codes(list_type: str) -> list[str]:
     """The measures this platform enforces through core.sanctions."""
-    return [m.code for m in MEASURES[list_type] if m.enforced_here]
+    return [m.code for m in measures_for(list_type) if m.enforced_here]
 
 
 def measures_for_all() -> list[Measure]:
-    return [m for group in MEASURES.values() for m in group]
+    return [m for list_type in LIST_TYPES for m in measures_for(list_type)]
 
 
 def measure_label(code: str) -> str:
-    for group in MEASURES.values():
-        for measure in group:
-            if measure.code == code:
-                return measure.label
+    for measure in measures_for_all():
+        if measure.code == code:
+            return measure.label
     return sanctions.measure_label(code)
 
 

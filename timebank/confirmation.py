@@ -19,7 +19,7 @@ from core.orgs.services import user_org_ids
 from core.sanctions import NO_CONFIRMING_HOURS, is_barred
 from core.timeutil import local_date
 from timebank import ledger
-from timebank.models import CATEGORIES, PostingKind, ServiceSession, SessionStatus
+from timebank.models import PostingKind, ServiceSession, SessionStatus, category_open
 from timebank.sessions import get_session, log_session
 
 
@@ -265,7 +265,7 @@ def on_volunteer_service_confirmed(sender, **payload) -> None:
     person = db.session.get(Person, payload["person_id"])
     if person is not None and person.volunteer_number is None:
         make_volunteer(actor, person)  # served through charity: now a registered volunteer
-    category = payload.get("category") if payload.get("category") in CATEGORIES else "community"
+    category = payload.get("category") if category_open(payload.get("category")) else "community"
     data = {"volunteer_id": payload["person_id"], "recipient_org_id": org_id, "org_id": org_id,
             "category": category, "district_id": payload["district_id"],
             "address": payload.get("address") or "-", "start": payload["start"],

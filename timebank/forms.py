@@ -18,9 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.timeutil import local_tz
-from timebank.models import CATEGORIES, POSTING_KIND_LABELS
+from timebank.models import POSTING_KIND_LABELS, category_choices
 
-CATEGORY_CHOICES = [(code, label) for code, label in CATEGORIES.items()]
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -30,7 +29,7 @@ def aware(value):
 
 
 class SessionFieldsMixin:
-    category = SelectField(_l("服务类别"), choices=CATEGORY_CHOICES)
+    category = SelectField(_l("服务类别"), choices=category_choices)
     district_id = SelectField(_l("服务地点所在区县"), coerce=int)
     address = StringField(_l("服务地址"), validators=[DataRequired(), Length(max=200)])
     start = DateTimeLocalField(_l("开始时间"), format=DT_FORMAT, validators=[DataRequired()])

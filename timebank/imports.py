@@ -17,7 +17,7 @@ from core.extensions import db
 from core.orgs.services import districts, require_member
 from core.timeutil import local_tz
 from timebank.confirmation import confirm_session
-from timebank.models import CATEGORIES, ServiceSession
+from timebank.models import ServiceSession, category_choices
 from timebank.sessions import log_session
 
 MAX_ROWS = 2000
@@ -144,9 +144,10 @@ def _person(row: dict) -> Person | None:
 
 def _category(value) -> str | None:
     text = str(value or "").strip()
-    if text in CATEGORIES:
+    open_now = category_choices()
+    if text in {code for code, _label in open_now}:
         return text
-    return next((code for code, label in CATEGORIES.items() if str(label) == text), None)
+    return next((code for code, label in open_now if str(label) == text), None)
 
 
 def to_session_data(row: dict, org_id: int, district_ids: dict) -> dict:

@@ -32,7 +32,9 @@ SESSION_STATUS_LABELS = {
     SessionStatus.REVERSED: _l("已撤销（经核查不实）"),
 }
 
-# Service categories (the bureau's list; admins change it here, the codes are stable).
+# Service categories: the shipped defaults of the "timebank.categories" catalogue, which the
+# bureau runs on the catalogue pages (renamed with history, retired for new records).
+CATEGORY_CATALOGUE = "timebank.categories"
 CATEGORIES = {
     "meal": _l("助餐"),
     "cleaning": _l("助洁"),
@@ -48,8 +50,24 @@ CATEGORIES = {
 }
 
 
-def category_label(code: str) -> str:
-    return str(CATEGORIES.get(code, code))
+def category_label(code: str, on=None) -> str:
+    """The category's name as it was on ``on`` (today): renaming keeps earlier records' names."""
+    from core import catalogues
+
+    return catalogues.label(CATEGORY_CATALOGUE, code, on)
+
+
+def category_open(code: str | None) -> bool:
+    """Whether new sessions may use this category today (not retired)."""
+    from core import catalogues
+
+    return bool(code) and catalogues.is_open(CATEGORY_CATALOGUE, code)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    from core import catalogues
+
+    return [(i.code, i.label) for i in catalogues.all_items(CATEGORY_CATALOGUE)]
 
 
 class ServiceSession(TimestampMixin, db.Model):
@@ -106,7 +124,9 @@ class ServiceSession(TimestampMixin, db.Model):
 
     @property
     def category_label(self) -> str:
-        return category_label(self.category)
+        from core.timeutil import local_date
+
+        return category_label(self.category, local_date(self.start_at))
 
     @property
     def recipient_label(self) -> str:

@@ -29,6 +29,11 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
+    from core.catalogues import Catalogue, register_catalogue
+
+    register_catalogue(Catalogue(
+        models.CATEGORY_CATALOGUE, _l("志愿服务类别"),
+        defaults=tuple((code, label, {}) for code, label in models.CATEGORIES.items())))
     register_api(api.blp)
     register_api(api_redemption.blp)
     app.cli.add_command(timebank_cli)

@@ -8,10 +8,16 @@ import marshmallow as ma
 from marshmallow import validate
 
 from core.schemas import AwareDateTime, Schema
-from timebank.models import CATEGORIES, PostingKind, RedemptionStatus, SessionStatus
+from timebank.models import PostingKind, RedemptionStatus, SessionStatus, category_open
 
 Str = ma.fields.String
 Int = ma.fields.Integer
+
+
+def open_category(code: str) -> None:
+    """A category new records may use today (the bureau's catalogue; retired ones are not)."""
+    if not category_open(code):
+        raise ma.ValidationError("unknown or retired category")
 
 
 class SessionIn(Schema):
@@ -21,7 +27,7 @@ class SessionIn(Schema):
     recipient_org_id = Int(load_default=None, allow_none=True)
     org_id = Int(load_default=None, allow_none=True,
                  metadata={"description": "the organizing organization"})
-    category = Str(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    category = Str(required=True, validate=open_category)
     district_id = Int(required=True)
     address = Str(required=True, validate=validate.Length(min=1, max=200))
     start = AwareDateTime(required=True)
@@ -83,7 +89,7 @@ class RosterVolunteer(Schema):
 
 class RosterIn(Schema):
     org_id = Int(required=True)
-    category = Str(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    category = Str(required=True, validate=open_category)
     district_id = Int(required=True)
     address = Str(required=True, validate=validate.Length(min=1, max=200))
     start = AwareDateTime(required=True)

@@ -17,7 +17,7 @@ from core.extensions import db
 from core.orgs.models import District, Organization
 from core.orgs.services import user_org_ids
 from core.timeutil import start_of_local_day_utc, to_local
-from timebank.models import CATEGORIES, ServiceSession, SessionStatus
+from timebank.models import ServiceSession, SessionStatus, category_open
 
 ACTIVE_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED)
 SESSION_FIELDS = ("volunteer_id", "recipient_person_id", "recipient_org_id", "org_id",
@@ -65,7 +65,7 @@ def _check_parties(data: dict) -> Person:
 
 
 def _check_fields(data: dict) -> None:
-    if data.get("category") not in CATEGORIES:
+    if not category_open(data.get("category")):
         raise _invalid("timebank.unknown_category", _l("请选择服务类别。"), "category")
     if db.session.get(District, data.get("district_id") or 0) is None:
         raise _invalid("timebank.unknown_district", _l("请选择服务地点所在区县。"), "district_id")

@@ -202,7 +202,7 @@ def holidays():
         workdays.set_day(form.day.data, form.name.data, form.is_working_day.data)
         flash(_("已保存。"), "success")
         return redirect(url_for("admin.holidays"))
-    return _holidays_page(form, CalendarImportForm(prefix="imp"))
+    return _holidays_page(form, CalendarImportForm())
 
 
 def _holidays_page(form, import_form, status: int = 200):
@@ -221,7 +221,7 @@ def _holidays_page(form, import_form, status: int = 200):
 @roles(Role.ADMIN)
 def holidays_import():
     """Import one year's State Council schedule from a CSV file (all or nothing)."""
-    import_form = CalendarImportForm(prefix="imp")
+    import_form = CalendarImportForm()
     if import_form.validate_on_submit():
         raw = import_form.file.data.read(256 * 1024)
         try:
@@ -320,3 +320,7 @@ def _field_errors(form, error: DomainError) -> None:
         if field in form:
             form[field].errors = list(form[field].errors) + list(messages)
     flash(error.text, "error")
+
+
+# Routes on this blueprint that live in their own module (kept apart for size).
+from core.admin import catalogue_views  # noqa: E402,F401

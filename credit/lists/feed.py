@@ -71,6 +71,7 @@ def entry_payload(entry: ListEntry) -> dict:
         "valid_until": _iso(entry.valid_until),
         "removal_date": _iso(entry.removed_on), "removal_reason": entry.removal_reason,
         "measures": measures_payload(entry.list_type, entry.measures),
+        "measures_version": vocabulary.measures_version(),
     }
 
 
@@ -125,11 +126,13 @@ def event_out(event: FeedEvent) -> dict:
 
 def page_out(page: FeedPage) -> dict:
     return {"schema": SCHEMA, "since": page.since, "next_since": page.next_since,
-            "has_more": page.has_more, "events": [event_out(e) for e in page.events]}
+            "has_more": page.has_more, "measures_version": vocabulary.measures_version(),
+            "events": [event_out(e) for e in page.events]}
 
 
 def etag_of(page: FeedPage) -> str:
-    return hashlib.sha256(repr(page.etag_data).encode()).hexdigest()[:32]
+    data = [*page.etag_data, vocabulary.measures_version()]  # a catalogue change is news too
+    return hashlib.sha256(repr(data).encode()).hexdigest()[:32]
 
 
 # --- feedback (the loop back from consumer departments) ------------------------------------

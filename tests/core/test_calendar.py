@@ -25,7 +25,7 @@ def test_window_across_national_day_and_its_make_up_saturday(app, writing, clien
     login_as("admin")
     text = (workdays.SHIPPED_DIR / "2026.csv").read_bytes()
     response = form_post(client, "/admin/holidays/import",
-                         {"imp-file": (io.BytesIO(text), "2026.csv")}, page="/admin/holidays",
+                         {"file": (io.BytesIO(text), "2026.csv")}, page="/admin/holidays",
                          content_type="multipart/form-data", follow_redirects=True)
     assert "已导入 2026 年的节假日安排" in response.get_data(as_text=True)
     assert workdays.add_working_days(date(2026, 9, 28), 10) == date(2026, 10, 16)

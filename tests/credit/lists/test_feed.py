@@ -125,7 +125,7 @@ def test_a_page_that_was_not_full_gets_a_new_etag_when_events_arrive(app, make, 
     consumer = api_as("feed")
     empty = consumer.get("/api/v1/credit/feed?since=0&limit=50")
     assert empty.json == {"schema": "civic.credit.feed/1", "since": 0, "next_since": 0,
-                          "has_more": False, "events": []}
+                          "has_more": False, "measures_version": 0, "events": []}
     _history(make, regulator, 2)
     fuller = consumer.get("/api/v1/credit/feed?since=0&limit=50",
                           headers={"If-None-Match": empty.headers["ETag"]})
@@ -145,7 +145,7 @@ def test_feed_entries_carry_only_the_published_columns(app, make, regulator, api
         "entry_id", "list_type", "list_name", "state", "under_objection", "subject",
         "responsible_persons", "reason", "legal_basis", "facts", "decision_date",
         "decision_document", "decided_by", "valid_until", "removal_date", "removal_reason",
-        "measures"}
+        "measures", "measures_version"}
     assert set(published["subject"]) == {"name", "uscc", "legal_representative",
                                          "registering_authority", "district"}
     assert published["responsible_persons"] == [org.legal_representative]
