@@ -7,9 +7,9 @@ import pytest
 
 from core import catalogues
 from core.errors import ValidationFailed
+from tests.helpers import form_post
 from timebank.models import CATEGORY_CATALOGUE
 from timebank.sessions import log_session
-from tests.helpers import form_post
 
 
 def test_rename_on_the_admin_page_keeps_history(tb, client, login_as, frozen_clock):
