@@ -132,6 +132,18 @@ def _seed_orgs(ctx: SeedContext) -> None:
             }
             group.append(orgs.register_org(None, data, status=OrgStatus.ACTIVE, today=ctx.today))
         ctx.orgs[key] = group
+    _seed_delivery_addresses(ctx)
+
+
+def _seed_delivery_addresses(ctx: SeedContext) -> None:
+    """Half the organizations confirmed an email for notices (送达地址); without SMTP_HOST
+    those emails go to the log only, which the demo shows in each notice's delivery record."""
+    from core.notices.delivery import set_contact
+
+    for group in ctx.orgs.values():
+        for org in group[::2]:
+            set_contact(None, "email", f"notices-{org.uscc[-6:].lower()}@example.org",
+                        org_id=org.id)
 
 
 def _seed_persons(ctx: SeedContext, volunteers: int = 160, elders: int = 90) -> None:

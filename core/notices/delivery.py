@@ -13,6 +13,7 @@ confirmed: served when it reaches that system). If none is confirmed within
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import audit, clock, events, outbox
 from core.config import policy
-from core.errors import NotFound, PermissionDenied
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.notices import channels, documents
 from core.notices.models import (
@@ -49,10 +50,21 @@ def contacts_of(*, org_id: int | None = None, user_id: int | None = None
         owner, DeliveryContact.active.is_(True)).order_by(DeliveryContact.id)).scalars())
 
 
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
 def set_contact(actor, channel: str, address: str, *, org_id: int | None = None,
                 user_id: int | None = None) -> DeliveryContact | None:
     """Record the address confirmed for service of notices on one channel (an empty address
     withdraws it). The previous address is kept, inactive, for the record."""
+    address = (address or "").strip()
+    if channel not in ("email", "sms"):
+        raise ValidationFailed("notices.bad_channel", _l("送达方式无效。"),
+                               errors={"channel": [str(_l("送达方式无效。"))]})
+    if address and not (_EMAIL if channel == "email" else _MOBILE).match(address):
+        message = _l("电子邮箱格式不正确。") if channel == "email" else _l("请填写 11 位手机号码。")
+        raise ValidationFailed("notices.bad_address", message, errors={channel: [str(message)]})
     for old in contacts_of(org_id=org_id, user_id=user_id):
         if old.channel == channel:
             old.active = False

@@ -13,6 +13,9 @@ def init_app(app) -> None:
     from core.web.nav import register_home_panel, register_nav
 
     app.register_blueprint(views.bp)
+    from core.notices.channels import mask_email
+
+    app.jinja_env.filters.update(mask_email=mask_email)
     register_job("notices.send", jobs.send_job, "interval", minutes=5,
                  description="发送待发的文书（邮件、短信），失败的按退避时间重试")
     register_job("notices.public_notice", jobs.public_notice_job, "cron", hour=1, minute=30,

@@ -14,7 +14,8 @@ from core.errors import DomainError, NotFound, PermissionDenied
 from core.extensions import db
 from core.notices import delivery, documents
 from core.notices.models import NoticeDocument
-from core.orgs.services import user_org_ids
+from core.orgs.models import Membership
+from core.orgs.services import orgs_of, user_org_ids
 
 bp = Blueprint("notices", __name__, template_folder="templates")
 
@@ -24,6 +25,41 @@ bp = Blueprint("notices", __name__, template_folder="templates")
 def inbox():
     messages = outbox.inbox_for(current_user, user_org_ids(current_user), limit=200)
     return render_template("notices/inbox.html", messages=messages)
+
+
+@bp.route("/inbox/addresses", methods=["GET", "POST"])
+@roles(AUTHENTICATED)
+def addresses():
+    """送达地址确认: where notices to me, and to the organizations I manage, are also sent."""
+    managed = [o for o in orgs_of(current_user) if _manages(o.id)]
+    if request.method == "POST":
+        owner = request.form.get("owner", "me")
+        org_id = int(owner[4:]) if owner.startswith("org:") and owner[4:].isdigit() else None
+        if owner != "me" and org_id not in {o.id for o in managed}:
+            raise PermissionDenied("notices.not_manager", _("只有组织的管理员可以确认送达地址。"))
+        try:
+            for channel in ("email", "sms"):
+                value = (request.form.get(channel) or "").strip()
+                if value or request.form.get(f"withdraw_{channel}"):  # blank: unchanged
+                    delivery.set_contact(current_user, channel, value, org_id=org_id,
+                                         user_id=None if org_id else current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.text, "error")
+        else:
+            flash(_("送达地址已保存。"), "success")
+            return redirect(url_for("notices.addresses"))
+    owners = [("me", current_user.display_name, None, current_user.id)] + [
+        (f"org:{o.id}", o.name, o.id, None) for o in managed]
+    rows = [(key, name, {c.channel: c for c in delivery.contacts_of(org_id=org_id,
+                                                                     user_id=user_id)})
+            for key, name, org_id, user_id in owners]
+    return render_template("notices/addresses.html", rows=rows)
+
+
+def _manages(org_id: int) -> bool:
+    row = db.session.get(Membership, (current_user.id, org_id))
+    return row is not None and row.role == "manager"
 
 
 @bp.get("/inbox/<int:message_id>")

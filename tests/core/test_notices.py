@@ -122,3 +122,27 @@ def test_pdf_is_refused_to_other_organizations(app, make, writing, client, login
     assert client.get(f"/notices/{doc.id}.pdf").status_code == 403
     login_as("regulator")
     assert client.get(f"/notices/{doc.id}.pdf").status_code == 200
+
+
+def test_a_manager_confirms_the_organization_s_addresses_and_others_cannot(
+        app, make, writing, client, login_as):
+    org = make.org()
+    manager = make.user("org_staff", org=org)
+    staff = make.user("org_staff", org=org, org_role="staff")
+    login_as(user=manager)
+    page = form_post(client, "/inbox/addresses", {"owner": f"org:{org.id}",
+                                                   "email": "office@org.example", "sms": ""},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "送达地址已保存" in page and "o*****@org.example" in page
+    assert [(c.channel, c.address) for c in delivery.contacts_of(org_id=org.id)] == [
+        ("email", "office@org.example")]
+    bad = form_post(client, "/inbox/addresses", {"owner": f"org:{org.id}", "sms": "12345"},
+                    follow_redirects=True).get_data(as_text=True)
+    assert "请填写 11 位手机号码" in bad and not [
+        c for c in delivery.contacts_of(org_id=org.id) if c.channel == "sms"]
+    login_as(user=staff)
+    refused = form_post(client, "/inbox/addresses", {"owner": f"org:{org.id}",
+                                                      "email": "evil@x.example"},
+                        follow_redirects=True)
+    assert "只有组织的管理员" in refused.get_data(as_text=True)
+    assert delivery.contacts_of(org_id=org.id)[0].address == "office@org.example"
