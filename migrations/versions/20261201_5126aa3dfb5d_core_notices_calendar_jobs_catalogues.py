@@ -2,7 +2,7 @@
 catalogue versions
 
 Revision ID: 5126aa3dfb5d
-Revises: 3c9e1f4a7d20
+Revises: 61171f7ca2c4
 Create Date: 2026-12-01 23:35:44.880634
 
 """
@@ -14,7 +14,7 @@ from core.db import insert_only_statements
 
 # revision identifiers, used by Alembic.
 revision = '5126aa3dfb5d'
-down_revision = '3c9e1f4a7d20'
+down_revision = '61171f7ca2c4'
 branch_labels = None
 depends_on = None
 
