@@ -175,7 +175,10 @@ def _register_core(app: Flask) -> None:
     register_error_handlers(app)
     filters.register(app)
     app.jinja_env.globals.update(nav_items=nav.nav_items, home_panels=nav.home_panels)
-    for blueprint in (web_views.bp, accounts_views.bp, orgs_views.bp, admin_views.bp):
+    from core.admin import catalogue_views
+
+    for blueprint in (web_views.bp, accounts_views.bp, orgs_views.bp, admin_views.bp,
+                      catalogue_views.bp):
         app.register_blueprint(blueprint)
     from core.catalogues_api import blp as catalogues_blp
 

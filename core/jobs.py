@@ -166,7 +166,7 @@ def build_scheduler(app, blocking: bool = True, jobstore=None):
 
 def _sync_schedules(scheduler) -> None:
     with _SCHEDULER_APP.app_context():
-        schedules.sync(scheduler)
+        schedules.sync(scheduler, registered_jobs())
 
 
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit, clock
 from core.db import UTCDateTime
-from core.errors import NotFound, ValidationFailed
+from core.errors import ValidationFailed
 from core.extensions import db
 
 SYNC_JOB_ID = "core.schedules.sync"
@@ -56,13 +56,9 @@ def is_paused(job_id: str) -> bool:
     return bool(row and row.paused)
 
 
-def _change(actor, job_id: str, reason: str, **changes) -> JobSchedule:
-    from core.jobs import get_job
-
-    try:
-        get_job(job_id)
-    except KeyError:
-        raise NotFound("jobs.not_found", _l("任务不存在。")) from None
+def _change(actor, spec, reason: str, **changes) -> JobSchedule:
+    """One admin change to the registered job ``spec`` (its JobSpec)."""
+    job_id = spec.id
     row = _row(job_id) or JobSchedule(job_id=job_id, paused=False, version=0)
     before = {"paused": row.paused, "trigger": row.trigger, "args": row.trigger_args}
     for name, value in changes.items():
@@ -76,25 +72,25 @@ def _change(actor, job_id: str, reason: str, **changes) -> JobSchedule:
     return row
 
 
-def pause(actor, job_id: str) -> JobSchedule:
-    return _change(actor, job_id, "pause", paused=True)
+def pause(actor, spec) -> JobSchedule:
+    return _change(actor, spec, "pause", paused=True)
 
 
-def resume(actor, job_id: str) -> JobSchedule:
-    return _change(actor, job_id, "resume", paused=False)
+def resume(actor, spec) -> JobSchedule:
+    return _change(actor, spec, "resume", paused=False)
 
 
-def reschedule(actor, job_id: str, kind: str, *, minutes: int | None = None,
+def reschedule(actor, spec, kind: str, *, minutes: int | None = None,
                at: str | None = None, weekday: int | None = None, day: int | None = None
                ) -> JobSchedule:
     """Replace the job's schedule: every N minutes, daily/weekly/monthly at HH:MM, or back to
     the registered default (``kind="default"``)."""
     if kind == "default":
-        return _change(actor, job_id, "reschedule", trigger=None, trigger_args=None)
+        return _change(actor, spec, "reschedule", trigger=None, trigger_args=None)
     if kind == "interval":
         if not minutes or not 1 <= minutes <= 7 * 24 * 60:
             raise _bad("minutes", _l("间隔须为 1 到 10080 分钟。"))
-        return _change(actor, job_id, "reschedule", trigger="interval",
+        return _change(actor, spec, "reschedule", trigger="interval",
                        trigger_args={"minutes": int(minutes)})
     hour, minute = _parse_time(at)
     args = {"hour": hour, "minute": minute}
@@ -108,7 +104,7 @@ def reschedule(actor, job_id: str, kind: str, *, minutes: int | None = None,
         args["day"] = int(day)
     elif kind != "daily":
         raise _bad("kind", _l("请选择计划类型。"))
-    return _change(actor, job_id, "reschedule", trigger="cron", trigger_args=args)
+    return _change(actor, spec, "reschedule", trigger="cron", trigger_args=args)
 
 
 def _parse_time(value: str | None) -> tuple[int, int]:
@@ -200,14 +196,12 @@ def next_run(trigger: str, args: dict, paused: bool, last_start: datetime | None
 _APPLIED: dict[str, int] = {}
 
 
-def sync(scheduler) -> int:
-    """Apply admins' changes to the running scheduler (pause, resume, new trigger); each
-    change once. Returns how many jobs were changed."""
-    from core.jobs import registered_jobs
-
+def sync(scheduler, specs) -> int:
+    """Apply admins' changes to the running scheduler (pause, resume, new trigger) for the
+    registered ``specs``; each change once. Returns how many jobs were changed."""
     changed = 0
     rows = {row.job_id: row for row in db.session.execute(sa.select(JobSchedule)).scalars()}
-    for spec in registered_jobs():
+    for spec in specs:
         row = rows.get(spec.id)
         version = row.version if row else 0
         if _APPLIED.get(spec.id, 0) == version or scheduler.get_job(spec.id) is None:

@@ -19,7 +19,8 @@ KERNEL_FLOORS = (
      "core.schemas", "core.keys", "core.inputs", "core.spreadsheets", "core.leadership"},
     # tables, each with the few functions that write it
     {"core.accounts.models", "core.orgs.models", "core.audit", "core.sanctions", "core.outbox",
-     "core.workdays", "core.jobs", "core.idempotency", "core.models"},
+     "core.workdays", "core.jobs", "core.idempotency", "core.models", "core.catalogues",
+     "core.notices.models", "core.schedules"},
     # services
     {"core.accounts.services", "core.orgs.services"},
     # who may do what, and the API base that documents it

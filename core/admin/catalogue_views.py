@@ -5,28 +5,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import catalogues, clock
 from core.accounts.models import Role
-from core.admin.views import bp
 from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db
 
 EDITORS = (Role.ADMIN, Role.REGULATOR)
 
+bp = Blueprint("admin_catalogues", __name__, url_prefix="/admin/catalogues",
+               template_folder="templates")
 
-@bp.get("/catalogues")
+
+@bp.get("/")
 @roles(*EDITORS)
 def catalogue_list():
     rows = [(c, catalogues.version(c.name)) for c in catalogues.registered()]
     return render_template("admin/catalogues.html", rows=rows)
 
 
-@bp.get("/catalogues/<string:name>")
+@bp.get("/<string:name>")
 @roles(*EDITORS)
 def catalogue_detail(name: str):
     catalogue = catalogues.get_catalogue(name)
@@ -45,7 +47,7 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-@bp.post("/catalogues/<string:name>/save")
+@bp.post("/<string:name>/save")
 @roles(*EDITORS)
 def catalogue_save(name: str):
     catalogue = catalogues.get_catalogue(name)
@@ -58,21 +60,22 @@ def catalogue_save(name: str):
         db.session.rollback()
         flash(f"{error.text} {'；'.join(m for ms in error.errors.values() for m in ms)}",
               "error")
-        return redirect(url_for("admin.catalogue_detail", name=name, code=form.get("code")))
+        return redirect(url_for("admin_catalogues.catalogue_detail", name=name,
+                                code=form.get("code")))
     flash(_("已保存“%(l)s”第 %(v)s 版，%(d)s 起生效。", l=row.label, v=row.version,
             d=row.effective_from.isoformat()), "success")
-    return redirect(url_for("admin.catalogue_detail", name=name))
+    return redirect(url_for("admin_catalogues.catalogue_detail", name=name))
 
 
-@bp.post("/catalogues/<string:name>/<string:code>/confirm")
+@bp.post("/<string:name>/<string:code>/confirm")
 @roles(*EDITORS)
 def catalogue_confirm(name: str, code: str):
     catalogues.confirm(current_user, name, code, request.form.get("note"))
     flash(_("已确认核对。"), "success")
-    return redirect(url_for("admin.catalogue_detail", name=name))
+    return redirect(url_for("admin_catalogues.catalogue_detail", name=name))
 
 
-@bp.post("/catalogues/<string:name>/<string:code>/retire")
+@bp.post("/<string:name>/<string:code>/retire")
 @roles(*EDITORS)
 def catalogue_retire(name: str, code: str):
     try:
@@ -83,4 +86,4 @@ def catalogue_retire(name: str, code: str):
         flash(error.text, "error")
     else:
         flash(_("已停用：之后的新记录不再使用，之前的记录不受影响。"), "success")
-    return redirect(url_for("admin.catalogue_detail", name=name))
+    return redirect(url_for("admin_catalogues.catalogue_detail", name=name))

@@ -141,10 +141,17 @@ def job_list():
                            trigger_labels=schedules.TRIGGER_LABELS)
 
 
+def _spec(job_id: str):
+    try:
+        return jobs.get_job(job_id)
+    except KeyError:
+        raise NotFound("jobs.not_found", _("任务不存在。")) from None
+
+
 @bp.post("/jobs/<job_id>/pause")
 @roles(Role.ADMIN)
 def job_pause(job_id: str):
-    schedules.pause(current_user, job_id)
+    schedules.pause(current_user, _spec(job_id))
     flash(_("已暂停任务 %(j)s；调度进程将在一分钟内停止安排它。", j=job_id), "success")
     return redirect(url_for("admin.job_list"))
 
@@ -152,7 +159,7 @@ def job_pause(job_id: str):
 @bp.post("/jobs/<job_id>/resume")
 @roles(Role.ADMIN)
 def job_resume(job_id: str):
-    schedules.resume(current_user, job_id)
+    schedules.resume(current_user, _spec(job_id))
     flash(_("已恢复任务 %(j)s。", j=job_id), "success")
     return redirect(url_for("admin.job_list"))
 
@@ -165,7 +172,7 @@ def job_schedule(job_id: str):
         flash(_("请检查计划的填写。"), "error")
         return redirect(url_for("admin.job_list"))
     try:
-        row = schedules.reschedule(current_user, job_id, form.kind.data,
+        row = schedules.reschedule(current_user, _spec(job_id), form.kind.data,
                                    minutes=form.minutes.data, at=form.at.data,
                                    weekday=form.weekday.data, day=form.day.data)
     except DomainError as error:
@@ -320,7 +327,3 @@ def _field_errors(form, error: DomainError) -> None:
         if field in form:
             form[field].errors = list(form[field].errors) + list(messages)
     flash(error.text, "error")
-
-
-# Routes on this blueprint that live in their own module (kept apart for size).
-from core.admin import catalogue_views  # noqa: E402,F401

@@ -43,7 +43,7 @@ def test_pause_resume_and_reschedule_reach_the_running_scheduler(app, client, lo
         assert scheduler.get_job("timebank.verify_ledger").next_run_time is not None
         form_post(client, "/admin/jobs/timebank.verify_ledger/pause", {}, page="/admin/jobs")
         assert schedules.is_paused("timebank.verify_ledger")
-        assert schedules.sync(scheduler) == 1
+        assert schedules.sync(scheduler, jobs.registered_jobs()) == 1
         assert scheduler.get_job("timebank.verify_ledger").next_run_time is None
         assert "已暂停，不会执行" in client.get("/admin/jobs").get_data(as_text=True)
 
@@ -51,7 +51,7 @@ def test_pause_resume_and_reschedule_reach_the_running_scheduler(app, client, lo
                   {"kind": "weekly", "at": "04:30", "weekday": "6", "minutes": "", "day": ""},
                   page="/admin/jobs")
         form_post(client, "/admin/jobs/timebank.verify_ledger/resume", {}, page="/admin/jobs")
-        assert schedules.sync(scheduler) == 1 and schedules.sync(scheduler) == 0
+        assert schedules.sync(scheduler, jobs.registered_jobs()) == 1 and schedules.sync(scheduler, jobs.registered_jobs()) == 0
         job = scheduler.get_job("timebank.verify_ledger")
         assert job.next_run_time is not None
         assert (job.next_run_time.weekday(), job.next_run_time.hour,
@@ -70,11 +70,11 @@ def test_pause_resume_and_reschedule_reach_the_running_scheduler(app, client, lo
 def test_a_paused_job_does_not_run_even_before_the_scheduler_syncs(app, writing):
     # Building the scheduler sets the app its entry point (run_registered_job) uses.
     jobs.build_scheduler(app, blocking=False, jobstore=MemoryJobStore())
-    schedules.pause(None, "notices.send")
+    schedules.pause(None, jobs.get_job("notices.send"))
     db.session.commit()
     jobs.run_registered_job("notices.send")
     assert jobs.recent_runs(job_id="notices.send") == []
-    schedules.resume(None, "notices.send")
+    schedules.resume(None, jobs.get_job("notices.send"))
     db.session.commit()
     jobs.run_registered_job("notices.send")
     assert [r.status for r in jobs.recent_runs(job_id="notices.send")] == ["ok"]
