@@ -51,7 +51,8 @@ def test_pause_resume_and_reschedule_reach_the_running_scheduler(app, client, lo
                   {"kind": "weekly", "at": "04:30", "weekday": "6", "minutes": "", "day": ""},
                   page="/admin/jobs")
         form_post(client, "/admin/jobs/timebank.verify_ledger/resume", {}, page="/admin/jobs")
-        assert schedules.sync(scheduler, jobs.registered_jobs()) == 1 and schedules.sync(scheduler, jobs.registered_jobs()) == 0
+        specs = jobs.registered_jobs()
+        assert schedules.sync(scheduler, specs) == 1 and schedules.sync(scheduler, specs) == 0
         job = scheduler.get_job("timebank.verify_ledger")
         assert job.next_run_time is not None
         assert (job.next_run_time.weekday(), job.next_run_time.hour,
