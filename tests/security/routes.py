@@ -38,11 +38,15 @@ BY_NAME = {
     "session_id": "timebank_session",
     "redemption_id": "timebank_redemption",
     "fmt": "format",
+    "message_id": "inbox_message",
+    "document_id": "notice_document",
+    "name": "catalogue",
+    "code": "catalogue_code",
 }
 
 
 # Values for kinds a database may hold none of (no holiday entered, no model trained).
-ABSENT = {"holiday": "2030-10-01", "score_model": "v999"}
+ABSENT = {"holiday": "2030-10-01", "score_model": "v999", "notice_number": "XYGZ-2030-00001"}
 
 
 def object_type(rule, param: str) -> str | None:
@@ -55,6 +59,8 @@ def object_type(rule, param: str) -> str | None:
         return None
     if param == "filename" and rule.endpoint == "static":
         return "static"
+    if param == "number" and rule.endpoint == "notices.verify":
+        return "notice_number"
     return BY_NAME.get(param)
 
 
@@ -71,7 +77,9 @@ def unmapped(app) -> list[str]:
 def _models():
     from charity.models import Item, Need, Offer, Opportunity, Proposal, Signup
     from core.accounts.models import ApiToken, FamilyLink, Person, User
+    from core.notices.models import NoticeDocument
     from core.orgs.models import District, Organization
+    from core.outbox import OutboxMessage
     from core.workdays import CalendarDay
     from credit.inspections.models import Draw
     from credit.models import CreditFact, ListEntry, Objection, RepairApplication
@@ -88,7 +96,8 @@ def _models():
         "credit_repair": RepairApplication.id, "score_model": ScoreModel.version,
         "person": Person.id, "certificate": Certificate.number,
         "timebank_session": ServiceSession.id, "timebank_redemption": Redemption.id,
-        "timebank_item": CatalogueItem.id,
+        "timebank_item": CatalogueItem.id, "inbox_message": OutboxMessage.id,
+        "notice_document": NoticeDocument.id, "notice_number": NoticeDocument.number,
     }
 
 
@@ -101,6 +110,13 @@ def _values(kind: str, n: int) -> list:
         return list(LIST_TYPES)[:n]
     if kind == "format":
         return ["csv", "xlsx"][:n]
+    if kind in ("catalogue", "catalogue_code"):
+        from core import catalogues
+
+        names = [c.name for c in catalogues.registered()]
+        if kind == "catalogue":
+            return names[:n]
+        return [i.code for i in catalogues.all_items(names[0], include_retired=True)][:n]
     if kind == "job":
         from core.jobs import registered_jobs
 
