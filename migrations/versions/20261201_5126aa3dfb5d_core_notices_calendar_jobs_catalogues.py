@@ -2,7 +2,7 @@
 catalogue versions
 
 Revision ID: 5126aa3dfb5d
-Revises: 61171f7ca2c4
+Revises: 090187a65017
 Create Date: 2026-12-01 23:35:44.880634
 
 """
@@ -14,7 +14,7 @@ from core.db import insert_only_statements
 
 # revision identifiers, used by Alembic.
 revision = '5126aa3dfb5d'
-down_revision = '61171f7ca2c4'
+down_revision = '090187a65017'
 branch_labels = None
 depends_on = None
 
