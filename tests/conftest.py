@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,9 @@ def pytest_configure(config):
     if raw:
         hour, _, minute = raw.partition(":")
         shift = clock.offset_to_hour(int(hour), int(minute or 0))
+        # Whole seconds, so the servers (which read the shift back as an integer) keep exactly
+        # the suite's time: a scheduler a second ahead would seem to run after it was killed.
+        shift = timedelta(seconds=round(shift.total_seconds()))
         clock.set_offset(shift)
         # Server processes started by tests (gunicorn) read it back in create_app.
         os.environ["CLOCK_OFFSET_SECONDS"] = str(int(shift.total_seconds()))

@@ -52,6 +52,7 @@ PUBLIC_BY_DESIGN = {
     ("timebank_public.verify_certificate", "GET"): "anyone verifies a certificate (name masked)",
     ("timebank_counter_api.VerifyCertificate", "GET"): "anyone verifies a certificate",
     ("timebank.import_template", "GET"): "the empty roster template (no object)",
+    ("catalogues_api.CatalogueView", "GET"): "the bureau's service categories and joint measures",
     # 通存通兑: every member may redeem at every institution, so its active services are shown.
     ("timebank_counter_api.Catalogue", "GET"): "an institution's active services (通存通兑)",
     # A volunteer signs themself up to any open opportunity: their own sign-up is created.
@@ -110,6 +111,12 @@ def target(world, kind: str, endpoint: str, actor: str):
         "timebank_item": ids["timebank_item"],
         "format": "csv",
         "static": "css/app.css",
+        "inbox_message": ids["message_volunteer"] if volunteer else ids["message_org"],
+        "notice_document": ids["document_volunteer"] if volunteer else ids["document_org"],
+        "notice_number": "XYGZ-2030-00001",
+        # The bureau's catalogues are the administrator's: nobody else may read or change them.
+        "catalogue": "credit.measures",
+        "catalogue_code": "meal",
     }
     return choices[kind]
 

@@ -212,6 +212,21 @@ def _accounts(side: Side) -> None:
     side.ids["volunteer_token"] = accounts.tokens_of(side.volunteer)[0].id
 
 
+def _notices(world: World, side: Side) -> None:
+    """An inbox message and a numbered notice for the side's organization and its volunteer."""
+    from core import outbox
+    from core.notices import documents
+
+    for who, kw in (("org", {"org_id": side.org.id}),
+                    ("volunteer", {"user_id": side.volunteer.id})):
+        side.ids[f"message_{who}"] = outbox.enqueue("credit.notice", f"{side.name} 通知",
+                                                    "正文", **kw).id
+        side.ids[f"document_{who}"] = documents.issue(
+            world.regulator, kind="notice", series="XYGZ", title="告知书",
+            step_key=f"test:{side.name}:{who}", recipient_name=side.name,
+            paragraphs=["正文"], **kw).id
+
+
 def build(make) -> World:
     """The two sides, committed."""
     from core.db import write_intent
@@ -231,6 +246,7 @@ def build(make) -> World:
             _timebank(side, now)
             _credit(world, side)
             _accounts(side)
+            _notices(world, side)
         db.session.commit()
     finally:
         write_intent.reset(token)
