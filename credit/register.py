@@ -32,6 +32,10 @@ def init_app(app) -> None:
     for blueprint in (api.blp, api_feed.blp, inspections_api.blp):
         register_api(blueprint)
     subscribers.connect()
+    from core.events import notice_delivered
+    from credit.lists.notices import on_delivered
+
+    notice_delivered.connect(on_delivered)
     register_job("credit.daily", jobs.daily_job, "cron",
                  "Credit: missing reports, time rules, rule scan", hour=1, minute=20)
     register_job("credit.red_review", jobs.red_review_job, "cron",

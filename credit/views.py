@@ -3,6 +3,8 @@ objection and repair decisions. Thin: parse a form, call a service, render or re
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +19,7 @@ from core.inputs import upload_limit
 from credit import dashboard, forms
 from credit.facts import imports as fact_import
 from credit.facts import records as facts
-from credit.lists import entries, feed, objections, repair, scan
+from credit.lists import entries, feed, notices, objections, repair, scan
 from credit.lists.entries import can_see_entry
 from credit.models import EntryState, ListEntry
 from credit.vocabulary import LIST_TYPES
@@ -167,7 +169,7 @@ def entry_detail(entry_id: int):
         feedback=feed.feedback_for(entry.id), check=repair.check(entry, clock.today())
         if entry.state == EntryState.PUBLISHED and entry.list_type != "red" else None,
         payload=feed.entry_payload(entry), publish_form=forms.PublishForm(),
-        reason_form=forms.ReasonForm())
+        reason_form=forms.ReasonForm(), notice_timeline=notices.timeline(entry.id))
 
 
 def _act(entry_id: int, action):
@@ -186,6 +188,19 @@ def _act(entry_id: int, action):
 @roles(REGULATOR)
 def entry_notify(entry_id: int):
     return _act(entry_id, lambda e: entries.notify(current_user, e))
+
+
+@bp.post("/entries/<int:entry_id>/served")
+@roles(REGULATOR)
+def entry_served(entry_id: int):
+    """直接送达: the prior notice was handed over and signed for on a date."""
+    try:
+        served_on = date.fromisoformat(request.form.get("served_on") or "")
+    except ValueError:
+        flash(_("请填写签收日期。"), "error")
+        return redirect(url_for("credit.entry_detail", entry_id=entry_id) + "#notices")
+    return _act(entry_id, lambda e: entries.serve_in_person(
+        current_user, e, served_on, request.form.get("note", "")))
 
 
 @bp.post("/entries/<int:entry_id>/publish")

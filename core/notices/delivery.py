@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -33,7 +33,7 @@ from core.notices.models import (
     NoticeDocument,
     RouteStatus,
 )
-from core.timeutil import local_date
+from core.timeutil import local_date, local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def deliver(actor, document: NoticeDocument) -> Delivery:
     once, email and SMS by the scheduler. Delivering a document again changes nothing."""
     if (existing := delivery_of(document)) is not None:
         return existing
-    now = clock.now()
+    now = min(clock.now(), document.issued_at)  # a document dated in the past starts then
     delivery = Delivery(document_id=document.id,
                         confirm_by=now + timedelta(days=policy("delivery_confirm_days")))
     db.session.add(delivery)
@@ -111,6 +111,8 @@ def deliver(actor, document: NoticeDocument) -> Delivery:
     message = outbox.enqueue(document.kind, f"{document.title}（{document.number}）",
                              _plain_text(document), org_id=document.org_id,
                              user_id=document.user_id, dedupe_key=f"notice:{document.id}")
+    if message is not None:
+        message.created_at = now
     db.session.add(DeliveryRoute(delivery_id=delivery.id, channel="inbox",
                                  status=RouteStatus.SENT, tries=1,
                                  outbox_message_id=message.id if message else None))
@@ -135,6 +137,26 @@ def _confirm(delivery: Delivery, channel: str, on, actor=None) -> None:
     document = db.session.get(NoticeDocument, delivery.document_id)
     events.publish(events.notice_delivered, "core", document_id=document.id,
                    step_key=document.step_key, delivered_on=on, channel=channel)
+
+
+def record_in_person(actor, document: NoticeDocument, served_on, note: str) -> Delivery:
+    """直接送达: staff handed the document over and the recipient signed the receipt (送达回证)
+    on ``served_on``; the signed receipt's reference goes in ``note``."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("notices.receipt_required", _l("请填写送达回证编号或签收人。"),
+                               errors={"note": [str(_l("必填。"))]})
+    if served_on > clock.today() or served_on < local_date(document.issued_at):
+        raise ValidationFailed("notices.bad_served_on", _l("送达日期不能早于出具日期，也不能晚于今天。"),
+                               errors={"served_on": [str(_l("日期无效。"))]})
+    sent = deliver(actor, document)
+    if sent.status != DeliveryStatus.PENDING:
+        return sent
+    _attempt(sent, "in_person", "confirmed", f"signed receipt: {note[:200]}", actor=actor,
+             at=local_datetime(served_on, time(10, 0)) if served_on < clock.today()
+             else clock.now())
+    _confirm(sent, "in_person", served_on, actor=actor)
+    return sent
 
 
 # --- the inbox -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import date, time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,7 +21,7 @@ from core.db import advisory_lock
 from core.errors import NotFound
 from core.extensions import db
 from core.notices.models import NoticeDocument
-from core.timeutil import local_date
+from core.timeutil import local_date, local_datetime
 
 
 def canonical(content: dict) -> str:
@@ -54,12 +55,16 @@ def by_step(step_key: str) -> NoticeDocument | None:
 
 def issue(actor, *, kind: str, series: str, title: str, step_key: str, recipient_name: str,
           paragraphs: list[str], items: list[tuple[str, str]] | None = None,
-          org_id: int | None = None, user_id: int | None = None) -> NoticeDocument:
+          org_id: int | None = None, user_id: int | None = None,
+          on: date | None = None) -> NoticeDocument:
     """Issue the document of one step (``step_key``, e.g. "credit.entry:12:notified"). Issuing
-    the same step again returns the first document: a step never gets two numbers."""
+    the same step again returns the first document: a step never gets two numbers. ``on``
+    dates a document recorded after the fact (imported or simulated history)."""
     if (existing := by_step(step_key)) is not None:
         return existing
     now = clock.now()
+    if on is not None and on < local_date(now):
+        now = local_datetime(on, time(10, 0))
     today = local_date(now)
     seq = _next_seq(series, today.year)
     number = f"{series}-{today.year}-{seq:05d}"

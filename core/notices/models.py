@@ -130,7 +130,7 @@ class DeliveryContact(TimestampMixin, db.Model):
 
 CHANNEL_LABELS = {
     "inbox": _l("平台消息"), "email": _l("电子邮件"), "sms": _l("短信"),
-    "public_notice": _l("公告送达"),
+    "public_notice": _l("公告送达"), "in_person": _l("直接送达（签收）"),
 }
 OUTCOME_LABELS = {
     "sent": _l("已送至消息箱"), "read": _l("已阅读确认（回执）"), "confirmed": _l("已送达"),

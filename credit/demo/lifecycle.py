@@ -45,8 +45,18 @@ class Driver:
             return
         if self.rng.random() < OBJECT:
             self.w.at(day + timedelta(days=self.rng.randint(1, 7)), self.object, entry)
-        self.w.at(workdays.add_working_days(entry.objection_due, self.rng.randint(1, 5)),
-                  self.publish, entry, 0)
+        wait = self.rng.randint(1, 5)
+        # History: the notice was handed over and signed for the next day. The last fortnight's
+        # notices are left in the organizations' inboxes (and emails) for the demo to show.
+        if day + timedelta(days=1) <= self.w.today - timedelta(days=14):
+            self.w.at(day + timedelta(days=1), self.serve, entry, wait)
+
+    def serve(self, day, entry, wait: int) -> None:
+        if self._try(entries.serve_in_person, self.reg, entry, day, "送达回证（演示）") is None:
+            return
+        if entry.objection_due is not None:
+            self.w.at(workdays.add_working_days(entry.objection_due, wait),
+                      self.publish, entry, 0)
 
     def publish(self, day, entry, tries: int) -> None:
         if entry.state == S.OBJECTED and tries < 6:

@@ -77,6 +77,9 @@ class TopUp:
         if entry is None or state == S.PROPOSED:
             return
         entries.notify(self.w.regulator, entry, day + timedelta(days=1))
+        if early:  # signed for at once; the recent ones wait in the organization's inbox
+            entries.serve_in_person(self.w.regulator, entry, day + timedelta(days=1),
+                                    "送达回证（演示）")
         if state == S.OBJECTED:
             objections.file_objection(self.w.staff_of(entry.organization), entry.org_id,
                                       "对列入事实有异议，已提交说明", entry_id=entry.id,

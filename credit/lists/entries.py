@@ -11,17 +11,18 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from core import audit, clock, outbox, sanctions, workdays
+from core import audit, clock, sanctions
 from core.accounts.models import Role
 from core.config import policy
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.notices import delivery
 from core.orgs.services import user_org_ids
 from core.timeutil import local_datetime
 from credit import vocabulary
 from credit.dates import period_last_day
 from credit.facts.records import frozen_fact_ids, get_subject, is_credit_subject, superseded_ids
-from credit.lists import feed
+from credit.lists import feed, notices
 from credit.lists.rules import Proposal
 from credit.models import CreditFact, EntryGround, EntryState, EntryTransition, ListEntry, Objection
 from credit.vocabulary import ABNORMAL, ELDERCARE, PUNISHMENT_LISTS, RED, SERIOUS
@@ -58,11 +59,6 @@ def transition(entry: ListEntry, to_state: str, actor, reason: str, on_date: dat
     audit.record(actor, f"credit.entry.{to_state}", "credit_list_entry", entry.id,
                  before={"state": before}, after={"state": to_state, "on": on_date},
                  reason=reason)
-
-
-def _tell(entry: ListEntry, step: str, subject, body: str) -> None:
-    outbox.enqueue("credit.entry", str(subject), body, org_id=entry.org_id,
-                   dedupe_key=f"credit.entry:{entry.id}:{step}")
 
 
 def _require_state(entry: ListEntry, *states: str) -> None:
@@ -152,16 +148,23 @@ def propose_manual(actor, org_id: int, list_type: str, legal_basis: str, reason:
 # --- notice, objection window, publication -------------------------------------------------
 
 def notify(actor, entry: ListEntry, today: date | None = None) -> ListEntry:
-    """Tell the subject; the objection window runs ``objection_days`` working days (DOMAIN.md)."""
+    """Send the subject the prior notice (信用信息告知书). The entry is notified on the day the
+    notice is first confirmed delivered (``notices.on_delivered``); the objection window runs
+    ``objection_days`` working days from then (DOMAIN.md)."""
     today = today or clock.today()
     _require_state(entry, S.PROPOSED)
-    entry.notified_on = today
-    entry.objection_due = workdays.add_working_days(today, policy("objection_days"))
-    transition(entry, S.NOTIFIED, actor,
-                f"告知拟列入，异议期至 {entry.objection_due.isoformat()}", today)
-    _tell(entry, "notified", _l("信用名单告知书"),
-          f"您单位拟被列入{vocabulary.LIST_LABELS[entry.list_type]}。事由：{entry.reason}。依据："
-          f"{entry.legal_basis}。如有异议，请于 {entry.objection_due.isoformat()}（含）前在平台提出。")
+    entry.notified_on = entry.objection_due = None
+    transition(entry, S.NOTIFIED, actor, "发出信用信息告知书，待送达", today)
+    notices.prior_notice(actor, entry, today)
+    return entry
+
+
+def serve_in_person(actor, entry: ListEntry, served_on: date, note: str) -> ListEntry:
+    """The prior notice was handed over and signed for (直接送达) on ``served_on``."""
+    document = notices.document(entry.id, "notified")
+    if document is None:
+        raise Conflict("credit.not_notified", _l("该记录尚未发出告知书。"))
+    delivery.record_in_person(actor, document, served_on, note)
     return entry
 
 
@@ -178,9 +181,10 @@ def publish_blockers(entry: ListEntry, today: date) -> list[str]:
     problems = []
     if entry.state != S.NOTIFIED:
         problems.append(str(_l("只有已告知且无未决异议的记录可以公开。")))
-    elif entry.objection_due is None or today <= entry.objection_due:
-        problems.append(str(_l("异议期尚未届满（截至 %(d)s）。",
-                               d=entry.objection_due.isoformat() if entry.objection_due else "-")))
+    elif entry.objection_due is None:
+        problems.append(str(notices.NOT_SERVED))
+    elif today <= entry.objection_due:
+        problems.append(str(_l("异议期尚未届满（截至 %(d)s）。", d=entry.objection_due.isoformat())))
     if open_objections(entry) or frozen_fact_ids([entry.org_id]) & set(entry.fact_ids):
         problems.append(str(_l("有未决异议，暂不公开。")))
     if superseded_ids(entry.fact_ids):
@@ -214,9 +218,7 @@ def _put_in_force(actor, entry: ListEntry, today: date) -> None:
     sanctions.impose(entry.org_id, vocabulary.platform_codes(entry.list_type), source(entry),
                      today, entry.valid_until)
     feed.emit(entry, "published")
-    _tell(entry, "published", _l("信用名单列入决定"),
-          f"您单位已被列入{vocabulary.LIST_LABELS[entry.list_type]}，"
-          f"决定文号 {entry.decision_document}。")
+    notices.listing_decision(actor, entry, today)
 
 
 def _valid_until(list_type: str, today: date) -> date | None:
@@ -305,7 +307,7 @@ def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
     was_notified = entry.state != S.PROPOSED
     transition(entry, S.CANCELLED, actor, reason, today)
     if was_notified:
-        _tell(entry, "cancelled", _l("信用名单撤销告知"), f"拟列入事项已撤销：{reason}")
+        notices.cancellation(actor, entry, today)
     return entry
 
 
@@ -325,8 +327,7 @@ def _end(actor, entry: ListEntry, code: str, reason: str, today: date,
     transition(entry, S.REMOVED, actor, reason, today)
     sanctions.lift(source(entry), reason, at=_stamp(today))
     feed.emit(entry, "removed")
-    _tell(entry, "removed", _l("移出信用名单告知"),
-          f"您单位已移出{vocabulary.LIST_LABELS[entry.list_type]}：{reason}")
+    notices.removal_decision(actor, entry, today)
     return entry
 
 

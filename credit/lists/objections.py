@@ -10,13 +10,14 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, clock, outbox
+from core import audit, clock
 from core.accounts.models import Role
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.services import require_member
 from credit.facts.records import correct_fact, get_fact, superseded_ids
 from credit.lists import entries as lifecycle
+from credit.lists import notices
 from credit.models import EntryState, ListEntry, Objection
 
 S = EntryState
@@ -71,6 +72,7 @@ def file_objection(actor, org_id: int, reason: str, *, entry_id: int | None = No
                  after={"entry_id": row.entry_id, "fact_id": row.fact_id, "in_window": in_window})
     for affected in _affected(row):
         _freeze(actor, affected, row, today)
+    notices.objection_receipt(actor, row, today)
     return row
 
 
@@ -127,13 +129,8 @@ def decide_objection(actor, objection: Objection, outcome: str, reason: str, *,
     audit.record(actor, "credit.objection.decide", "credit_objection", objection.id,
                  reason=reason, after={"outcome": outcome,
                                        "correction_fact_id": objection.correction_fact_id})
-    outbox.enqueue("credit.objection", "异议处理结果", f"您单位提出的异议 #{objection.id} 处理结果："
-                   f"{_OUTCOME_TEXT[outcome]}。理由：{reason}", org_id=objection.org_id,
-                   dedupe_key=f"credit.objection:{objection.id}:decided")
+    notices.objection_decision(actor, objection, today)
     return objection
-
-
-_OUTCOME_TEXT = {"upheld": "异议成立，已更正", "verified": "经核实信息无误", "rejected": "异议不成立"}
 
 
 def _uphold(actor, objection, affected, reason, correction, fact_id, today) -> None:

@@ -8,12 +8,13 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, clock, outbox
+from core import audit, clock
 from core.accounts.models import Role
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.services import require_member
 from credit.lists import entries as lifecycle
+from credit.lists import notices
 from credit.lists.entries import can_see_entry
 from credit.lists.removals import RepairCheck, repair_check
 from credit.lists.scan import subject_view
@@ -110,10 +111,8 @@ def decide_repair(actor, repair: RepairApplication, approve: bool, reason: str,
     db.session.flush()
     audit.record(actor, "credit.repair.decide", "credit_repair", repair.id, reason=reason,
                  after={"status": repair.status, "entry_id": entry.id})
-    outbox.enqueue("credit.repair", "信用修复申请处理结果",
-                   f"您单位的信用修复申请 #{repair.id}："
-                   f"{'已同意，已移出名单' if approve else '未同意'}。理由：{reason}",
-                   org_id=repair.org_id, dedupe_key=f"credit.repair:{repair.id}:decided")
+    if not approve:  # an approval is told by the removal decision (信用修复决定书)
+        notices.repair_refusal(actor, repair, today)
     return repair
 
 

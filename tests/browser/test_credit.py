@@ -7,9 +7,9 @@ import pytest
 
 from core import clock
 from core.extensions import db
-from credit.lists import entries, scan
+from credit.lists import scan
 from tests.browser.conftest import sign_in
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def test_a_regulator_publishes_an_entry_and_the_public_list_shows_it(app, live_s
     start = clock.today() - timedelta(days=30)
     record(org, "penalty", "suspension", start)
     (entry,) = scan.run_scan(None, start)
-    entries.notify(regulator, entry, start)
+    notified(regulator, entry, start)
     db.session.commit()
 
     sign_in(page, live_server, "chen", PASSWORD)

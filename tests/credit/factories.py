@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from credit.facts.records import Recording, record_fact
+from credit.lists import entries
 from credit.lists.rules import Subject
 
 _ids = itertools.count(1000)
@@ -73,3 +74,11 @@ def record(org, kind: str, subtype: str, on: date, actor=None, recorded_on: date
     """Record a real fact for ``org`` (formed on ``on``, entered the same day by default)."""
     data = {**DEFAULTS, "kind": kind, "subtype": subtype, "occurred_on": on, **fields}
     return record_fact(actor, org.id, data, Recording(recorded_on=recorded_on or on))
+
+
+def notified(regulator, entry, on: date):
+    """Send the prior notice on ``on`` and record it signed for in person the same day, so the
+    objection window runs from ``on`` (the served date decides it: credit.lists.notices)."""
+    entries.notify(regulator, entry, on)
+    entries.serve_in_person(regulator, entry, on, "送达回证（测试）")
+    return entry

@@ -10,7 +10,7 @@ from core.ids import UNMASKED_ID_PATTERN
 from credit.dates import period_complete_on
 from credit.lists import entries, scan
 from credit.models import CreditFact, ListEntry
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 
 D = date
 FACT = {"kind": "penalty", "subtype": "warning", "occurred_on": "2024-03-01",
@@ -21,7 +21,7 @@ FACT = {"kind": "penalty", "subtype": "warning", "occurred_on": "2024-03-01",
 def _published_entry(org, regulator, kind=("penalty", "suspension"), on=D(2024, 3, 1)):
     record(org, *kind, on)
     (entry,) = scan.run_scan(None, on)
-    entries.notify(regulator, entry, on)
+    notified(regulator, entry, on)
     entries.publish(regulator, entry, "常民信决〔2024〕1号", on + timedelta(days=19))
     return entry
 
@@ -66,7 +66,7 @@ def test_staff_never_see_an_unpublished_entry_of_another_organization(
     (entry,) = scan.run_scan(None, D(2024, 3, 1))
     mine, other = api_as("org_staff", org=society), api_as("org_staff", org=make.org())
     assert mine.get(f"/api/v1/credit/entries/{entry.id}").status_code == 404  # not yet told
-    entries.notify(regulator, entry, D(2024, 3, 1))
+    notified(regulator, entry, D(2024, 3, 1))
     assert mine.get(f"/api/v1/credit/entries/{entry.id}").status_code == 200
     assert other.get(f"/api/v1/credit/entries/{entry.id}").status_code == 404
     assert other.get(f"/api/v1/credit/entries?org_id={society.id}").status_code == 403

@@ -11,7 +11,7 @@ from core import clock
 from core.extensions import db
 from credit.lists import entries, scan
 from credit.models import CreditFact, Objection
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 from tests.helpers import form_post
 
 D = date
@@ -22,7 +22,7 @@ def _entry(org, regulator, kind=("penalty", "suspension"), on=None, publish=True
     on = on or TODAY - timedelta(days=40)
     record(org, *kind, on)
     (entry,) = scan.run_scan(None, on)
-    entries.notify(regulator, entry, on)
+    notified(regulator, entry, on)
     if publish:
         entries.publish(regulator, entry, "常民信决〔2026〕7号", on + timedelta(days=20))
     return entry
@@ -151,7 +151,7 @@ def test_the_repair_form_does_not_show_an_entry_the_subject_may_not_see_yet(
     assert client.get(f"/credit/entries/{proposed.id}").status_code == 404
     page = client.get(f"/credit/entries/{proposed.id}/repair")
     assert page.status_code == 404 and proposed.reason not in page.get_data(as_text=True)
-    entries.notify(regulator, proposed, on)  # seen now, but not yet repairable (was a 500)
+    notified(regulator, proposed, on)  # seen now, but not yet repairable (was a 500)
     assert client.get(f"/credit/entries/{proposed.id}/repair").status_code == 409
     entries.publish(regulator, proposed, "常民信决〔2026〕9号", on + timedelta(days=20))
     assert client.get(f"/credit/entries/{proposed.id}/repair").status_code == 200

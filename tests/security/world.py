@@ -17,6 +17,7 @@ from core.extensions import db
 from core.orgs.models import OrgKind
 from credit.facts.records import Recording, record_fact
 from credit.lists import entries, objections, repair
+from tests.credit.factories import notified as served_notice
 from timebank import certificates, confirmation, ledger, redemption, sessions
 from timebank.models import PostingKind
 
@@ -187,13 +188,13 @@ def _credit(world: World, side: Side) -> None:
     entry = entries.propose_manual(reg, side.org.id, "abnormal", "《社会组织信用信息管理办法》",
                                    "受到警告", [published_fact.id],
                                    today=today - timedelta(days=290))
-    entries.notify(reg, entry, today - timedelta(days=290))
+    served_notice(reg, entry, today - timedelta(days=290))
     entries.publish(reg, entry, f"常民决〔{side.name}〕1号", today - timedelta(days=260))
     side.ids["entry_published"] = entry.id
     notified_fact = fact(today - timedelta(days=2), 2)
     notified = entries.propose_manual(reg, side.org.id, "abnormal", "《社会组织信用信息管理办法》",
                                       "再次受到警告", [notified_fact.id], today=today)
-    entries.notify(reg, notified, today)
+    served_notice(reg, notified, today)
     side.ids["entry_notified"] = notified.id
     side.ids["fact"] = notified_fact.id
     objection = objections.file_objection(side.staff, side.org.id, "事实有误",

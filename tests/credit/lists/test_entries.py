@@ -13,7 +13,7 @@ from core.outbox import OutboxMessage
 from credit.facts.records import effective_facts
 from credit.lists import entries, objections, repair, scan
 from credit.models import CreditFact, FeedEvent, ListEntry
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 
 D = date
 
@@ -26,7 +26,7 @@ def _listed(org, regulator, on, publish_on=None, subtype="warning", **fields):
     """A fact on ``on``, proposed and notified the same day, published after the window."""
     record(org, "penalty", subtype, on, **fields)
     (entry,) = _scan(on)
-    entries.notify(regulator, entry, on)
+    notified(regulator, entry, on)
     entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
                     workdays.add_working_days(entry.objection_due, 1))
     return entry
@@ -39,7 +39,12 @@ def test_a_rule_proposal_goes_through_notice_and_window_to_publication(app, soci
     assert entry.fact_ids and "第十条第（五）项" in entry.legal_basis
     assert _scan(D(2024, 3, 1)) == []  # idempotent
 
-    entries.notify(regulator, entry, D(2024, 3, 1))  # a Friday
+    entries.notify(regulator, entry, D(2024, 2, 29))
+    assert entry.state == "notified" and entry.objection_due is None  # sent, not yet served
+    with pytest.raises(Conflict, match="告知书尚未送达"):
+        entries.publish(regulator, entry, "常民决〔2024〕1号", D(2024, 3, 20))
+    entries.serve_in_person(regulator, entry, D(2024, 3, 1), "送达回证 2024-017")  # a Friday
+    assert entry.notified_on == D(2024, 3, 1)
     assert entry.objection_due == D(2024, 3, 15)  # 10 working days, weekends excluded
     with pytest.raises(Conflict):
         entries.publish(regulator, entry, "常民决〔2024〕1号", D(2024, 3, 15))
@@ -54,7 +59,8 @@ def test_a_rule_proposal_goes_through_notice_and_window_to_publication(app, soci
         OutboxMessage.org_id == society.id)).all()
     assert len(topics) == 2
     actions = [r.action for r in audit.history("credit_list_entry", entry.id)]
-    assert actions == ["credit.entry.proposed", "credit.entry.notified", "credit.entry.published"]
+    assert actions == ["credit.entry.proposed", "credit.entry.notified", "credit.entry.served",
+                       "credit.entry.published"]
 
 
 def test_the_objection_window_skips_holidays_from_the_admin_table(app, society, regulator):
@@ -63,7 +69,7 @@ def test_the_objection_window_skips_holidays_from_the_admin_table(app, society, 
     workdays.set_day(D(2024, 4, 7), "调休上班", True)
     record(society, "penalty", "warning", D(2024, 4, 1))
     (entry,) = _scan(D(2024, 4, 1))
-    entries.notify(regulator, entry, D(2024, 4, 1))
+    notified(regulator, entry, D(2024, 4, 1))
     # 2,3 | 7(调休),8,9,10,11,12 | 15,16 → the 10th working day is 16 April.
     assert entry.objection_due == D(2024, 4, 16)
 
@@ -72,7 +78,7 @@ def test_an_objection_freezes_publication_until_it_is_decided(app, society, regu
     staff = make.user("org_staff", org=society)
     record(society, "penalty", "warning", D(2024, 3, 1))
     (entry,) = _scan(D(2024, 3, 1))
-    entries.notify(regulator, entry, D(2024, 3, 1))
+    notified(regulator, entry, D(2024, 3, 1))
     objection = objections.file_objection(staff, society.id, "警告已撤销", entry_id=entry.id,
                                           today=D(2024, 3, 5))
     assert entry.state == "objected" and objection.in_window
@@ -91,7 +97,7 @@ def test_an_upheld_objection_corrects_the_fact_and_the_right_list_follows(
     wrong = record(society, "penalty", "fine", D(2024, 3, 1), amount_yuan=60_000)
     (entry,) = _scan(D(2024, 3, 1))
     assert entry.list_type == "serious"
-    entries.notify(regulator, entry, D(2024, 3, 1))
+    notified(regulator, entry, D(2024, 3, 1))
     objection = objections.file_objection(staff, society.id, "罚款为 6000 元，录入有误",
                                           fact_id=wrong.id, today=D(2024, 3, 4))
     assert entry.state == "objected"
@@ -172,13 +178,13 @@ def test_two_years_on_the_directory_moves_the_subject_to_the_serious_list(
     record(society, "contact", "letter_unsigned", D(2021, 12, 1))
     record(society, "contact", "letter_unsigned", D(2022, 1, 3))
     (entry,) = _scan(D(2022, 1, 4))
-    entries.notify(regulator, entry, D(2022, 1, 4))
+    notified(regulator, entry, D(2022, 1, 4))
     entries.publish(regulator, entry, "文号", D(2022, 1, 20))
     assert entry.needs_rectification
     assert _scan(D(2024, 1, 20)) == []
     (move,) = _scan(D(2024, 1, 21))
     assert move.list_type == "serious" and move.origin == "move"
-    entries.notify(regulator, move, D(2024, 1, 22))
+    notified(regulator, move, D(2024, 1, 22))
     entries.publish(regulator, move, "文号2", D(2024, 2, 20))
     assert entry.state == "removed" and entry.removal_code == "moved"
     assert set(entry.fact_ids) <= set(move.fact_ids)
@@ -189,7 +195,7 @@ def test_eldercare_entries_name_the_responsible_persons_and_expire(app, home, re
     record(home, "eldercare", "subsidy_fraud", D(2021, 3, 1))
     (entry,) = _scan(D(2021, 3, 1))
     assert entry.responsible_persons[0]["name"] == home.legal_representative
-    entries.notify(regulator, entry, D(2021, 3, 1))
+    notified(regulator, entry, D(2021, 3, 1))
     entries.publish(regulator, entry, "文号", D(2021, 3, 22))
     assert entry.valid_until == D(2024, 3, 22)
     assert scan.apply_time_rules(None, D(2024, 3, 22)) == {}
@@ -205,7 +211,7 @@ def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society,
     assert record_missing_reports(D(2024, 7, 1)) == 1
     assert record_missing_reports(D(2024, 7, 2)) == 0
     (entry,) = _scan(D(2024, 7, 2))
-    entries.notify(regulator, entry, D(2024, 7, 2))
+    notified(regulator, entry, D(2024, 7, 2))
     entries.publish(regulator, entry, "文号", D(2024, 7, 20))
     application = repair.apply_for_repair(staff, entry.id, "已补报", "补报回执 2024-88",
                                           D(2024, 8, 1))
@@ -241,7 +247,7 @@ def test_publishing_a_punishment_entry_ends_a_red_one(app, society, regulator):
     counts = scan.red_review(None, D(2024, 7, 15))
     red = db.session.scalar(sa.select(ListEntry).where(ListEntry.list_type == "red"))
     assert counts["red_proposed"] == 1 and red.origin == "review"
-    entries.notify(regulator, red, D(2024, 7, 15))
+    notified(regulator, red, D(2024, 7, 15))
     entries.publish(regulator, red, "红名单公告", D(2024, 7, 30))
     assert sanctions.is_barred(society.id, sanctions.PRIORITY_FUNDING, D(2024, 8, 1))
     _listed(society, regulator, D(2024, 9, 2), subtype="suspension")

@@ -11,7 +11,7 @@ from core import workdays
 from core.extensions import db
 from credit.lists import entries, feed, objections, scan
 from credit.models import EntryState, FeedEvent, ListEntry
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 
 D = date
 
@@ -53,7 +53,7 @@ def _history(make, regulator, seed: int) -> None:
             [("penalty", "warning"), ("penalty", "suspension"), ("basic", "change_revoked")])
         record(org, *kind, day)
         for entry in scan.run_scan(None, day):
-            entries.notify(regulator, entry, day)
+            notified(regulator, entry, day)
             if rng.random() < 0.3:
                 objections.file_objection(staff[entry.org_id], entry.org_id, "异议",
                                           entry_id=entry.id, today=day)
@@ -136,7 +136,7 @@ def test_feed_entries_carry_only_the_published_columns(app, make, regulator, api
     org = make.org("eldercare")
     record(org, "eldercare", "elder_abuse", D(2024, 3, 1))
     (entry,) = scan.run_scan(None, D(2024, 3, 1))
-    entries.notify(regulator, entry, D(2024, 3, 1))
+    notified(regulator, entry, D(2024, 3, 1))
     entries.publish(regulator, entry, "常民信决〔2024〕3号",
                     workdays.add_working_days(entry.objection_due, 1))
     body = api_as("feed").get("/api/v1/credit/feed").json
@@ -157,7 +157,7 @@ def test_consumers_report_the_measures_they_applied_and_the_bureau_sees_them(
     org = make.org()
     record(org, "penalty", "suspension", D(2024, 3, 1))
     (entry,) = scan.run_scan(None, D(2024, 3, 1))
-    entries.notify(regulator, entry, D(2024, 3, 1))
+    notified(regulator, entry, D(2024, 3, 1))
     entries.publish(regulator, entry, "文号", D(2024, 3, 20))
     consumer = api_as("feed")
     payload = {"entry_id": entry.id, "measures": ["gov.no_purchase"], "applied_on": "2024-03-25",
@@ -197,7 +197,7 @@ def test_concurrent_writers_get_gapless_sequence_numbers(app, make, regulator):
     for org in orgs:
         record(org, "penalty", "suspension", D(2024, 3, 1))
     for entry in scan.run_scan(None, D(2024, 3, 1)):
-        entries.notify(regulator, entry, D(2024, 3, 1))
+        notified(regulator, entry, D(2024, 3, 1))
         entries.publish(regulator, entry, "文号", D(2024, 3, 20))
         ids.append(entry.id)
     db.session.commit()

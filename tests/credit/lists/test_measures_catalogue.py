@@ -8,7 +8,7 @@ from core import audit, catalogues, workdays
 from credit import vocabulary as catalogue
 from credit.lists import entries, scan
 from credit.vocabulary import MEASURE_CATALOGUE
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 
 D = date
 
@@ -44,7 +44,7 @@ def test_regulator_confirms_and_rewords_a_measure_and_the_feed_follows(
     org = make.org()
     record(org, "penalty", "suspension", D(2024, 3, 1))
     (entry,) = scan.run_scan(None, D(2024, 3, 1))
-    entries.notify(regulator, entry, D(2024, 3, 1))
+    notified(regulator, entry, D(2024, 3, 1))
     entries.publish(regulator, entry, "常民信决〔2024〕9号",
                     workdays.add_working_days(entry.objection_due, 1))
     page = consumer.get("/api/v1/credit/feed", headers={"If-None-Match": etag})
