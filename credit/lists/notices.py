@@ -16,8 +16,8 @@ from core.config import policy
 from core.extensions import db
 from core.notices import delivery, documents
 from credit import vocabulary
-from credit.vocabulary import fact_label
 from credit.models import CreditFact, EntryState, ListEntry, Objection
+from credit.vocabulary import fact_label
 
 # step → (document kind, number series, title)
 STEPS = {
