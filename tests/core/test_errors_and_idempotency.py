@@ -1,12 +1,20 @@
 """One error format for the API, friendly pages for people, idempotent writes."""
 
 import logging
+import threading
+import time
 
+import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
+from core import clock
+from core.accounts import services
 from core.accounts.models import Person
 from core.auth import AUTHENTICATED, roles
 from core.extensions import db
+from core.idempotency import IdempotencyRecord
+from tests.conftest import IS_POSTGRES
 
 
 def test_unknown_api_path_is_json_404(app, client):
@@ -101,3 +109,119 @@ def test_security_headers_on_every_response(app, client):
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Request-ID"]
+
+
+FAMILY = "/api/v1/accounts/family"  # another write the same user may make
+
+
+def test_a_key_reused_on_another_path_is_409_not_a_replay(app, api_as, make):
+    """The same key and body sent to another endpoint is another request: replaying the first
+    endpoint's answer would tell the client its second request happened when it never ran."""
+    api = api_as("regulator")
+    headers = {"Idempotency-Key": "k-path"}
+    body = {"name": "甲", "id_number": make.id_number()}
+    assert api.post(PERSONS, json=body, headers=headers).status_code == 201
+    elsewhere = api.post(FAMILY, json=body, headers=headers)
+    assert elsewhere.status_code == 409, elsewhere.json
+    assert elsewhere.json["code"] == "idempotency.key_reused"
+    assert elsewhere.headers.get("Idempotent-Replayed") is None
+
+
+def _persons_named(name: str) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(Person).where(Person.name == name)).scalar()
+
+
+def test_a_key_over_200_characters_is_refused_before_anything_happens(app, api_as, make):
+    api = api_as("regulator")
+    too_long = api.post(PERSONS, json={"name": "长键", "id_number": make.id_number()},
+                        headers={"Idempotency-Key": "k" * 201})
+    assert too_long.status_code == 422
+    assert too_long.json["code"] == "idempotency.key_too_long"
+    assert "Idempotency-Key" in too_long.json["errors"]
+    assert _persons_named("长键") == 0
+    longest = {"Idempotency-Key": "k" * 200}
+    body = {"name": "长键", "id_number": make.id_number()}
+    assert api.post(PERSONS, json=body, headers=longest).status_code == 201
+    again = api.post(PERSONS, json=body, headers=longest)
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    assert _persons_named("长键") == 1
+
+
+# SQLite runs one writer at a time (BEGIN IMMEDIATE, core.db): only PostgreSQL runs twins
+# side by side.
+postgres_only = pytest.mark.skipif(
+    not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite serializes writers")
+
+
+def _slow_person_registration(monkeypatch, reached: threading.Event, seconds: float = 0.8):
+    original = services.create_person
+
+    def create_person(*args, **kwargs):
+        person = original(*args, **kwargs)
+        reached.set()
+        time.sleep(seconds)  # the original lingers inside its transaction
+        return person
+
+    monkeypatch.setattr(services, "create_person", create_person)
+
+
+@postgres_only
+def test_two_requests_with_one_key_at_once_register_one_person(app, api_as, make,
+                                                               monkeypatch):
+    """A counter clerk's app sends the same registration twice at once (a retry over a slow
+    line): one registration; the other answer is the first one replayed."""
+    api = api_as("regulator")
+    body, key = {"name": "并发", "id_number": make.id_number()}, "same-at-once"
+    headers = {"Authorization": f"Bearer {api.token}", "Idempotency-Key": key}
+    db.session.commit()
+    db.session.close()
+    reached, answers = threading.Event(), {}
+    _slow_person_registration(monkeypatch, reached)
+
+    def send(name):
+        answers[name] = FlaskClient(app).post(PERSONS, json=body, headers=headers)
+
+    first = threading.Thread(target=send, args=("first",))
+    first.start()
+    assert reached.wait(timeout=30), "the first request never reached the registration"
+    second = threading.Thread(target=send, args=("second",))
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert answers["first"].status_code == 201, answers["first"].json
+    assert answers["second"].status_code == 201, answers["second"].json
+    assert answers["second"].headers.get("Idempotent-Replayed") == "true"
+    assert answers["second"].json == answers["first"].json
+    assert _persons_named("并发") == 1
+
+
+@postgres_only
+def test_a_twin_that_committed_first_is_replayed_instead_of_failing(app, api_as, make,
+                                                                    monkeypatch):
+    """The last line of defence: a twin with the same key stores its answer while this request
+    is still running (an app server that does not wait on the key, as during a rolling
+    upgrade). This request's commit meets the stored key: it undoes its own work and replays
+    the twin's answer instead of failing with a 500."""
+    api = api_as("regulator")
+    user_id, twin_body = api.user.id, b'{"twin": true}'
+    original = services.create_person
+
+    def create_person(*args, **kwargs):
+        person = original(*args, **kwargs)
+        other = sa.create_engine(db.engine.url)  # another connection, committing on its own
+        with other.begin() as conn:
+            conn.execute(sa.insert(IdempotencyRecord).values(
+                user_id=user_id, key="twin", method="POST", path=PERSONS,
+                request_hash="0" * 64, status_code=201, content_type="application/json",
+                location=None, body=twin_body, created_at=clock.now()))
+        other.dispose()
+        return person
+
+    monkeypatch.setattr(services, "create_person", create_person)
+    response = api.post(PERSONS, json={"name": "孪生", "id_number": make.id_number()},
+                        headers={"Idempotency-Key": "twin"})
+    assert response.status_code == 201
+    assert response.headers.get("Idempotent-Replayed") == "true"
+    assert response.get_data() == twin_body
+    assert _persons_named("孪生") == 0  # this request's own registration was rolled back

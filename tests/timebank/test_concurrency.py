@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from core.accounts.models import User
 from core.db import write_intent
@@ -15,8 +16,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.orgs.models import OrgKind
 from tests.conftest import IS_POSTGRES
-from timebank import confirmation, ledger, redemption
-from timebank.models import Redemption
+from timebank import confirmation, ledger, redemption, sessions
+from timebank.models import Hold, PostingKind, Redemption, ServiceSession
 
 THREADS = 10
 
@@ -125,3 +126,73 @@ def test_two_confirmers_racing_deposit_a_session_once(app, tb, make):
 
 def test_the_race_ran_on_the_expected_database(app):
     assert db.engine.dialect.name == ("postgresql" if IS_POSTGRES else "sqlite")
+
+
+# SQLite runs one writer at a time (BEGIN IMMEDIATE, core.db), so only PostgreSQL, where the
+# writers really run side by side, can show a missing lock.
+postgres_only = pytest.mark.skipif(
+    not IS_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite serializes writers")
+
+
+@postgres_only
+def test_the_same_session_logged_at_once_from_several_phones_is_recorded_once(app, tb):
+    """A volunteer and their organization's staff log the same afternoon at the same moment:
+    the per-volunteer lock makes the overlap check see the first one, whichever wins."""
+    volunteer = tb.volunteer()
+    data = tb.data(volunteer.person, hours_ago=30, minutes=120)
+    user_id, person_id = volunteer.id, volunteer.person.id
+
+    def log():
+        sessions.log_session(db.session.get(User, user_id), dict(data))
+
+    outcomes = _race(app, log, count=8)
+    assert sorted(outcomes) == ["ok"] + ["timebank.overlap"] * 7, outcomes
+    assert db.session.query(ServiceSession).filter_by(volunteer_id=person_id).count() == 1
+
+
+@postgres_only
+def test_sessions_logged_at_once_never_pass_the_daily_cap(app, tb, frozen_clock):
+    """Eight different two-hour slots of one day, logged at once: the daily cap (12 hours)
+    admits six, whatever the order."""
+    frozen_clock.local(2026, 6, 10, 23, 30)
+    volunteer = tb.volunteer()
+    slots = [tb.data(volunteer.person, hours_ago=21.5 - 2 * i, minutes=120)
+             for i in range(8)]  # 00:00–02:00, 02:00–04:00, … 14:00–16:00, Shanghai time
+    lock, user_id, person_id = threading.Lock(), volunteer.id, volunteer.person.id
+
+    def log():
+        with lock:
+            slot = slots.pop()
+        sessions.log_session(db.session.get(User, user_id), slot)
+
+    outcomes = _race(app, log, count=8)
+    assert sorted(outcomes) == ["ok"] * 6 + ["timebank.daily_cap_exceeded"] * 2, outcomes
+    minutes = db.session.query(sa.func.sum(ServiceSession.minutes)).filter_by(
+        volunteer_id=person_id).scalar()
+    assert minutes == 12 * 60
+
+
+@postgres_only
+def test_a_hold_posted_and_voided_at_once_is_settled_once(app, tb, counter):
+    """The counter completes a redemption while the expiry job voids it, each through the
+    ledger directly: the hold is re-read under its lock, so the second sees it settled."""
+    org, _staff, elder = counter
+    tb.fund(elder, 90)
+    row = ledger.hold(ledger.person_account(elder.id), 90, PostingKind.REDEMPTION, "race-hold")
+    hold_id, person_id, sink_id = row.id, elder.id, ledger.redemption_account(org.id).id
+    turn, lock = iter(range(2)), threading.Lock()
+
+    def settle():
+        with lock:
+            mine = next(turn)
+        hold = db.session.get(Hold, hold_id)  # read before the lock, as callers do
+        if mine == 0:
+            ledger.post_hold(hold, db.session.get(ledger.LedgerAccount, sink_id))
+        else:
+            ledger.void_hold(hold)
+
+    outcomes = _race(app, settle, count=2)
+    assert sorted(outcomes) == ["ok", "timebank.hold_settled"], outcomes
+    assert ledger.balances(person_id)[1] == 0
+    report = ledger.verify()
+    assert report.ok, report.problems

@@ -112,6 +112,34 @@ def test_red_entries_leave_when_their_year_runs_out_or_a_penalty_arrives():
         == "expired"
 
 
+def _red_entry_and_reports(years):
+    grade = F("grade", "evaluation", D(2022, 1, 1), grade=5, valid_until=D(2026, 12, 31))
+    reports = [F("annual_report", "annual_report", D(y + 1, 5, 1), report_year=y,
+                 report_status="on_time") for y in years]
+    return E("red", decided_on=D(2024, 7, 15), valid_until=D(2025, 7, 15)), [grade, *reports]
+
+
+def test_a_missing_annual_report_removes_a_red_entry_at_the_yearly_review_not_the_daily_scan():
+    """The daily scan removes only on hard criteria (a penalty, a punishment entry, the grade);
+    reports and the score band are judged once a year, at the review the policy describes."""
+    today = D(2025, 7, 10)  # the 2024 report was due on 30 June; only 2023's is on file
+    entry, facts = _red_entry_and_reports((2022, 2023))
+    assert removals.removal_red_review(entry, subject(*facts), today) is None
+    yearly = removals.removal_red_review(entry, subject(*facts), today, yearly=True)
+    assert yearly.code == "red_review" and "2024" in yearly.reason and "年度报告" in yearly.reason
+
+
+def test_a_lower_score_band_removes_a_red_entry_at_the_yearly_review_not_the_daily_scan():
+    today = D(2024, 9, 1)
+    entry, facts = _red_entry_and_reports((2022, 2023))
+    lowered = subject(*facts, scoring=True, score_grade="B")
+    assert removals.removal_red_review(entry, lowered, today) is None
+    yearly = removals.removal_red_review(entry, lowered, today, yearly=True)
+    assert yearly.code == "red_review" and "信用评分" in yearly.reason
+    top = subject(*facts, scoring=True, score_grade="A")
+    assert removals.removal_red_review(entry, top, today, yearly=True) is None
+
+
 def test_a_penalty_on_the_directory_is_not_repaired_before_its_six_months():
     warned = warning(D(2024, 1, 10))
     missing = F("annual_report", "annual_report", D(2023, 7, 1), report_year=2022,

@@ -247,6 +247,21 @@ def test_red_list_needs_a_valid_grade_of_4a_or_more():
     assert lists.rule_red_list(subject(*facts), today) is None
 
 
+@pytest.mark.parametrize("valid_until, eligible", [(D(2024, 7, 14), False),
+                                                     (D(2024, 7, 15), True)])
+def test_a_grade_counts_for_the_red_list_through_its_last_valid_day(valid_until, eligible):
+    """A grade valid until a day is still valid on that day (and gone the day after)."""
+    today = D(2024, 7, 15)
+    facts = _good(today)
+    facts[0] = F("grade", "evaluation", D(2019, 7, 16), grade=4, valid_until=valid_until)
+    proposal = lists.rule_red_list(subject(*facts), today)
+    assert (proposal is not None) is eligible
+    if eligible:
+        assert "有效期至 2024-07-15" in proposal.reason
+    else:
+        assert "评估等级" in lists.red_list_failures(subject(*facts), today)[0]
+
+
 def test_red_list_needs_the_top_score_band_when_scoring_is_present():
     today = D(2024, 7, 15)
     assert lists.rule_red_list(subject(*_good(today), scoring=True, score_grade="B"), today) is None
