@@ -1,9 +1,10 @@
 """Every route declares who may call it, and everyone else is refused.
 
 Walks every rule of the URL map with every role and anonymously. A route without a
-declaration fails the first test; a route that lets a role through that it did not declare
-fails the second. Allowed callers may still be refused by object-level checks (403/404) or by
-validation (400/422), but never get a 5xx.
+declaration fails the first test; a declaration that differs from the table of expected roles
+(tests/core/route_roles.py, written by hand) fails the second; a route that lets through a
+role the table does not admit fails the walk. Allowed callers may still be refused by
+object-level checks (403/404) or by validation (400/422), but never get a 5xx.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 
 from core.accounts.models import Role
 from core.auth import AUTHENTICATED, LIBRARY_PUBLIC_ENDPOINTS, PUBLIC, endpoint_roles
+from tests.core.route_roles import SIGNED_IN, expected_roles, table_line
 
 ROLES = [r.value for r in Role]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -53,12 +55,33 @@ def test_every_route_declares_its_roles(app):
     assert not undeclared, "routes without @roles:\n" + "\n".join(undeclared)
 
 
-def _allowed(declared: frozenset[str], role: str | None) -> bool:
-    if PUBLIC in declared:
+def test_the_declared_roles_are_the_expected_ones(app):
+    """A route added, removed, widened or narrowed without deciding who should reach it."""
+    table = expected_roles()
+    wrong, missing = [], []
+    with app.test_request_context():
+        for rule, method in _rules(app):
+            declared = endpoint_roles(rule.endpoint, method) or frozenset()
+            declared = frozenset(SIGNED_IN if r == AUTHENTICATED else r for r in declared)
+            expected = table.pop((method, rule.rule), None)
+            if expected is None:
+                missing.append(table_line(method, rule.rule, declared))
+            elif declared != expected:
+                wrong.append(f"{method} {rule.rule}: declares {sorted(declared)}, "
+                             f"expected {sorted(expected)}")
+    gone = [f"{method} {rule}" for method, rule in table]
+    assert not (wrong or missing or gone), (
+        "declared roles differ from tests/core/route_roles.py:\n" + "\n".join(wrong)
+        + "\nroutes missing from the table (decide their roles, then add):\n"
+        + "\n".join(missing) + "\nlisted routes that no longer exist:\n" + "\n".join(gone))
+
+
+def _allowed(expected: frozenset[str], role: str | None) -> bool:
+    if PUBLIC in expected:
         return True
     if role is None:
         return False
-    return AUTHENTICATED in declared or role in declared
+    return SIGNED_IN in expected or role in expected
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
@@ -68,17 +91,17 @@ def test_routes_refuse_undeclared_roles(app, app_config, client, login_as, role)
     if role is not None:
         login_as(role)
     problems = []
-    with app.test_request_context():
-        rules = [(rule, method, endpoint_roles(rule.endpoint, method)) for rule, method in
-                 _rules(app)]
-    for rule, method, declared in rules:
+    table = expected_roles()
+    rules = [(rule, method, table.get((method, rule.rule), frozenset())) for rule, method in
+             _rules(app)]  # a route missing from the table is walked as closed to everyone
+    for rule, method, expected in rules:
         if rule.endpoint in ("accounts.logout",):
             continue  # would end this walk's session
         url = _url(rule)
         response = client.open(url, method=method, json={} if rule.rule.startswith("/api/")
                                else None)
         status = response.status_code
-        allowed = _allowed(declared, role)
+        allowed = _allowed(expected, role)
         if status >= 500:
             problems.append(f"{method} {url} as {role}: {status}")
         elif not allowed:
