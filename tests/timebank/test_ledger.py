@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import InsertOnlyViolation
+from core.errors import Conflict, DomainError
 from core.extensions import db
 from timebank import ledger
 from timebank.ledger import AlreadyPosted, Entry, InsufficientCredits
@@ -41,9 +42,11 @@ def test_the_same_kind_and_reference_posts_only_once(tb):
 def test_amounts_must_be_positive_integers(tb):
     person = tb.volunteer().person
     for bad in (0, -5, 1.5, True):
-        with pytest.raises(Exception):  # noqa: B017 (DomainError or ValueError)
+        with pytest.raises(DomainError) as err:
             ledger.transfer(ledger.issuance_account(tb.org.id), ledger.person_account(person.id),
                             bad, PostingKind.DEPOSIT, f"bad:{bad}")
+        assert err.value.code == "timebank.bad_amount", bad
+    assert ledger.balances(person.id) == (0, 0, 0)
 
 
 def test_holds_count_against_available_then_post_or_void(tb):
@@ -67,9 +70,10 @@ def test_a_settled_hold_cannot_be_settled_again(tb):
     tb.fund(person, 60)
     row = ledger.hold(ledger.person_account(person.id), 60, PostingKind.REDEMPTION, "r4")
     ledger.void_hold(row)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(Conflict) as err:
         ledger.post_hold(row, ledger.redemption_account(tb.org.id))
-    assert getattr(err.value, "code", "") == "timebank.hold_settled"
+    assert err.value.code == "timebank.hold_settled"
+    assert ledger.balances(person.id) == (60, 0, 60)
 
 
 def test_postings_are_insert_only(tb):
