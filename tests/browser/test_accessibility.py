@@ -14,6 +14,7 @@ One browser and one seeded app per module (a live server on loopback).
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import threading
@@ -44,6 +45,9 @@ ROLE_USERS = {None: None, Role.VOLUNTEER: "volunteer", Role.ORG_STAFF: "orgstaff
 MODES = ("normal", "elder")
 AREAS = ("core", *PACKAGES)
 FULL_SEED = os.environ.get("A11Y_FULL_SEED", "") == "1"
+# Of the pages a role may open, the share that must answer 200 with HTML and be scanned (some
+# pages refuse the seeded objects, e.g. another organization's; 3 of 4 answer today).
+MIN_SCANNED_SHARE = 2 / 3
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations
@@ -67,14 +71,14 @@ class World:
     base_url: str
     app: object
     values: dict[str | None, dict[str, int]]  # role → URL parameter values
-    failed_seeders: list[str] = field(default_factory=list)
     scanned: dict[str, int] = field(default_factory=dict)
 
 
 def _seed(app) -> tuple[dict, list[str]]:
     """A small world: core's demo seed (organizations, persons, a user per role) and rows for
     the core tables. With A11Y_FULL_SEED=1 each package's demo seeder runs too (slower; more
-    rows on the packages' pages); a seeder that fails is reported and skipped."""
+    rows on the packages' pages); every seeder runs, and the tests fail naming each one that
+    raised (a page scanned without its rows proves little)."""
     failed = []
     token = write_intent.set(True)
     try:
@@ -86,7 +90,7 @@ def _seed(app) -> tuple[dict, list[str]]:
             try:
                 func(ctx)
                 db.session.commit()
-            except Exception as exc:  # reported in the test output, not fatal here
+            except Exception as exc:  # collected, so one failure names every broken seeder
                 db.session.rollback()
                 failed.append(f"{name}: {type(exc).__name__}: {exc}")
         _fill_core_tables(ctx)
@@ -130,18 +134,18 @@ def world(database):
     with app.app_context():
         values, failed = _seed(app)
         db.session.remove()
+        if failed:
+            db.engine.dispose()
+            pytest.fail("demo seeders failed: " + "; ".join(failed), pytrace=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    built = World(f"http://127.0.0.1:{server.server_port}", app, values, failed)
+    built = World(f"http://127.0.0.1:{server.server_port}", app, values)
     yield built
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
-    if built.failed_seeders:
-        print("\naccessibility: demo seeders that failed (their pages were scanned with less "
-              "data): " + "; ".join(built.failed_seeders))
     if built.scanned:
         total = sum(built.scanned.values())
         print(f"\naccessibility: {total} page scans: " + ", ".join(
@@ -254,10 +258,13 @@ def test_pages_have_no_serious_accessibility_violations(world, a11y_browser, are
     finally:
         context.close()
     world.scanned[f"{area}/{role or 'anonymous'}/{mode}"] = scanned
-    if scanned == 0 and not problems:
-        pytest.skip(f"no {area} page answered 200 for {role or 'anonymous'}")
     assert not problems, (f"{len(problems)} serious/critical axe violations on {area} pages "
                           f"as {role or 'anonymous'} in {mode} mode:\n" + "\n".join(problems))
+    # A scan that reaches few pages proves little: a broken sign-in or a seed that lacks the
+    # rows the pages need turns them into redirects and 404s, which are not scanned.
+    least = max(1, math.ceil(len(paths) * MIN_SCANNED_SHARE))
+    assert scanned >= least, (f"only {scanned} of {len(paths)} {area} pages answered 200 with "
+                              f"HTML as {role or 'anonymous'}: at least {least} expected")
 
 
 def test_axe_is_injected_and_finds_a_known_violation(world, a11y_browser):
