@@ -133,7 +133,7 @@ MUTANTS = [
 
 
 def run_tests(tests: tuple[str, ...]) -> bool:
-    command = [str(ROOT / ".venv/bin/pytest"), "-q", "-n", "0", "-x", "-p", "no:randomly",
+    command = [str(Path(sys.executable).parent / "pytest"), "-q", "-n", "0", "-x", "-p", "no:randomly",
                "-p", "no:cacheprovider", *tests]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
     return done.returncode == 0
