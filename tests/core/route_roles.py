@@ -230,6 +230,7 @@ POST   /credit/entries/<int:entry_id>/publish                                   
 POST   /credit/entries/<int:entry_id>/remove                                    R
 GET    /credit/entries/<int:entry_id>/repair                                    O I
 POST   /credit/entries/<int:entry_id>/repair                                    O I
+POST   /credit/entries/<int:entry_id>/served                                    R
 GET    /credit/entries/new                                                      R
 POST   /credit/entries/new                                                      R
 GET    /credit/facts                                                            R
