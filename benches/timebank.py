@@ -93,7 +93,7 @@ def insert_sessions(people: list[int], org_id: int, district_id: int, n: int) ->
 def bench_bulk(app, people, org_id, district_id, n) -> dict:
     from timebank import ledger
     from timebank.ledger import Entry
-    from timebank.models import PostingKind
+    from timebank.vocabulary import PostingKind
 
     with app.app_context():
         token = write_intent.set(True)
@@ -116,7 +116,7 @@ def bench_bulk(app, people, org_id, district_id, n) -> dict:
 def bench_single(app, people, org_id, n) -> dict:
     """One posting per transaction (lock, check, insert, update, commit), as a request."""
     from timebank import ledger
-    from timebank.models import PostingKind
+    from timebank.vocabulary import PostingKind
 
     with app.app_context():
         token = write_intent.set(True)
@@ -170,7 +170,7 @@ def bench_reads(app, org_id, district_id, reads) -> dict:
     from core.ids import make_id_number
     from timebank import ledger
     from timebank.ledger import Entry
-    from timebank.models import PostingKind
+    from timebank.vocabulary import PostingKind
 
     rng = random.Random(11)
     with app.app_context():

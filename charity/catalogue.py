@@ -14,7 +14,8 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from charity.models import CATEGORIES, Item, ItemSubstitute, Need, Offer
+from charity.models import Item, ItemSubstitute, Need, Offer
+from charity.vocabulary import CATEGORIES
 from core import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db

@@ -11,7 +11,8 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from charity import catalogue, opportunities, parties, posting, proposals, runs, signups
-from charity.models import SKILLS, TIME_SLOTS, Proposal, ProposalStatus
+from charity.models import Proposal
+from charity.vocabulary import SKILLS, TIME_SLOTS, ProposalStatus
 from core import clock
 from core.accounts import services as accounts
 from core.accounts.models import Role

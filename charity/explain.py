@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from charity.models import SKILLS, TIME_SLOTS, WEEKDAYS
+from charity.vocabulary import SKILLS, TIME_SLOTS, WEEKDAYS
 from core import clock
 
 

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from charity.models import ACTIVITIES, CATEGORIES, SKILLS, TIME_SLOTS, WEEKDAYS
+from charity.vocabulary import ACTIVITIES, CATEGORIES, SKILLS, TIME_SLOTS, WEEKDAYS
 from core.timeutil import local_tz
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"

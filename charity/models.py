@@ -8,17 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.vocabulary import (  # noqa: F401 (re-exported: the models' vocabulary)
+from charity.vocabulary import (
     ACTIVITIES,
-    CATEGORIES,
-    HOLDING,
-    LIVE_STATUSES,
-    POST_STATUS_LABELS,
-    PROPOSAL_STATUS_LABELS,
-    SIGNUP_STATUS_LABELS,
-    SKILLS,
-    TIME_SLOTS,
-    WEEKDAYS,
     PostStatus,
     ProposalStatus,
     SignupStatus,

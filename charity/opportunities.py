@@ -11,20 +11,17 @@ from flask_babel import lazy_gettext as _l
 
 from charity import fit, parties, posting, quantities
 from charity.catalogue import VOLUNTEER_HOURS, find_item
-from charity.models import (
+from charity.models import Need, Opportunity, Signup, VolunteerProfile
+from charity.posting import Problems
+from charity.runs import distance_table
+from charity.vocabulary import (
     ACTIVITIES,
     LIVE_STATUSES,
     SKILLS,
     TIME_SLOTS,
-    Need,
-    Opportunity,
-    Signup,
     SignupStatus,
-    VolunteerProfile,
     slot_hours,
 )
-from charity.posting import Problems
-from charity.runs import distance_table
 from core import audit, clock
 from core.config import policy
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

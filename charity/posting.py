@@ -10,17 +10,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import parties, quantities
-from charity.models import (
-    LIVE_STATUSES,
-    Item,
-    Need,
-    Offer,
-    Opportunity,
-    PostStatus,
-    Proposal,
-    ProposalStatus,
-    SignupStatus,
-)
+from charity.models import Item, Need, Offer, Opportunity, Proposal
+from charity.vocabulary import LIVE_STATUSES, PostStatus, ProposalStatus, SignupStatus
 from core import audit, clock, outbox
 from core.accounts import services as accounts
 from core.accounts.models import Person

@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from charity import parties, quantities
 from charity.explain import proposal_text
-from charity.models import Need, Offer, Proposal, ProposalStatus
+from charity.models import Need, Offer, Proposal
+from charity.vocabulary import ProposalStatus
 from core import audit, clock, events
 from core.db import for_update
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

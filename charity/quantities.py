@@ -15,18 +15,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from charity.models import (
-    HOLDING,
-    Need,
-    Offer,
-    Opportunity,
-    PostStatus,
-    Proposal,
-    ProposalStatus,
-    Signup,
-    SignupStatus,
-    slot_hours,
-)
+from charity.models import Need, Offer, Opportunity, Proposal, Signup
+from charity.vocabulary import HOLDING, PostStatus, ProposalStatus, SignupStatus, slot_hours
 from core import clock
 from core.extensions import db
 

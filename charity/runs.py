@@ -15,16 +15,8 @@ from charity.catalogue import substitute_codes
 from charity.districts import DISTRICT_CENTRES, DISTRICT_KM, INTRA_DISTRICT_KM
 from charity.explain import proposal_text
 from charity.matching import MatchParams, NeedSpec, OfferSpec, allocate, haversine_km, objective
-from charity.models import (
-    LIVE_STATUSES,
-    Item,
-    MatchRun,
-    Need,
-    Offer,
-    Opportunity,
-    Proposal,
-    ProposalStatus,
-)
+from charity.models import Item, MatchRun, Need, Offer, Opportunity, Proposal
+from charity.vocabulary import LIVE_STATUSES, ProposalStatus
 from core import audit, clock, outbox
 from core.config import policy
 from core.db import advisory_lock

@@ -10,8 +10,8 @@ from marshmallow import validate
 from charity import parties
 from charity.catalogue import substitutes_of
 from charity.explain import proposal_reasons, proposal_text
-from charity.models import ACTIVITIES, CATEGORIES, PostStatus, ProposalStatus
 from charity.opportunities import taken_places
+from charity.vocabulary import ACTIVITIES, CATEGORIES, PostStatus, ProposalStatus
 from core.schemas import AwareDateTime, Schema
 
 Int = ma.fields.Integer

@@ -10,12 +10,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import opportunities, parties, quantities
-from charity.models import (
-    Need,
-    Opportunity,
-    Signup,
-    SignupStatus,
-)
+from charity.models import Need, Opportunity, Signup
+from charity.vocabulary import SignupStatus
 from core import audit, clock, events, outbox
 from core.accounts.models import Person
 from core.config import policy

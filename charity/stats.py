@@ -15,15 +15,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from charity.models import (
+from charity.models import Need, Opportunity, Proposal, Signup
+from charity.vocabulary import (
     CATEGORIES,
     LIVE_STATUSES,
-    Need,
-    Opportunity,
     PostStatus,
-    Proposal,
     ProposalStatus,
-    Signup,
     SignupStatus,
     category_label,
     slot_hours,

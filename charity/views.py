@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from charity import catalogue, explain, opportunities, parties, posting, proposals, signups
 from charity.forms import NeedForm, OfferForm, WithdrawForm
-from charity.models import CATEGORIES, SKILLS, Need, PostStatus, Proposal, ProposalStatus
+from charity.models import Need, Proposal
 from charity.quantities import need_amounts, offer_amounts
+from charity.vocabulary import CATEGORIES, SKILLS, PostStatus, ProposalStatus
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.errors import DomainError

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from charity import parties, proposals, runs, stats
 from charity.forms import AbandonForm, DecisionForm, FulfilForm
-from charity.models import ProposalStatus
 from charity.views import DONORS, ORG_STAFF, OVERSEERS, arg_int, bp, paged, show_error
+from charity.vocabulary import ProposalStatus
 from core import clock, spreadsheets
 from core.auth import roles
 from core.errors import DomainError, NotFound

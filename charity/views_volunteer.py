@@ -11,8 +11,8 @@ from flask_login import current_user
 from charity import explain, opportunities, parties, signups
 from charity.explain import fit_reasons
 from charity.forms import AttendanceForm, OpportunityForm, ProfileForm, WithdrawForm, aware
-from charity.models import SignupStatus
 from charity.views import ORG_STAFF, OVERSEERS, bp, show_error
+from charity.vocabulary import SignupStatus
 from core.accounts.models import Role
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import PUBLIC, roles

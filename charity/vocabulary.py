@@ -3,10 +3,11 @@ sign-ups, skills, activities, free-time slots, and how many hours one opportunit
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+
+from core.labels import LabelledEnum
 
 # DOMAIN.md, "Charity supply and demand": the four categories of needs and offers.
 CATEGORIES = {
@@ -21,77 +22,41 @@ def category_label(code: str) -> str:
     return str(CATEGORIES.get(code, code))
 
 
-class PostStatus(enum.StrEnum):
+class PostStatus(LabelledEnum):
     """Status of a need or an offer (DOMAIN.md); derived from proposal quantities."""
 
-    OPEN = "open"
-    PARTLY_MATCHED = "partly_matched"
-    MATCHED = "matched"
-    FULFILLED = "fulfilled"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return str(POST_STATUS_LABELS[self])
+    OPEN = "open", _l("待对接")
+    PARTLY_MATCHED = "partly_matched", _l("部分对接")
+    MATCHED = "matched", _l("已对接")
+    FULFILLED = "fulfilled", _l("已完成")
+    EXPIRED = "expired", _l("已过期")
+    WITHDRAWN = "withdrawn", _l("已撤回")
 
 
-POST_STATUS_LABELS = {
-    PostStatus.OPEN: _l("待对接"),
-    PostStatus.PARTLY_MATCHED: _l("部分对接"),
-    PostStatus.MATCHED: _l("已对接"),
-    PostStatus.FULFILLED: _l("已完成"),
-    PostStatus.EXPIRED: _l("已过期"),
-    PostStatus.WITHDRAWN: _l("已撤回"),
-}
 # Needs and offers the matcher may still use (their remaining quantity, that is).
 LIVE_STATUSES = (PostStatus.OPEN, PostStatus.PARTLY_MATCHED)
 
 
-class ProposalStatus(enum.StrEnum):
-    PENDING = "pending"  # waiting for both sides; holds the quantity
-    ACCEPTED = "accepted"  # both accepted; the quantity is reserved until fulfilled/abandoned
-    DECLINED = "declined"
-    EXPIRED = "expired"  # not answered within proposal_response_days
-    CANCELLED = "cancelled"  # a side withdrew its need/offer while the proposal was pending
-    FULFILLED = "fulfilled"
-    ABANDONED = "abandoned"
-
-    @property
-    def label(self) -> str:
-        return str(PROPOSAL_STATUS_LABELS[self])
+class ProposalStatus(LabelledEnum):
+    PENDING = "pending", _l("待双方确认")  # waiting for both sides; holds the quantity
+    ACCEPTED = "accepted", _l("双方已接受")  # both accepted; the quantity is reserved until fulfilled/abandoned
+    DECLINED = "declined", _l("已谢绝")
+    EXPIRED = "expired", _l("逾期未答复")  # not answered within proposal_response_days
+    CANCELLED = "cancelled", _l("已取消")  # a side withdrew its need/offer while the proposal was pending
+    FULFILLED = "fulfilled", _l("已交付")
+    ABANDONED = "abandoned", _l("已放弃")
 
 
-PROPOSAL_STATUS_LABELS = {
-    ProposalStatus.PENDING: _l("待双方确认"),
-    ProposalStatus.ACCEPTED: _l("双方已接受"),
-    ProposalStatus.DECLINED: _l("已谢绝"),
-    ProposalStatus.EXPIRED: _l("逾期未答复"),
-    ProposalStatus.CANCELLED: _l("已取消"),
-    ProposalStatus.FULFILLED: _l("已交付"),
-    ProposalStatus.ABANDONED: _l("已放弃"),
-}
 # Proposals whose quantity is still committed (not free for another match).
 HOLDING = (ProposalStatus.PENDING, ProposalStatus.ACCEPTED)
 
 
-class SignupStatus(enum.StrEnum):
-    SIGNED_UP = "signed_up"
-    CANCELLED = "cancelled"
-    SERVED = "served"  # attendance confirmed by the organization
-    NO_SHOW = "no_show"
+class SignupStatus(LabelledEnum):
+    SIGNED_UP = "signed_up", _l("已报名")
+    CANCELLED = "cancelled", _l("已取消")
+    SERVED = "served", _l("已确认服务")  # attendance confirmed by the organization
+    NO_SHOW = "no_show", _l("未到场")
 
-    @property
-    def label(self) -> str:
-        return str(SIGNUP_STATUS_LABELS[self])
-
-
-SIGNUP_STATUS_LABELS = {
-    SignupStatus.SIGNED_UP: _l("已报名"),
-    SignupStatus.CANCELLED: _l("已取消"),
-    SignupStatus.SERVED: _l("已确认服务"),
-    SignupStatus.NO_SHOW: _l("未到场"),
-}
 
 # Skills volunteers declare and opportunities require.
 SKILLS = {

@@ -14,7 +14,8 @@ DOMAINS = ("timebank", "charity", "credit")
 # module not named here is a door (pages, API, CLI, the app factory) and may import any floor.
 KERNEL_FLOORS = (
     # ground: plumbing that knows no table
-    {"core.clock", "core.config", "core.crypto", "core.events", "core.extensions", "core.pdf",
+    {"core.clock", "core.config", "core.crypto", "core.events", "core.extensions", "core.labels",
+     "core.pdf",
      "core.scores", "core.ids", "core.timeutil", "core.logging", "core.errors", "core.db",
      "core.schemas", "core.keys", "core.inputs", "core.spreadsheets", "core.leadership"},
     # tables, each with the few functions that write it

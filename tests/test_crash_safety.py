@@ -38,7 +38,8 @@ from core.idempotency import IdempotencyRecord
 from core.orgs.models import OrgKind
 from tests.conftest import server_environment
 from timebank import ledger, redemption
-from timebank.models import Hold, HoldStatus, Posting, PostingKind, Redemption, ServiceSession
+from timebank.models import Hold, Posting, Redemption, ServiceSession
+from timebank.vocabulary import HoldStatus, PostingKind
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 120  # roster rows: 12 volunteers × 10 slots

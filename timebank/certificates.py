@@ -21,7 +21,8 @@ from core.extensions import db
 from core.orgs.models import Organization
 from core.orgs.services import user_org_ids
 from core.timeutil import local_date, to_local
-from timebank.models import Certificate, ServiceSession, SessionStatus
+from timebank.models import Certificate, ServiceSession
+from timebank.vocabulary import SessionStatus
 
 TITLE = "志愿服务记录证明"
 

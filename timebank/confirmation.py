@@ -19,8 +19,9 @@ from core.orgs.services import user_org_ids
 from core.sanctions import NO_CONFIRMING_HOURS, is_barred
 from core.timeutil import local_date
 from timebank import ledger
-from timebank.models import PostingKind, ServiceSession, SessionStatus, category_open
+from timebank.models import ServiceSession
 from timebank.sessions import get_session, log_session
+from timebank.vocabulary import PostingKind, SessionStatus, category_open
 
 
 def _lock_session(session_id: int) -> ServiceSession:

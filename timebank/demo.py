@@ -12,7 +12,7 @@ from core.accounts.models import Relation
 from core.errors import DomainError
 from core.timeutil import local_datetime
 from timebank import certificates, confirmation, redemption, sessions, transfers
-from timebank.models import CATEGORIES
+from timebank.vocabulary import CATEGORIES
 
 CATEGORY_CODES = [c for c in CATEGORIES if c != "other"]
 CATALOGUE = [("助浴服务", 60), ("上门助洁", 120), ("康复理疗", 45), ("陪同就医", 180),

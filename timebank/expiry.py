@@ -12,7 +12,8 @@ from core.config import policy
 from core.extensions import db
 from core.timeutil import local_date
 from timebank import ledger
-from timebank.models import AccountKind, LedgerAccount, Posting, PostingKind
+from timebank.models import LedgerAccount, Posting
+from timebank.vocabulary import AccountKind, PostingKind
 
 
 def expire_credits(now: datetime | None = None) -> dict:

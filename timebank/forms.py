@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.timeutil import local_tz
-from timebank.models import POSTING_KIND_LABELS, category_choices
+from timebank.vocabulary import PostingKind, category_choices
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -125,8 +125,7 @@ class HistoryFilter(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("类型"), choices=[("", _l("全部"))] +
-                       [(k.value, label) for k, label in POSTING_KIND_LABELS.items()],
+    kind = SelectField(_l("类型"), choices=[("", _l("全部")), *PostingKind.choices()],
                        validators=[Optional()])
     since = DateField(_l("开始日期"), validators=[Optional()])
     until = DateField(_l("结束日期"), validators=[Optional()])

@@ -17,8 +17,9 @@ from core.extensions import db
 from core.orgs.services import districts, require_member
 from core.timeutil import local_tz
 from timebank.confirmation import confirm_session
-from timebank.models import ServiceSession, category_choices
+from timebank.models import ServiceSession
 from timebank.sessions import log_session
+from timebank.vocabulary import category_choices
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024

@@ -31,7 +31,8 @@ from core import clock
 from core.db import for_update
 from core.errors import Conflict, DomainError, NotFound
 from core.extensions import db
-from timebank.models import AccountKind, Hold, HoldStatus, LedgerAccount, Posting
+from timebank.models import Hold, LedgerAccount, Posting
+from timebank.vocabulary import AccountKind, HoldStatus
 
 
 class InsufficientCredits(Conflict):

@@ -2,72 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
 from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
-
-
-class SessionStatus(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-    REVERSED = "reversed"  # confirmed, later found false; its credits were reversed
-
-    @property
-    def label(self) -> str:
-        return str(SESSION_STATUS_LABELS[self])
-
-
-SESSION_STATUS_LABELS = {
-    SessionStatus.PENDING: _l("待确认"),
-    SessionStatus.CONFIRMED: _l("已确认"),
-    SessionStatus.REJECTED: _l("未通过"),
-    SessionStatus.REVERSED: _l("已撤销（经核查不实）"),
-}
-
-# Service categories: the shipped defaults of the "timebank.categories" catalogue, which the
-# bureau runs on the catalogue pages (renamed with history, retired for new records).
-CATEGORY_CATALOGUE = "timebank.categories"
-CATEGORIES = {
-    "meal": _l("助餐"),
-    "cleaning": _l("助洁"),
-    "bathing": _l("助浴"),
-    "medical": _l("助医陪诊"),
-    "mobility": _l("助行"),
-    "companionship": _l("陪伴聊天"),
-    "culture": _l("文体活动"),
-    "counselling": _l("法律与心理咨询"),
-    "errands": _l("代办代购"),
-    "community": _l("社区公益"),
-    "other": _l("其他"),
-}
-
-
-def category_label(code: str, on=None) -> str:
-    """The category's name as it was on ``on`` (today): renaming keeps earlier records' names."""
-    from core import catalogues
-
-    return catalogues.label(CATEGORY_CATALOGUE, code, on)
-
-
-def category_open(code: str | None) -> bool:
-    """Whether new sessions may use this category today (not retired)."""
-    from core import catalogues
-
-    return bool(code) and catalogues.is_open(CATEGORY_CATALOGUE, code)
-
-
-def category_choices() -> list[tuple[str, str]]:
-    from core import catalogues
-
-    return [(i.code, i.label) for i in catalogues.all_items(CATEGORY_CATALOGUE)]
+from timebank.vocabulary import (
+    HoldStatus,
+    PostingKind,
+    RedemptionStatus,
+    SessionStatus,
+    category_label,
+)
 
 
 class ServiceSession(TimestampMixin, db.Model):
@@ -135,13 +84,6 @@ class ServiceSession(TimestampMixin, db.Model):
         return self.recipient_org.name if self.recipient_org is not None else ""
 
 
-class AccountKind(enum.StrEnum):
-    PERSON = "person"
-    POOL = "pool"  # 公益时间池
-    ISSUANCE = "issuance"  # mints credits: per organization, or per district without one
-    REDEMPTION = "redemption"  # per eldercare institution
-
-
 class LedgerAccount(TimestampMixin, db.Model):
     """A time account. ``balance`` and ``held`` are maintained by ``timebank.ledger`` in the
     same transaction as the postings; ``flask timebank verify`` checks them against the rows."""
@@ -169,31 +111,6 @@ class LedgerAccount(TimestampMixin, db.Model):
     @property
     def available(self) -> int:
         return self.balance - self.held
-
-
-class PostingKind(enum.StrEnum):
-    DEPOSIT = "deposit"  # a confirmed session mints credits
-    REVERSAL = "reversal"  # a session found false
-    GIFT = "gift"
-    DONATION = "donation"
-    ALLOCATION = "allocation"  # pool → elder in difficulty
-    REDEMPTION = "redemption"
-    EXPIRY = "expiry"
-
-    @property
-    def label(self) -> str:
-        return str(POSTING_KIND_LABELS[self])
-
-
-POSTING_KIND_LABELS = {
-    PostingKind.DEPOSIT: _l("服务存入"),
-    PostingKind.REVERSAL: _l("冲正（服务记录不实）"),
-    PostingKind.GIFT: _l("亲属转赠"),
-    PostingKind.DONATION: _l("捐入公益时间池"),
-    PostingKind.ALLOCATION: _l("公益时间池分配"),
-    PostingKind.REDEMPTION: _l("兑换服务"),
-    PostingKind.EXPIRY: _l("过期"),
-}
 
 
 class Posting(InsertOnly, db.Model):
@@ -229,12 +146,6 @@ class Posting(InsertOnly, db.Model):
 make_insert_only(Posting.__table__)
 
 
-class HoldStatus(enum.StrEnum):
-    PENDING = "pending"
-    POSTED = "posted"
-    VOIDED = "voided"
-
-
 class Hold(TimestampMixin, db.Model):
     """Minutes reserved on an account (two-phase): posted later, or voided."""
 
@@ -252,12 +163,6 @@ class Hold(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default=HoldStatus.PENDING)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_posting.id"))
-
-
-class TransferKind(enum.StrEnum):
-    GIFT = "gift"
-    DONATION = "donation"
-    ALLOCATION = "allocation"
 
 
 class Transfer(InsertOnly, db.Model):
@@ -301,23 +206,6 @@ class CatalogueItem(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     org = relationship("Organization")
-
-
-class RedemptionStatus(enum.StrEnum):
-    PENDING = "pending"
-    POSTED = "posted"
-    VOIDED = "voided"
-
-    @property
-    def label(self) -> str:
-        return str(REDEMPTION_STATUS_LABELS[self])
-
-
-REDEMPTION_STATUS_LABELS = {
-    RedemptionStatus.PENDING: _l("待服务（已冻结）"),
-    RedemptionStatus.POSTED: _l("已完成"),
-    RedemptionStatus.VOIDED: _l("已取消"),
-}
 
 
 class Redemption(TimestampMixin, db.Model):

@@ -20,8 +20,9 @@ from core.orgs.models import Organization, OrgStatus
 from core.orgs.services import require_member, user_org_ids
 from core.timeutil import local_date
 from timebank import ledger
-from timebank.models import CatalogueItem, Hold, PostingKind, Redemption, RedemptionStatus
+from timebank.models import CatalogueItem, Hold, Redemption
 from timebank.transfers import received_gift_or_allocation
+from timebank.vocabulary import PostingKind, RedemptionStatus
 
 MAX_QUANTITY = 20
 CODE_DIGITS = 6

@@ -12,7 +12,8 @@ from core.config import policy
 from core.extensions import db
 from core.outbox import enqueue
 from core.timeutil import local_date
-from timebank.models import ServiceSession, SessionStatus
+from timebank.models import ServiceSession
+from timebank.vocabulary import SessionStatus
 
 
 def remind_pending(now: datetime | None = None) -> dict:

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from core.schemas import AwareDateTime, Schema
-from timebank.models import PostingKind, RedemptionStatus, SessionStatus, category_open
+from timebank.vocabulary import PostingKind, RedemptionStatus, SessionStatus, category_open
 
 Str = ma.fields.String
 Int = ma.fields.Integer

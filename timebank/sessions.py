@@ -17,7 +17,8 @@ from core.extensions import db
 from core.orgs.models import District, Organization
 from core.orgs.services import user_org_ids
 from core.timeutil import start_of_local_day_utc, to_local
-from timebank.models import ServiceSession, SessionStatus, category_open
+from timebank.models import ServiceSession
+from timebank.vocabulary import SessionStatus, category_open
 
 ACTIVE_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED)
 SESSION_FIELDS = ("volunteer_id", "recipient_person_id", "recipient_org_id", "org_id",

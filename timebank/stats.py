@@ -12,7 +12,8 @@ from core import spreadsheets
 from core.extensions import db
 from core.orgs.models import District, Organization
 from core.timeutil import start_of_local_day_utc
-from timebank.models import ServiceSession, SessionStatus, category_label
+from timebank.models import ServiceSession
+from timebank.vocabulary import SessionStatus, category_label
 
 
 @dataclass

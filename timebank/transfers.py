@@ -10,20 +10,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core import audit
-from core.accounts.models import RELATION_LABELS, Person, Relation, Role
+from core.accounts.models import Person, Relation, Role
 from core.accounts.services import relation_between
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.timeutil import start_of_local_day_utc
 from timebank import ledger
-from timebank.models import (
-    LedgerAccount,
-    Posting,
-    PostingKind,
-    ServiceSession,
-    Transfer,
-    TransferKind,
-)
+from timebank.models import LedgerAccount, Posting, ServiceSession, Transfer
+from timebank.vocabulary import PostingKind, TransferKind
 
 
 def _positive_minutes(minutes) -> int:
@@ -116,7 +110,7 @@ def received_gift_or_allocation(person_id: int) -> bool:
 
 
 def relation_label(value: str | None) -> str:
-    return str(RELATION_LABELS[Relation(value)]) if value else ""
+    return Relation(value).label if value else ""
 
 
 # --- history -------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ from timebank.forms import (
     SessionForm,
     aware,
 )
-from timebank.models import Redemption, SessionStatus
+from timebank.models import Redemption
+from timebank.vocabulary import SessionStatus
 
 bp = Blueprint("timebank", __name__, url_prefix="/timebank", template_folder="templates")
 public_bp = Blueprint("timebank_public", __name__, template_folder="templates")

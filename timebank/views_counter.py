@@ -14,8 +14,8 @@ from core.orgs.services import orgs_of
 from timebank import redemption
 from timebank.api import account_summary
 from timebank.forms import CancelForm, CodeForm, ItemForm, LookupForm, RedeemForm
-from timebank.models import RedemptionStatus
 from timebank.views import bp, paged, redemption_visible, show_error
+from timebank.vocabulary import RedemptionStatus
 
 COUNTER = (Role.INSTITUTION_STAFF,)
 

@@ -15,8 +15,8 @@ from core.orgs.services import districts, orgs_of, require_member
 from core.web.views import local_path
 from timebank import confirmation, imports, redemption, sessions
 from timebank.forms import ConfirmForm, ImportForm, ReasonForm, RosterForm, aware
-from timebank.models import SessionStatus
 from timebank.views import bp, paged, show_error
+from timebank.vocabulary import SessionStatus
 
 DECIDERS = (Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)

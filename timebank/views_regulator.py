@@ -15,8 +15,9 @@ from core.orgs.services import districts
 from timebank import ledger, redemption, sessions, stats, transfers
 from timebank.api_redemption import export_response
 from timebank.forms import AllocationForm
-from timebank.models import ServiceSession, SessionStatus
+from timebank.models import ServiceSession
 from timebank.views import bp, paged, show_error
+from timebank.vocabulary import SessionStatus
 
 OVERSIGHT = (Role.REGULATOR, Role.ADMIN)
 

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from core.accounts.models import RELATION_LABELS
+from core.accounts.models import Relation
 
-RELATION_CHOICES = [(relation.value, label) for relation, label in RELATION_LABELS.items()]
+RELATION_CHOICES = Relation.choices()
 
 
 class LoginForm(FlaskForm):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from datetime import date, datetime, timedelta
 
@@ -15,15 +14,17 @@ from core.crypto import EncryptedString
 from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 from core.ids import birth_date_from_id, mask_id_number, mask_phone
+from core.labels import LabelledEnum
 
 
-class Role(enum.StrEnum):
-    VOLUNTEER = "volunteer"
-    ORG_STAFF = "org_staff"
-    INSTITUTION_STAFF = "institution_staff"
-    REGULATOR = "regulator"
-    ADMIN = "admin"
-    FEED = "feed"  # another department's machine account that pulls the list feed
+class Role(LabelledEnum):
+    VOLUNTEER = "volunteer", _l("志愿者")
+    ORG_STAFF = "org_staff", _l("组织工作人员")
+    INSTITUTION_STAFF = "institution_staff", _l("养老机构工作人员")
+    REGULATOR = "regulator", _l("民政监管人员")
+    ADMIN = "admin", _l("系统管理员")
+    # another department's machine account that pulls the list feed
+    FEED = "feed", _l("数据共享接口（其他部门）")
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -162,14 +163,14 @@ class Person(TimestampMixin, db.Model):
         return f"<Person {self.id} {self.name}>"
 
 
-class Relation(enum.StrEnum):
+class Relation(LabelledEnum):
     """直系亲属 relations that allow gifts of time credits (DOMAIN.md, Time bank)."""
 
-    SPOUSE = "spouse"
-    PARENT = "parent"
-    CHILD = "child"
-    GRANDPARENT = "grandparent"
-    GRANDCHILD = "grandchild"
+    SPOUSE = "spouse", _l("配偶")
+    PARENT = "parent", _l("父母")
+    CHILD = "child", _l("子女")
+    GRANDPARENT = "grandparent", _l("祖父母 / 外祖父母")
+    GRANDCHILD = "grandchild", _l("孙子女 / 外孙子女")
 
     @property
     def inverse(self) -> Relation:
@@ -184,14 +185,6 @@ _INVERSE = {
     Relation.GRANDCHILD: Relation.GRANDPARENT,
 }
 
-
-RELATION_LABELS = {
-    Relation.SPOUSE: _l("配偶"),
-    Relation.PARENT: _l("父母"),
-    Relation.CHILD: _l("子女"),
-    Relation.GRANDPARENT: _l("祖父母 / 外祖父母"),
-    Relation.GRANDCHILD: _l("孙子女 / 外孙子女"),
-}
 
 
 class FamilyLink(TimestampMixin, db.Model):
@@ -213,7 +206,7 @@ class FamilyLink(TimestampMixin, db.Model):
 
     @property
     def relation_label(self) -> str:
-        return str(RELATION_LABELS[Relation(self.relation)])
+        return Relation.label_of(self.relation)
 
     @property
     def is_verified(self) -> bool:

@@ -21,15 +21,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.accounts.models import Role
 
-ROLE_LABELS = {
-    Role.VOLUNTEER: _l("志愿者"),
-    Role.ORG_STAFF: _l("组织工作人员"),
-    Role.INSTITUTION_STAFF: _l("养老机构工作人员"),
-    Role.REGULATOR: _l("民政监管人员"),
-    Role.ADMIN: _l("系统管理员"),
-    Role.FEED: _l("数据共享接口（其他部门）"),
-}
-
 
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -40,11 +31,11 @@ class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
     display_name = StringField(_l("显示名称"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("初始密码（至少 8 位）"), validators=[DataRequired(), Length(min=8)])
-    roles = CheckboxesField(_l("角色"), choices=[(r.value, v) for r, v in ROLE_LABELS.items()])
+    roles = CheckboxesField(_l("角色"), choices=Role.choices())
 
 
 class RolesForm(FlaskForm):
-    roles = CheckboxesField(_l("角色"), choices=[(r.value, v) for r, v in ROLE_LABELS.items()])
+    roles = CheckboxesField(_l("角色"), choices=Role.choices())
     active = BooleanField(_l("账号启用"))
 
 

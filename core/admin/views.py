@@ -11,7 +11,6 @@ from core import audit, jobs, schedules, workdays
 from core.accounts import services as accounts
 from core.accounts.models import Role, User
 from core.admin.forms import (
-    ROLE_LABELS,
     CalendarImportForm,
     DistrictForm,
     HolidayForm,
@@ -67,7 +66,7 @@ def users():
     rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
                               ).scalars().all()
     return render_template("admin/users.html", users=rows[:PER_PAGE], has_next=len(rows) >
-                           PER_PAGE, page=page, q=q, form=form, role_labels=ROLE_LABELS)
+                           PER_PAGE, page=page, q=q, form=form, role_labels=Role.labels())
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -89,7 +88,7 @@ def user_detail(user_id: int):
         flash(_("已保存。"), "success")
         return redirect(url_for("admin.user_detail", user_id=user_id))
     return render_template("admin/user_detail.html", user=user, form=form,
-                           orgs=orgs.orgs_of(user), role_labels=ROLE_LABELS)
+                           orgs=orgs.orgs_of(user), role_labels=Role.labels())
 
 
 @bp.get("/orgs")

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.orgs.models import ORG_KIND_LABELS
+from core.orgs.models import OrgKind
 
 
 class OrgForm(FlaskForm):
@@ -15,7 +15,7 @@ class OrgForm(FlaskForm):
     uscc = StringField(_l("统一社会信用代码"), validators=[DataRequired(), Length(min=18, max=18)],
                        description=_l("18 位，见登记证书"))
     kind = SelectField(_l("组织类型"),
-                       choices=[(k.value, v) for k, v in ORG_KIND_LABELS.items()])
+                       choices=OrgKind.choices())
     is_charity = BooleanField(_l("慈善组织"))
     is_eldercare = BooleanField(_l("养老服务机构"))
     registering_authority = StringField(_l("登记管理机关"),

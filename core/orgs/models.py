@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TimestampMixin
 from core.extensions import db
+from core.labels import LabelledEnum
 
 
 class District(db.Model):
@@ -29,52 +29,25 @@ class District(db.Model):
         return f"<District {self.code}>"
 
 
-class OrgKind(enum.StrEnum):
-    SOCIAL_GROUP = "social_group"  # 社会团体
-    SOCIAL_SERVICE = "social_service"  # 社会服务机构 (民办非企业单位)
-    FOUNDATION = "foundation"  # 基金会
-    ELDERCARE = "eldercare"  # 养老机构
-    COMPANY = "company"  # 企业
-    COMMUNITY = "community"  # 社区 (居委会/村委会)
-
-    @property
-    def label(self) -> str:
-        return str(ORG_KIND_LABELS[self])
+class OrgKind(LabelledEnum):
+    SOCIAL_GROUP = "social_group", _l("社会团体")
+    SOCIAL_SERVICE = "social_service", _l("社会服务机构")  # 民办非企业单位
+    FOUNDATION = "foundation", _l("基金会")
+    ELDERCARE = "eldercare", _l("养老机构")
+    COMPANY = "company", _l("企业")
+    COMMUNITY = "community", _l("社区")  # 居委会/村委会
 
     @property
     def is_social_organization(self) -> bool:
         return self in (OrgKind.SOCIAL_GROUP, OrgKind.SOCIAL_SERVICE, OrgKind.FOUNDATION)
 
 
-ORG_KIND_LABELS = {
-    OrgKind.SOCIAL_GROUP: _l("社会团体"),
-    OrgKind.SOCIAL_SERVICE: _l("社会服务机构"),
-    OrgKind.FOUNDATION: _l("基金会"),
-    OrgKind.ELDERCARE: _l("养老机构"),
-    OrgKind.COMPANY: _l("企业"),
-    OrgKind.COMMUNITY: _l("社区"),
-}
-
-
-class OrgStatus(enum.StrEnum):
-    PENDING = "pending"  # registered on the platform, awaiting verification
-    ACTIVE = "active"
-    SUSPENDED = "suspended"  # ordered to suspend activities
-    DEREGISTERED = "deregistered"
-    REVOKED = "revoked"
-
-    @property
-    def label(self) -> str:
-        return str(ORG_STATUS_LABELS[self])
-
-
-ORG_STATUS_LABELS = {
-    OrgStatus.PENDING: _l("待核验"),
-    OrgStatus.ACTIVE: _l("正常"),
-    OrgStatus.SUSPENDED: _l("停止活动"),
-    OrgStatus.DEREGISTERED: _l("已注销"),
-    OrgStatus.REVOKED: _l("已撤销登记"),
-}
+class OrgStatus(LabelledEnum):
+    PENDING = "pending", _l("待核验")  # registered on the platform, awaiting verification
+    ACTIVE = "active", _l("正常")
+    SUSPENDED = "suspended", _l("停止活动")  # ordered to suspend activities
+    DEREGISTERED = "deregistered", _l("已注销")
+    REVOKED = "revoked", _l("已撤销登记")
 
 
 class Organization(TimestampMixin, db.Model):

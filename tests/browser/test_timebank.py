@@ -16,7 +16,8 @@ from core.timeutil import to_local
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
 from timebank import ledger, redemption
-from timebank.models import PostingKind, Redemption, ServiceSession
+from timebank.models import Redemption, ServiceSession
+from timebank.vocabulary import PostingKind
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from charity import opportunities, signups
-from charity.models import PostStatus, SignupStatus
+from charity.vocabulary import PostStatus, SignupStatus
 from core import clock, events, sanctions
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 

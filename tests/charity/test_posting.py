@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from charity import posting, runs
-from charity.models import Need, PostStatus, Proposal, ProposalStatus
+from charity.models import Need, Proposal
+from charity.vocabulary import PostStatus, ProposalStatus
 from core import audit, clock, sanctions
 from core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from core.extensions import db

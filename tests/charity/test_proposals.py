@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from charity import proposals, runs
 from charity.explain import proposal_text
-from charity.models import PostStatus, Proposal, ProposalStatus
+from charity.models import Proposal
+from charity.vocabulary import PostStatus, ProposalStatus
 from core import clock, events, sanctions
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from charity import proposals, runs
-from charity.models import MatchRun, PostStatus, Proposal, ProposalStatus
+from charity.models import MatchRun, Proposal
+from charity.vocabulary import PostStatus, ProposalStatus
 from core import clock, sanctions
 from core.db import InsertOnlyViolation
 from core.extensions import db

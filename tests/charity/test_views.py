@@ -8,7 +8,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from charity import runs, signups
-from charity.models import Need, Proposal, SignupStatus
+from charity.models import Need, Proposal
+from charity.vocabulary import SignupStatus
 from core import clock
 from core.extensions import db
 from core.timeutil import to_local

@@ -19,7 +19,7 @@ from credit.facts.records import Recording, record_fact
 from credit.lists import entries, objections, repair
 from tests.credit.factories import notified as served_notice
 from timebank import certificates, confirmation, ledger, redemption, sessions
-from timebank.models import PostingKind
+from timebank.vocabulary import PostingKind
 
 # Side → items of its needs and offers (no item, nor substitute, is shared between sides).
 ITEMS = {

@@ -10,7 +10,7 @@ from core import clock
 from core.extensions import db
 from core.orgs.models import OrgKind
 from timebank import confirmation, ledger, sessions
-from timebank.models import PostingKind
+from timebank.vocabulary import PostingKind
 
 
 class TimebankFactory:

@@ -8,7 +8,7 @@ import pytest
 from core import catalogues
 from core.errors import ValidationFailed
 from tests.helpers import form_post
-from timebank.models import CATEGORY_CATALOGUE
+from timebank.vocabulary import CATEGORY_CATALOGUE
 from timebank.sessions import log_session
 
 

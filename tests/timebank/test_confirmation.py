@@ -10,7 +10,8 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.sanctions import NO_CONFIRMING_HOURS, impose
 from timebank import confirmation, ledger, sessions
-from timebank.models import Posting, PostingKind, ServiceSession, SessionStatus
+from timebank.models import Posting, ServiceSession
+from timebank.vocabulary import PostingKind, SessionStatus
 
 
 def test_confirmation_by_the_organization_deposits_the_credits(tb):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from core import clock
 from timebank import expiry, ledger
-from timebank.models import PostingKind
+from timebank.vocabulary import PostingKind
 
 
 def test_expiry_is_off_by_default(tb):

@@ -13,7 +13,8 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.extensions import db
 from tests.helpers import count_xlsx_rows, huge_xlsx
 from timebank import imports, ledger
-from timebank.models import ServiceSession, SessionStatus
+from timebank.models import ServiceSession
+from timebank.vocabulary import SessionStatus
 
 HEADER = "志愿者编号,身份证号码,姓名,开始时间,结束时间,服务类别,区县,服务地址,服务对象身份证号码,服务内容"
 

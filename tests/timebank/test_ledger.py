@@ -9,7 +9,8 @@ from core.errors import Conflict, DomainError
 from core.extensions import db
 from timebank import ledger
 from timebank.ledger import AlreadyPosted, Entry, InsufficientCredits
-from timebank.models import LedgerAccount, Posting, PostingKind
+from timebank.models import LedgerAccount, Posting
+from timebank.vocabulary import PostingKind
 
 
 def test_a_transfer_moves_minutes_and_keeps_the_sum_at_zero(tb):

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 
 from timebank import ledger
 from timebank.ledger import InsufficientCredits
-from timebank.models import PostingKind
+from timebank.vocabulary import PostingKind
 
 PEOPLE = 3
 amounts = st.integers(min_value=1, max_value=400)

@@ -9,7 +9,7 @@ from core import clock
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.orgs.models import OrgKind
 from timebank import ledger, redemption, transfers
-from timebank.models import RedemptionStatus
+from timebank.vocabulary import RedemptionStatus
 
 
 @pytest.fixture

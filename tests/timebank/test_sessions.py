@@ -9,7 +9,7 @@ from core import clock
 from core.errors import PermissionDenied, ValidationFailed
 from core.timeutil import local_datetime
 from timebank import ledger, sessions
-from timebank.models import SessionStatus
+from timebank.vocabulary import SessionStatus
 
 
 def _refused(tb, user, code, **over):

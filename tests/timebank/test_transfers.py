@@ -8,7 +8,7 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from timebank import ledger, transfers
 from timebank.ledger import InsufficientCredits
-from timebank.models import TransferKind
+from timebank.vocabulary import TransferKind
 
 
 def _family(make, giver, relative, relation="parent", verify=True):

@@ -1,0 +1,86 @@
+"""The time bank's vocabulary: service categories (the bureau runs them as a catalogue), and the
+statuses and kinds of sessions, accounts, postings, holds, transfers and redemptions, each code
+with its words."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from core import catalogues
+from core.labels import LabelledEnum
+
+
+class SessionStatus(LabelledEnum):
+    PENDING = "pending", _l("待确认")
+    CONFIRMED = "confirmed", _l("已确认")
+    REJECTED = "rejected", _l("未通过")
+    REVERSED = "reversed", _l("已撤销（经核查不实）")  # confirmed, later found false; its credits were reversed
+
+
+# Service categories: the shipped defaults of the "timebank.categories" catalogue, which the
+# bureau runs on the catalogue pages (renamed with history, retired for new records).
+CATEGORY_CATALOGUE = "timebank.categories"
+CATEGORIES = {
+    "meal": _l("助餐"),
+    "cleaning": _l("助洁"),
+    "bathing": _l("助浴"),
+    "medical": _l("助医陪诊"),
+    "mobility": _l("助行"),
+    "companionship": _l("陪伴聊天"),
+    "culture": _l("文体活动"),
+    "counselling": _l("法律与心理咨询"),
+    "errands": _l("代办代购"),
+    "community": _l("社区公益"),
+    "other": _l("其他"),
+}
+
+
+def category_label(code: str, on=None) -> str:
+    """The category's name as it was on ``on`` (today): renaming keeps earlier records' names."""
+    return catalogues.label(CATEGORY_CATALOGUE, code, on)
+
+
+def category_open(code: str | None) -> bool:
+    """Whether new sessions may use this category today (not retired)."""
+    return bool(code) and catalogues.is_open(CATEGORY_CATALOGUE, code)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(i.code, i.label) for i in catalogues.all_items(CATEGORY_CATALOGUE)]
+
+
+class AccountKind(enum.StrEnum):
+    PERSON = "person"
+    POOL = "pool"  # 公益时间池
+    ISSUANCE = "issuance"  # mints credits: per organization, or per district without one
+    REDEMPTION = "redemption"  # per eldercare institution
+
+
+class PostingKind(LabelledEnum):
+    DEPOSIT = "deposit", _l("服务存入")  # a confirmed session mints credits
+    REVERSAL = "reversal", _l("冲正（服务记录不实）")  # a session found false
+    GIFT = "gift", _l("亲属转赠")
+    DONATION = "donation", _l("捐入公益时间池")
+    ALLOCATION = "allocation", _l("公益时间池分配")  # pool → elder in difficulty
+    REDEMPTION = "redemption", _l("兑换服务")
+    EXPIRY = "expiry", _l("过期")
+
+
+class HoldStatus(enum.StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    VOIDED = "voided"
+
+
+class TransferKind(enum.StrEnum):
+    GIFT = "gift"
+    DONATION = "donation"
+    ALLOCATION = "allocation"
+
+
+class RedemptionStatus(LabelledEnum):
+    PENDING = "pending", _l("待服务（已冻结）")
+    POSTED = "posted", _l("已完成")
+    VOIDED = "voided", _l("已取消")
