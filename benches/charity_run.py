@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _populate(n_needs: int, n_offers: int, rng: random.Random) -> None:
-    from charity.catalogue import items, seed_catalogue
+    from charity.items import items, seed_items
     from charity.models import Need, Offer
     from core import clock
     from core.demo import SeedContext, _seed_orgs
@@ -32,7 +32,7 @@ def _populate(n_needs: int, n_offers: int, rng: random.Random) -> None:
     from core.orgs.services import districts, seed_districts
 
     seed_districts()
-    seed_catalogue(None)
+    seed_items(None)
     ctx = SeedContext(rng=rng, today=clock.now().date(), districts=districts())
     _seed_orgs(ctx)
     orgs = ctx.all_orgs()

@@ -1,4 +1,4 @@
-"""JSON API of the charity exchange: catalogue, public board, needs and offers
+"""JSON API of the charity exchange: items, public board, needs and offers
 (/api/v1/charity/…). Proposals and runs are in api_matching.py, volunteers in api_volunteer.py."""
 
 from __future__ import annotations
@@ -7,76 +7,76 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from charity import catalogue, parties, posting, schemas
+from charity import items, parties, posting, schemas
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.errors import DomainError
 from core.schemas import SQLPage
 
 blp = Blueprint("charity_api", __name__, url_prefix="/api/v1/charity",
-                description="Charity exchange: catalogue, needs, offers, board")
+                description="Charity exchange: items, needs, offers, board")
 
 ORG_STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 OVERSEERS = (Role.REGULATOR, Role.ADMIN)
 DONORS = (*ORG_STAFF, Role.VOLUNTEER)
 
 
-# --- catalogue -----------------------------------------------------------------------------
+# --- items ---------------------------------------------------------------------------------
 
 @blp.route("/items")
 class Items(MethodView):
     @roles(PUBLIC)
-    @blp.arguments(schemas.CatalogueArgs, location="query")
-    @blp.response(200, schemas.CatalogueItemOut(many=True))
+    @blp.arguments(schemas.ItemArgs, location="query")
+    @blp.response(200, schemas.ItemOut(many=True))
     def get(self, args):
-        """The catalogue: items with their category, unit and declared substitutes"""
-        return catalogue.items(active_only=not args["include_inactive"], category=args["category"])
+        """Items that can be needed or offered, with their category, unit and declared substitutes"""
+        return items.items(active_only=not args["include_inactive"], category=args["category"])
 
     @roles(Role.ADMIN)
-    @blp.arguments(schemas.CatalogueItemIn)
-    @blp.response(201, schemas.CatalogueItemOut)
+    @blp.arguments(schemas.ItemIn)
+    @blp.response(201, schemas.ItemOut)
     def post(self, data):
-        """Add an item to the catalogue"""
-        return catalogue.create_item(current_user, data)
+        """Add an item"""
+        return items.create_item(current_user, data)
 
 
 @blp.route("/items/<int:item_id>")
 class ItemById(MethodView):
     @roles(PUBLIC)
-    @blp.response(200, schemas.CatalogueItemOut)
+    @blp.response(200, schemas.ItemOut)
     def get(self, item_id):
-        """One catalogue item"""
-        return catalogue.get_item(item_id)
+        """One item"""
+        return items.get_item(item_id)
 
     @roles(Role.ADMIN)
-    @blp.arguments(schemas.CatalogueItemPatch)
-    @blp.response(200, schemas.CatalogueItemOut)
+    @blp.arguments(schemas.ItemPatch)
+    @blp.response(200, schemas.ItemOut)
     def patch(self, data, item_id):
         """Rename, re-order or retire an item (unit and category are fixed once used)"""
-        return catalogue.update_item(current_user, catalogue.get_item(item_id), data)
+        return items.update_item(current_user, items.get_item(item_id), data)
 
 
 @blp.route("/items/<int:item_id>/substitutes")
 class Substitutes(MethodView):
     @roles(Role.ADMIN)
     @blp.arguments(schemas.SubstituteIn)
-    @blp.response(201, schemas.CatalogueItemOut)
+    @blp.response(201, schemas.ItemOut)
     def post(self, data, item_id):
         """Declare a substitute: needs for this item also accept it (symmetric: both ways)"""
-        item = catalogue.get_item(item_id)
-        sub = catalogue.get_item(data["substitute_id"], field="substitute_id")
-        catalogue.add_substitute(current_user, item, sub, data["symmetric"])
+        item = items.get_item(item_id)
+        sub = items.get_item(data["substitute_id"], field="substitute_id")
+        items.add_substitute(current_user, item, sub, data["symmetric"])
         return item
 
 
 @blp.route("/items/<int:item_id>/substitutes/<int:substitute_id>")
 class SubstituteById(MethodView):
     @roles(Role.ADMIN)
-    @blp.response(200, schemas.CatalogueItemOut)
+    @blp.response(200, schemas.ItemOut)
     def delete(self, item_id, substitute_id):
         """Remove one direction of a substitution"""
-        item = catalogue.get_item(item_id)
-        catalogue.remove_substitute(current_user, item, catalogue.get_item(substitute_id))
+        item = items.get_item(item_id)
+        items.remove_substitute(current_user, item, items.get_item(substitute_id))
         return item
 
 
@@ -164,7 +164,7 @@ class Offers(MethodView):
     def post(self, data):
         """Offer goods, services, time or a money pledge (for an organization, or yourself)"""
         org_id = data.pop("org_id")
-        return posting.create_offer(current_user, data, org_id=org_id)
+        return posting.create_offer(current_user, org_id, data)
 
 
 @blp.route("/offers/<int:offer_id>")

@@ -71,7 +71,7 @@ def _side(proposal_id: int, side: str | None) -> str:
 
 
 @blp.route("/proposals/<int:proposal_id>/accept")
-class Accept(MethodView):
+class ProposalAccept(MethodView):
     @roles(*PARTIES)
     @blp.arguments(schemas.ProposalDecisionIn)
     @blp.response(200, schemas.ProposalOut)
@@ -82,7 +82,7 @@ class Accept(MethodView):
 
 
 @blp.route("/proposals/<int:proposal_id>/decline")
-class Decline(MethodView):
+class ProposalDecline(MethodView):
     @roles(*PARTIES)
     @blp.arguments(schemas.ProposalDecisionIn)
     @blp.response(200, schemas.ProposalOut)
@@ -93,7 +93,7 @@ class Decline(MethodView):
 
 
 @blp.route("/proposals/<int:proposal_id>/fulfil")
-class Fulfil(MethodView):
+class ProposalFulfil(MethodView):
     @roles(*PARTIES)
     @blp.arguments(schemas.FulfilIn)
     @blp.response(200, schemas.ProposalOut)
@@ -104,7 +104,7 @@ class Fulfil(MethodView):
 
 
 @blp.route("/proposals/<int:proposal_id>/abandon")
-class Abandon(MethodView):
+class ProposalAbandon(MethodView):
     @roles(*PARTIES)
     @blp.arguments(schemas.AbandonIn)
     @blp.response(200, schemas.ProposalOut)

@@ -44,7 +44,7 @@ class Opportunities(MethodView):
 
 
 @blp.route("/opportunities/for-me")
-class ForMe(MethodView):
+class OpportunitiesForMe(MethodView):
     @roles(Role.VOLUNTEER)
     @blp.response(200, schemas.RankedOut(many=True))
     def get(self):
@@ -99,7 +99,7 @@ class MySignups(MethodView):
 
 
 @blp.route("/signups/<int:signup_id>/cancel")
-class CancelSignup(MethodView):
+class SignupCancel(MethodView):
     @roles(Role.VOLUNTEER)
     @blp.response(200, schemas.SignupOut)
     def post(self, signup_id):
@@ -108,7 +108,7 @@ class CancelSignup(MethodView):
 
 
 @blp.route("/signups/<int:signup_id>/confirm")
-class ConfirmSignup(MethodView):
+class SignupConfirm(MethodView):
     @roles(*ORG_STAFF)
     @blp.arguments(schemas.AttendanceIn)
     @blp.response(200, schemas.SignupOut)
@@ -119,7 +119,7 @@ class ConfirmSignup(MethodView):
 
 
 @blp.route("/signups/<int:signup_id>/no-show")
-class NoShow(MethodView):
+class SignupNoShow(MethodView):
     @roles(*ORG_STAFF)
     @blp.arguments(schemas.SignupNoteIn)
     @blp.response(200, schemas.SignupOut)
@@ -129,7 +129,7 @@ class NoShow(MethodView):
 
 
 @blp.route("/profile")
-class Profile(MethodView):
+class MyProfile(MethodView):
     @roles(Role.VOLUNTEER)
     @blp.response(200, schemas.VolunteerProfileOut)
     def get(self):

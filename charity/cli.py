@@ -1,11 +1,11 @@
-"""``flask charity …``: run the matcher, expire stale proposals and posts, seed the catalogue."""
+"""``flask charity …``: run the matcher, expire stale proposals and posts, seed the starting items."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from charity import catalogue, jobs, runs
+from charity import items, jobs, runs
 from core.db import write_intent
 from core.extensions import db
 
@@ -42,8 +42,8 @@ def expire_command():
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
-@charity_cli.command("seed-catalogue")
-def seed_catalogue_command():
-    """Add the starting catalogue's missing items and substitutes."""
-    added = _writing(catalogue.seed_catalogue)
-    click.echo(f"catalogue: {added} items added")
+@charity_cli.command("seed-items")
+def seed_items_command():
+    """Add the starting items and substitutes that are missing."""
+    added = _writing(items.seed_items)
+    click.echo(f"items: {added} added")

@@ -1,4 +1,4 @@
-"""Demo data for the charity exchange (seeder "charity", order 300): the catalogue, staff for
+"""Demo data for the charity exchange (seeder "charity", order 300): the items, staff for
 the organizations that post, eight weeks of needs, offers, matching runs, answers, deliveries
 and abandonments across the seven districts, today's open posts with pending proposals (some
 waiting for the ``orgstaff`` user), and volunteer opportunities with profiles, sign-ups and
@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from charity import catalogue, opportunities, parties, posting, proposals, runs, signups
+from charity import items, opportunities, parties, posting, proposals, runs, signups
 from charity.models import Proposal
 from charity.vocabulary import SKILLS, TIME_SLOTS, ProposalStatus
 from core import clock
@@ -73,7 +73,7 @@ class Demo:
 
     def __init__(self, ctx):
         self.ctx, self.rng, self.staff = ctx, ctx.rng, {}
-        self.items = {i.code: i for i in catalogue.items()}
+        self.items = {i.code: i for i in items.items()}
         self.real_now = clock.now()
 
     def at(self, days_ago: float, hour: int = 9) -> datetime:
@@ -118,8 +118,8 @@ class Demo:
                 "address": org.address if org else "", "available_from": created,
                 "available_until": created + timedelta(days=days),
                 "description": "爱心捐赠" if org is None else f"{org.name}捐赠"}
-        return posting.create_offer(actor or self.staff_of(org), data,
-                                    org_id=org.id if org else None, now=created)
+        return posting.create_offer(actor or self.staff_of(org), org.id if org else None, data,
+                                    now=created)
 
 
 def _needers(ctx) -> list:
@@ -294,7 +294,7 @@ def _opportunities(demo: Demo) -> None:
 
 
 def seed_charity(ctx) -> None:
-    catalogue.seed_catalogue(None)
+    items.seed_items(None)
     demo = Demo(ctx)
     _history(demo)
     _today(demo)

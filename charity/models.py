@@ -1,4 +1,4 @@
-"""Tables of the charity exchange: catalogue, needs, offers, matching runs, proposals,
+"""Tables of the charity exchange: items, needs, offers, matching runs, proposals,
 volunteer profiles, opportunities and sign-ups (their vocabularies are in vocabulary.py)."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from core import clock
 from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
 
-# --- catalogue -----------------------------------------------------------------------------
+# --- items ---------------------------------------------------------------------------------
 
 class Item(TimestampMixin, db.Model):
-    """A catalogue item: what can be needed or offered, in one unit."""
+    """An item: what can be needed or offered, in one unit."""
 
     __tablename__ = "charity_item"
 

@@ -154,7 +154,7 @@ def create_need(actor, org_id: int, data: dict, *, beneficiary: Person | None = 
     return need
 
 
-def create_offer(actor, data: dict, *, org_id: int | None = None,
+def create_offer(actor, org_id: int | None, data: dict, *,
                  now: datetime | None = None) -> Offer:
     """Post an offer for ``org_id`` (its staff), or as a person donor (the actor's person)."""
     now = clock.utc(now)

@@ -49,7 +49,7 @@ def init_app(app) -> None:
                  [Role.VOLUNTEER], order=22)
     register_nav(app, "charity_dashboard", _l("慈善对接统计"), "charity.dashboard",
                  [Role.REGULATOR, Role.ADMIN], order=23)
-    register_nav(app, "charity_catalogue", _l("慈善物品目录"), "charity.catalogue_page",
+    register_nav(app, "charity_items", _l("慈善物品目录"), "charity.items_page",
                  [Role.ADMIN], order=24)
     register_home_panel(app, "charity/_panel_staff.html", staff, order=20)
     register_home_panel(app, "charity/_panel_volunteer.html", [Role.VOLUNTEER], order=21)

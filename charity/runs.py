@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import parties, quantities
-from charity.catalogue import substitute_codes
 from charity.districts import DISTRICT_CENTRES, DISTRICT_KM, INTRA_DISTRICT_KM
 from charity.explain import proposal_text
+from charity.items import substitute_codes
 from charity.matching import MatchParams, NeedSpec, OfferSpec, allocate, haversine_km, objective
 from charity.models import Item, MatchRun, Need, Offer, Opportunity, Proposal
 from charity.vocabulary import LIVE_STATUSES, ProposalStatus

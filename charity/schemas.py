@@ -8,8 +8,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from charity import parties
-from charity.catalogue import substitutes_of
 from charity.explain import proposal_reasons, proposal_text
+from charity.items import substitutes_of
 from charity.opportunities import taken_places
 from charity.vocabulary import ACTIVITIES, CATEGORIES, PostStatus, ProposalStatus
 from core.schemas import AwareDateTime, Schema
@@ -31,7 +31,7 @@ def _text(limit: int, **kw):
     return Str(load_default="", validate=validate.Length(max=limit), **kw)
 
 
-class CatalogueItemIn(Schema):
+class ItemIn(Schema):
     code = Str(required=True, validate=validate.Length(min=2, max=40))
     name = Str(required=True, validate=validate.Length(min=1, max=50))
     name_en = Str(required=True, validate=validate.Length(min=1, max=80))
@@ -42,7 +42,7 @@ class CatalogueItemIn(Schema):
     sort_order = Int(load_default=100, validate=validate.Range(min=0, max=100000))
 
 
-class CatalogueItemPatch(Schema):
+class ItemPatch(Schema):
     code = Str(validate=validate.Length(min=2, max=40))
     name = Str(validate=validate.Length(min=1, max=50))
     name_en = Str(validate=validate.Length(min=1, max=80))
@@ -53,7 +53,7 @@ class CatalogueItemPatch(Schema):
     sort_order = Int(validate=validate.Range(min=0, max=100000))
 
 
-class CatalogueItemBrief(Schema):
+class ItemBrief(Schema):
     id = Int()
     code = Str()
     name = Str()
@@ -63,7 +63,7 @@ class CatalogueItemBrief(Schema):
     unit_en = Str()
 
 
-class CatalogueItemOut(CatalogueItemBrief):
+class ItemOut(ItemBrief):
     category_label = Str()
     active = ma.fields.Boolean()
     sort_order = Int()
@@ -80,7 +80,7 @@ class SubstituteIn(Schema):
         "description": "also declare the reverse direction"})
 
 
-class CatalogueArgs(Schema):
+class ItemArgs(Schema):
     category = Str(load_default=None, validate=validate.OneOf(list(CATEGORIES)))
     include_inactive = ma.fields.Boolean(load_default=False)
 
@@ -159,7 +159,7 @@ class BoardArgs(Schema):
 
 class _PostOut(Schema):
     id = Int()
-    item = ma.fields.Nested(CatalogueItemBrief)
+    item = ma.fields.Nested(ItemBrief)
     category = Str()
     quantity = Int()
     unit = Str()

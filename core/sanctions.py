@@ -18,7 +18,7 @@ from core import clock
 from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 
-# Measures other packages read. Credit's list catalogue maps list types to these codes and to
+# Measures other packages read. Credit's vocabulary maps list types to these codes and to
 # measures applied outside this platform (by other departments through the feed).
 NO_POSTING = "charity.no_posting"
 NO_MATCHING = "charity.no_matching"

@@ -4,8 +4,8 @@ and the display labels (Chinese msgids) of states, outcomes and codes, as Jinja 
 
 Every citation a rule, an entry or a removal carries comes from ``ARTICLES`` — one place to
 check against the official text (see docs/credit-rules.md for which provisions were
-cross-checked and which the bureau's legal office should confirm before go-live). The measure
-catalogue is seed data: each measure names the memorandum, the clause and the department that
+cross-checked and which the bureau's legal office should confirm before go-live). The measures
+are seed data: each measure names the memorandum, the clause and the department that
 applies it; the ones this platform enforces itself map to ``core.sanctions`` codes.
 """
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import marshmallow as ma
+from flask_login import current_user
 from marshmallow import validate
 
 from core.schemas import AwareDateTime, Schema
+from timebank import redemption
 from timebank.vocabulary import PostingKind, RedemptionStatus, SessionStatus, category_open
 
 Str = ma.fields.String
@@ -181,7 +183,7 @@ class PoolOut(Schema):
     allocated = Int()
 
 
-class ItemIn(Schema):
+class CatalogueItemIn(Schema):
     name = Str(required=True, validate=validate.Length(min=1, max=100))
     description = Str(load_default="", validate=validate.Length(max=2000))
     service_minutes = Int(required=True, strict=True, validate=validate.Range(min=1, max=1440))
@@ -191,7 +193,7 @@ class ItemIn(Schema):
     active = ma.fields.Boolean(load_default=True)
 
 
-class ItemPatch(Schema):
+class CatalogueItemPatch(Schema):
     name = Str(validate=validate.Length(min=1, max=100))
     description = Str(validate=validate.Length(max=2000))
     service_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
@@ -199,7 +201,7 @@ class ItemPatch(Schema):
     active = ma.fields.Boolean()
 
 
-class ItemOut(Schema):
+class CatalogueItemOut(Schema):
     id = Int()
     org_id = Int()
     name = Str()
@@ -252,10 +254,7 @@ class RedemptionWithCodeOut(RedemptionOut):
 
 
 def _code_for_member(row) -> str | None:
-    from flask_login import current_user
-
-    mine = current_user.person_id is not None and current_user.person_id == row.person_id
-    return row.code if mine and row.status == RedemptionStatus.PENDING else None
+    return redemption.code_for(current_user, row)
 
 
 class RedemptionViewOut(RedemptionOut):

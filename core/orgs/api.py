@@ -70,7 +70,7 @@ class OrgById(MethodView):
 
 
 @blp.route("/orgs/<int:org_id>/status")
-class OrgStatusView(MethodView):
+class OrgStatusUpdate(MethodView):
     @roles(Role.REGULATOR, Role.ADMIN)
     @blp.arguments(schemas.OrgStatusIn)
     @blp.response(200, schemas.OrgOut)

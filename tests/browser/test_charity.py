@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from charity import catalogue, posting
+from charity import items, posting
 from core import clock
 from core.db import write_intent
 from core.extensions import db
@@ -24,16 +24,15 @@ def world(app, make):
     """A charity with a staff member, and a company that already offers rice."""
     token = write_intent.set(True)
     try:
-        catalogue.seed_catalogue(None)
+        items.seed_items(None)
         charity = make.org(OrgKind.SOCIAL_GROUP, name="常州市天宁区志愿者协会")
         staff = make.user("org_staff", org=charity, username="charitystaff")
         company = make.org(OrgKind.COMPANY, name="常州青果食品有限公司")
         donor = make.user("org_staff", org=company, username="donorstaff")
-        rice = catalogue.find_item("rice")
-        posting.create_offer(donor, {
+        rice = items.find_item("rice")
+        posting.create_offer(donor, company.id, {
             "item_id": rice.id, "quantity": 200, "district_id": make.district().id,
-            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)},
-            org_id=company.id)
+            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)})
         db.session.commit()
         return {"charity": charity, "staff": staff, "donor": donor, "rice": rice}
     finally:

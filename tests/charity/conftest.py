@@ -1,4 +1,4 @@
-"""Charity fixtures: a seeded catalogue, organizations with staff, needs, offers, volunteers."""
+"""Charity fixtures: seeded items, organizations with staff, needs, offers, volunteers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from charity import catalogue, opportunities, posting
+from charity import items, opportunities, posting
 from core import clock
 from core.extensions import db
 from core.orgs.models import OrgKind
@@ -17,14 +17,14 @@ class CharityFactory:
 
     def __init__(self, make):
         self.make = make
-        catalogue.seed_catalogue(None)
+        items.seed_items(None)
         self.org = make.org(OrgKind.SOCIAL_GROUP, district="tianning")
         self.staff = make.user("org_staff", org=self.org)
         self.donor_org = make.org(OrgKind.COMPANY, district="tianning")
         self.donor_staff = make.user("org_staff", org=self.donor_org)
 
     def item(self, code: str):
-        return catalogue.find_item(code)
+        return items.find_item(code)
 
     def district(self, code: str = "tianning"):
         return self.make.district(code)
@@ -50,7 +50,7 @@ class CharityFactory:
     def offer(self, actor=None, org=None, person=False, now=None, **kw):
         actor = actor or self.donor_staff
         org_id = None if person else (org or self.donor_org).id
-        return posting.create_offer(actor, self.offer_data(**kw), org_id=org_id, now=now)
+        return posting.create_offer(actor, org_id, self.offer_data(**kw), now=now)
 
     def opportunity(self, actor=None, org=None, start_in=timedelta(days=3), hours=3,
                     headcount=3, skills=("meal",), **over):

@@ -1,5 +1,5 @@
 """The charity JSON API through the client: posting, bad input, privacy of the board, the
-proposal flow, catalogue, statistics and volunteers."""
+proposal flow, items, statistics and volunteers."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def test_a_volunteer_offers_as_a_person(ch, api_as):
     assert response.json["org_id"] is None and response.json["poster"].startswith("爱心人士")
 
 
-def test_only_admins_manage_the_catalogue(ch, api_as, client):
+def test_only_admins_manage_the_items(ch, api_as, client):
     body = {"code": "eggs", "name": "鸡蛋", "name_en": "Eggs", "category": "goods",
             "unit": "箱", "unit_en": "cases"}
     assert api_as("org_staff").post(f"{BASE}/items", json=body).status_code == 403

@@ -51,7 +51,7 @@ ABSENT = {"holiday": "2030-10-01", "score_model": "v999", "notice_number": "XYGZ
 
 def object_type(rule, param: str) -> str | None:
     """The kind of object ``param`` names in ``rule``, or None when nobody mapped it."""
-    if param == "item_id":  # two catalogues: charity goods, an institution's services
+    if param == "item_id":  # charity items, or an institution's catalogue services
         if rule.rule.startswith(("/charity/", "/api/v1/charity/")):
             return "charity_item"
         if rule.rule.startswith(("/timebank/", "/api/v1/timebank/")):

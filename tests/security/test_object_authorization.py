@@ -50,7 +50,7 @@ PUBLIC_BY_DESIGN = {
     ("credit_feed_api.PublishedList", "GET"): "the published lists",
     ("credit_scoring_api.ModelByVersion", "GET"): "the scorecard is published",
     ("timebank_public.verify_certificate", "GET"): "anyone verifies a certificate (name masked)",
-    ("timebank_counter_api.VerifyCertificate", "GET"): "anyone verifies a certificate",
+    ("timebank_counter_api.CertificateVerify", "GET"): "anyone verifies a certificate",
     ("timebank.import_template", "GET"): "the empty roster template (no object)",
     ("catalogues_api.CatalogueView", "GET"): "the bureau's service categories and joint measures",
     # 通存通兑: every member may redeem at every institution, so its active services are shown.
@@ -122,14 +122,14 @@ def target(world, kind: str, endpoint: str, actor: str):
 
 
 def _proposal(ids, endpoint: str, volunteer: bool):
-    if endpoint.endswith(("fulfil", "abandon", "Fulfil", "Abandon")):
+    if endpoint.endswith(("fulfil", "abandon", "ProposalFulfil", "ProposalAbandon")):
         return ids["proposal_accepted"]
     return ids["proposal_person"] if volunteer else ids["proposal_pending"]
 
 
 def _session(ids, endpoint: str, actor: str):
     suffix = "_home" if actor == "institution_staff" else ""
-    if endpoint.endswith(("reverse", "ReverseSession")):
+    if endpoint.endswith(("reverse", "SessionReverse")):
         return ids[f"session_confirmed{suffix}"]
     return ids[f"session_pending{suffix}"]
 
@@ -196,21 +196,22 @@ def json_body(world, endpoint: str, actor: str) -> dict | None:
         "charity_api.OfferById": {"quantity": 7},
         "charity_api.OfferWithdraw": {"reason": "撤回"},
         "charity_volunteer_api.OpportunityById": {"headcount": 6},
-        "charity_matching_api.Abandon": {"responsible_side": "offer", "reason": "放弃"},
-        "charity_matching_api.Accept": {"side": side},
-        "charity_matching_api.Decline": {"side": side, "reason": "不需要"},
-        "charity_matching_api.Fulfil": {"delivered_quantity": 1,
-                                        "delivered_on": world.today.isoformat(), "note": "签收"},
-        "charity_volunteer_api.ConfirmSignup": {"note": "到场"},
-        "charity_volunteer_api.NoShow": {"note": "未到"},
+        "charity_matching_api.ProposalAbandon": {"responsible_side": "offer", "reason": "放弃"},
+        "charity_matching_api.ProposalAccept": {"side": side},
+        "charity_matching_api.ProposalDecline": {"side": side, "reason": "不需要"},
+        "charity_matching_api.ProposalFulfil": {"delivered_quantity": 1,
+                                                "delivered_on": world.today.isoformat(),
+                                                "note": "签收"},
+        "charity_volunteer_api.SignupConfirm": {"note": "到场"},
+        "charity_volunteer_api.SignupNoShow": {"note": "未到"},
         "orgs_api.OrgById": {"name": "被改名的组织"},
-        "timebank_counter_api.CatalogueItem": {"active": False},
+        "timebank_counter_api.CatalogueItemById": {"active": False},
         "timebank_counter_api.Catalogue": {"name": "外来项目", "service_minutes": 30},
-        "timebank_counter_api.CancelRedemption": {"reason": "取消"},
-        "timebank_counter_api.CompleteRedemption": {"code": world.b.ids["redemption_code"]},
-        "timebank_api.ConfirmSession": {},
-        "timebank_api.RejectSession": {"reason": "不实"},
-        "timebank_api.ReverseSession": {"reason": "不实"},
+        "timebank_counter_api.RedemptionCancel": {"reason": "取消"},
+        "timebank_counter_api.RedemptionComplete": {"code": world.b.ids["redemption_code"]},
+        "timebank_api.SessionConfirm": {},
+        "timebank_api.SessionReject": {"reason": "不实"},
+        "timebank_api.SessionReverse": {"reason": "不实"},
     }.get(endpoint, {})
 
 
@@ -349,9 +350,9 @@ def _session_body(world, volunteer_id, org_id) -> dict:
 
 
 def _post_body(world, org_id, **extra) -> dict:
-    from charity import catalogue
+    from charity import items
 
-    body = {"item_id": catalogue.find_item("quilt").id, "quantity": 3,
+    body = {"item_id": items.find_item("quilt").id, "quantity": 3,
             "district_id": world.b.org.district_id, "address": "红梅新村",
             "description": "冒名发布", "org_id": org_id}
     body.update(extra)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from charity import catalogue, opportunities, posting, proposals, runs, signups
+from charity import items, opportunities, posting, proposals, runs, signups
 from core import clock
 from core.accounts import services as accounts
 from core.extensions import db
@@ -75,33 +75,33 @@ def _people(make, side: Side) -> None:
 
 
 def _charity(side: Side, now) -> None:
-    items = ITEMS[side.name]
+    chosen = ITEMS[side.name]
     district = side.org.district_id
 
     def need(item, qty=5, org=None):
         return posting.create_need(side.staff, (org or side.org).id, {
-            "item_id": catalogue.find_item(item).id, "quantity": qty, "urgency": 3,
+            "item_id": items.find_item(item).id, "quantity": qty, "urgency": 3,
             "district_id": district, "address": "天宁区红梅新村 3 幢",
             "deadline": now + timedelta(days=10), "description": "需要"}, now=now)
 
     def offer(item, qty=5, person=False):
         actor = side.volunteer if person else side.donor_staff
-        return posting.create_offer(actor, {
-            "item_id": catalogue.find_item(item).id, "quantity": qty, "district_id": district,
+        return posting.create_offer(actor, None if person else side.donor.id, {
+            "item_id": items.find_item(item).id, "quantity": qty, "district_id": district,
             "address": "天宁区青果巷 8 号", "available_until": now + timedelta(days=20),
-            "description": "捐赠"}, org_id=None if person else side.donor.id, now=now)
+            "description": "捐赠"}, now=now)
 
     ids = side.ids
-    ids["need_untouched"] = need(items["untouched_need"]).id
-    ids["offer_untouched"] = offer(items["untouched_offer"]).id
-    ids["offer_person_untouched"] = offer(items["person_offer"], person=True).id
-    ids["need_pending"] = need(items["pending"]).id
-    ids["offer_pending"] = offer(items["pending"]).id
-    ids["need_person_pending"] = need(items["person_pending"]).id
-    ids["offer_person_pending"] = offer(items["person_pending"], person=True).id
+    ids["need_untouched"] = need(chosen["untouched_need"]).id
+    ids["offer_untouched"] = offer(chosen["untouched_offer"]).id
+    ids["offer_person_untouched"] = offer(chosen["person_offer"], person=True).id
+    ids["need_pending"] = need(chosen["pending"]).id
+    ids["offer_pending"] = offer(chosen["pending"]).id
+    ids["need_person_pending"] = need(chosen["person_pending"]).id
+    ids["offer_person_pending"] = offer(chosen["person_pending"], person=True).id
     for key in ("accepted", "accepted2"):
-        ids[f"need_{key}"] = need(items[key]).id
-        ids[f"offer_{key}"] = offer(items[key]).id
+        ids[f"need_{key}"] = need(chosen[key]).id
+        ids[f"offer_{key}"] = offer(chosen[key]).id
 
 
 def _proposals(world: World, now) -> None:
@@ -234,7 +234,7 @@ def build(make) -> World:
 
     token = write_intent.set(True)
     try:
-        catalogue.seed_catalogue(None)
+        items.seed_items(None)
         world = World(Side("a"), Side("b"), make.user("regulator", username="regulator-w"),
                       make.user("admin", username="admin-w"), clock.today())
         now = clock.now()

@@ -1,4 +1,4 @@
-"""The catalogue of items that can be needed or offered: categories, units and declared
+"""The items that can be needed or offered: categories, units and declared
 substitutes; admins manage it, everything else reads it.
 
 Substitutes are one-way, as in the matcher: "a need for 挂面 also accepts 大米" does not make
@@ -24,7 +24,7 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ITEM_FIELDS = ("code", "name", "name_en", "category", "unit", "unit_en", "active", "sort_order")
 VOLUNTEER_HOURS = "volunteer_hours"  # the item volunteer opportunities are counted in
 
-# A realistic starting catalogue for Changzhou: (code, name, English, category, unit, unit_en).
+# A realistic starting set of items for Changzhou: (code, name, English, category, unit, unit_en).
 SEED_ITEMS = [
     ("rice", "大米", "Rice", "goods", "kg", "kg"),
     ("flour", "面粉", "Flour", "goods", "kg", "kg"),
@@ -211,8 +211,8 @@ def remove_substitute(actor, item: Item, substitute: Item) -> bool:
     return True
 
 
-def seed_catalogue(actor=None) -> int:
-    """Add the starting catalogue's missing items and substitutes (one audit record for the
+def seed_items(actor=None) -> int:
+    """Add the starting items and substitutes that are missing (one audit record for the
     whole batch); returns how many items were added. Running it again adds nothing."""
     have = dict(db.session.execute(
         sa.select(Item.code, Item.id)).all())
