@@ -90,6 +90,7 @@ class DecisionForm(FlaskForm):
     side = SelectField(_l("代表"), choices=[("need", _l("需求方")), ("offer", _l("供给方"))],
                        validate_choice=False)
     reason = TextAreaField(_l("谢绝原因"), validators=[Optional(), Length(max=2000)])
+    answer = StringField()  # the button pressed: "accept" or "decline" (not drawn as a field)
 
 
 class FulfilForm(FlaskForm):
@@ -149,6 +150,13 @@ class AttendanceForm(FlaskForm):
     served_end = DateTimeLocalField(_l("实际结束（不含往返路途）"), format=DT_FORMAT,
                                     validators=[Optional()])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=2000)])
+    outcome = StringField()  # the button pressed: "served" or "no_show" (not drawn as a field)
+
+
+class OnBehalfForm(FlaskForm):
+    """适老化: staff sign up a volunteer who cannot do it alone, by volunteer number."""
+
+    volunteer_number = StringField(_l("志愿者编号"), validators=[DataRequired(), Length(max=20)])
 
 
 class ItemForm(FlaskForm):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import fit, parties, posting, quantities
-from charity.catalogue import VOLUNTEER_HOURS, find_item
+from charity.items import VOLUNTEER_HOURS, find_item
 from charity.models import Need, Opportunity, Signup, VolunteerProfile
 from charity.posting import Problems
 from charity.runs import distance_table
@@ -170,6 +170,15 @@ def get_opportunity(opportunity_id: int) -> Opportunity:
         raise NotFound("charity.opportunity_not_found", _l("找不到该志愿活动。"))
     return opp
 
+
+
+def get_roster_for(actor, opportunity_id: int) -> Opportunity:
+    """An opportunity with its sign-ups: for its organization's staff and the overseers; for
+    anyone else it does not exist."""
+    opp = get_opportunity(opportunity_id)
+    if not (parties.acts_for_need(actor, opp.need) or parties.is_overseer(actor)):
+        raise NotFound("charity.opportunity_not_found", _l("找不到该志愿活动。"))
+    return opp
 
 def taken_places(opp: Opportunity) -> int:
     return sum(1 for s in opp.signups if s.status in (SignupStatus.SIGNED_UP, SignupStatus.SERVED))

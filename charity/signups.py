@@ -37,6 +37,15 @@ def get_signup(signup_id: int) -> Signup:
     return row
 
 
+def get_signup_for_staff(actor, signup_id: int) -> Signup:
+    """A sign-up, for the staff of the organization that runs its opportunity; for anyone
+    else it does not exist."""
+    row = get_signup(signup_id)
+    if not parties.acts_for_need(actor, row.opportunity.need):
+        raise NotFound("charity.signup_not_found", _l("找不到该报名记录。"))
+    return row
+
+
 def _overlapping(person_id: int, opp: Opportunity) -> Signup | None:
     return db.session.execute(
         sa.select(Signup).join(Opportunity, Opportunity.id == Signup.opportunity_id)

@@ -4,30 +4,37 @@ views_matching.py, views_volunteer.py and views_admin.py (same blueprint)."""
 
 from __future__ import annotations
 
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
-from charity import catalogue, explain, opportunities, parties, posting, proposals, signups
+from charity import explain, items, opportunities, parties, posting, proposals, signups
 from charity.forms import NeedForm, OfferForm, WithdrawForm
 from charity.models import Need, Proposal
 from charity.quantities import need_amounts, offer_amounts
 from charity.vocabulary import CATEGORIES, SKILLS, PostStatus, ProposalStatus
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
-from core.errors import DomainError
 from core.extensions import db
 from core.orgs.services import districts, orgs_of
-from core.schemas import PageArgs
 from core.timeutil import to_local
+from core.web.pages import QueryArgs, paginate, query_args, submit
 
 bp = Blueprint("charity", __name__, url_prefix="/charity", template_folder="templates")
 
 ORG_STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 OVERSEERS = (Role.REGULATOR, Role.ADMIN)
 DONORS = (*ORG_STAFF, Role.VOLUNTEER)
-PER_PAGE = 20
+# A service's beneficiary fields are the form's beneficiary_name / beneficiary_id_number.
+BENEFICIARY_FIELDS = {"name": "beneficiary_name", "id_number": "beneficiary_id_number"}
+
+
+class BoardArgs(QueryArgs):
+    district_id = ma.fields.Integer()
+    category = ma.fields.String(validate=validate.OneOf(list(CATEGORIES)))
 
 
 def template_globals() -> dict:
@@ -40,37 +47,9 @@ def template_globals() -> dict:
             "skill_labels": SKILLS, "charity_panel": panel_data}
 
 
-def show_error(form, error: DomainError) -> None:
-    """Put a refused operation's field errors next to the fields, and flash its message."""
-    db.session.rollback()
-    for name, messages in (error.errors or {}).items():
-        if form is not None and name in form:
-            form[name].errors = list(form[name].errors) + list(messages)
-    flash(error.text, "error")
-
-
-def page_number() -> int:
-    try:
-        return PageArgs().load({"page": request.args.get("page", "1")})["page"]
-    except Exception:  # a bad ?page= is page 1, not an error
-        return 1
-
-
-def paged(query, per_page: int = PER_PAGE):
-    page = page_number()
-    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1)
-                              ).scalars().all()
-    return rows[:per_page], page, len(rows) > per_page
-
-
-def arg_int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def _choices(form, with_person: bool = False) -> None:
     form.item_id.choices = [(i.id, f"{explain.item_name(i)}（{explain.unit_name(i)}）· "
-                                   f"{i.category_label}") for i in catalogue.items()]
+                                   f"{i.category_label}") for i in items.items()]
     form.district_id.choices = [(d.id, explain.district_name(d)) for d in districts()]
     orgs = [(o.id, o.name) for o in orgs_of(current_user)]
     if with_person and current_user.person is not None:
@@ -104,11 +83,10 @@ def panel_data() -> dict:
 @roles(PUBLIC)
 def board():
     """Open needs by district and category. Never shows addresses or persons."""
-    district_id, category = arg_int("district_id"), request.args.get("category") or None
-    category = category if category in CATEGORIES else None
-    rows, page, has_next = paged(posting.board_query(district_id, category))
-    return render_template("charity/board.html", rows=rows, page=page, has_next=has_next,
-                           districts=districts(), district_id=district_id, category=category)
+    args = query_args(BoardArgs)
+    page = paginate(posting.board_query(args["district_id"], args["category"]))
+    return render_template("charity/board.html", page=page, districts=districts(),
+                           district_id=args["district_id"], category=args["category"])
 
 
 # --- needs ---------------------------------------------------------------------------------
@@ -121,21 +99,19 @@ def new_need():
     if not form.org_id.choices:
         flash(_("您还没有关联的组织，请先登记或加入组织。"), "error")
         return redirect(url_for("orgs.mine"))
-    if form.validate_on_submit():
-        try:
-            parties.require_may_post(current_user, form.org_id.data)  # before registering anyone
-            person = posting.resolve_beneficiary(current_user, form.beneficiary_name.data,
-                                                 form.beneficiary_id_number.data)
-            need = posting.create_need(current_user, form.org_id.data, form.need_data(),
-                                       beneficiary=person)
-        except DomainError as error:
-            error.errors = {f"beneficiary_{k}" if k in ("name", "id_number") else k: v
-                            for k, v in error.errors.items()}
-            show_error(form, error)
-            return render_template("charity/need_form.html", form=form, need=None), error.status
+    outcome = submit(form, lambda: _post_need(form), fields=BENEFICIARY_FIELDS)
+    if outcome.done:
         flash(_("需求已发布，系统会定时为它寻找合适的供给。"), "success")
-        return redirect(url_for("charity.need_detail", need_id=need.id))
-    return render_template("charity/need_form.html", form=form, need=None)
+        return redirect(url_for("charity.need_detail", need_id=outcome.result.id))
+    return render_template("charity/need_form.html", form=form, need=None), outcome.status
+
+
+def _post_need(form: NeedForm) -> Need:
+    parties.require_may_post(current_user, form.org_id.data)  # before registering anyone
+    person = posting.resolve_beneficiary(current_user, form.beneficiary_name.data,
+                                         form.beneficiary_id_number.data)
+    return posting.create_need(current_user, form.org_id.data, form.need_data(),
+                               beneficiary=person)
 
 
 @bp.get("/needs/<int:need_id>")
@@ -157,15 +133,11 @@ def edit_need(need_id: int):
     _choices(form)
     if request.method == "GET":
         form.deadline.data = to_local(need.deadline).replace(tzinfo=None)
-    if form.validate_on_submit():
-        try:
-            posting.update_need(current_user, need, form.need_data())
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("charity/need_form.html", form=form, need=need), error.status
+    outcome = submit(form, lambda: posting.update_need(current_user, need, form.need_data()))
+    if outcome.done:
         flash(_("已保存。"), "success")
         return redirect(url_for("charity.need_detail", need_id=need.id))
-    return render_template("charity/need_form.html", form=form, need=need)
+    return render_template("charity/need_form.html", form=form, need=need), outcome.status
 
 
 @bp.post("/needs/<int:need_id>/withdraw")
@@ -173,12 +145,8 @@ def edit_need(need_id: int):
 def withdraw_need(need_id: int):
     form = WithdrawForm()
     need = posting.get_need_for(current_user, need_id)
-    if form.validate_on_submit():
-        try:
-            posting.withdraw_need(current_user, need, form.reason.data)
-            flash(_("需求已撤回。"), "success")
-        except DomainError as error:
-            show_error(None, error)
+    if submit(form, lambda: posting.withdraw_need(current_user, need, form.reason.data)).done:
+        flash(_("需求已撤回。"), "success")
     return redirect(url_for("charity.need_detail", need_id=need_id))
 
 
@@ -192,17 +160,12 @@ def new_offer():
     if not form.org_id.choices:
         flash(_("请先完成实名登记或加入组织。"), "error")
         return redirect(url_for("web.home"))
-    if form.validate_on_submit():
-        try:
-            offer = posting.create_offer(current_user, form.offer_data(),
-                                         org_id=form.org_id.data or None)
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("charity/offer_form.html", form=form, offer=None), \
-                error.status
+    outcome = submit(form, lambda: posting.create_offer(current_user, form.org_id.data or None,
+                                                        form.offer_data()))
+    if outcome.done:
         flash(_("供给已发布，系统会定时为它寻找合适的需求。"), "success")
-        return redirect(url_for("charity.offer_detail", offer_id=offer.id))
-    return render_template("charity/offer_form.html", form=form, offer=None)
+        return redirect(url_for("charity.offer_detail", offer_id=outcome.result.id))
+    return render_template("charity/offer_form.html", form=form, offer=None), outcome.status
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -227,16 +190,11 @@ def edit_offer(offer_id: int):
         form.org_id.data = offer.org_id or 0
         form.available_from.data = to_local(offer.available_from).replace(tzinfo=None)
         form.available_until.data = to_local(offer.available_until).replace(tzinfo=None)
-    if form.validate_on_submit():
-        try:
-            posting.update_offer(current_user, offer, form.offer_data())
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("charity/offer_form.html", form=form, offer=offer), \
-                error.status
+    outcome = submit(form, lambda: posting.update_offer(current_user, offer, form.offer_data()))
+    if outcome.done:
         flash(_("已保存。"), "success")
         return redirect(url_for("charity.offer_detail", offer_id=offer.id))
-    return render_template("charity/offer_form.html", form=form, offer=offer)
+    return render_template("charity/offer_form.html", form=form, offer=offer), outcome.status
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
@@ -244,12 +202,8 @@ def edit_offer(offer_id: int):
 def withdraw_offer(offer_id: int):
     form = WithdrawForm()
     offer = posting.get_offer_for(current_user, offer_id)
-    if form.validate_on_submit():
-        try:
-            posting.withdraw_offer(current_user, offer, form.reason.data)
-            flash(_("供给已撤回。"), "success")
-        except DomainError as error:
-            show_error(None, error)
+    if submit(form, lambda: posting.withdraw_offer(current_user, offer, form.reason.data)).done:
+        flash(_("供给已撤回。"), "success")
     return redirect(url_for("charity.offer_detail", offer_id=offer_id))
 
 

@@ -6,31 +6,35 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import marshmallow as ma
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from charity import parties, proposals, runs, stats
 from charity.forms import AbandonForm, DecisionForm, FulfilForm
-from charity.views import DONORS, ORG_STAFF, OVERSEERS, arg_int, bp, paged, show_error
+from charity.views import DONORS, ORG_STAFF, OVERSEERS, bp
 from charity.vocabulary import ProposalStatus
-from core import clock, spreadsheets
+from core import clock
 from core.auth import roles
-from core.errors import DomainError, NotFound
 from core.orgs.services import districts
+from core.web.pages import QueryArgs, back, export, paginate, query_args, submit
 
 PARTIES_AND_OVERSEERS = (*DONORS, *OVERSEERS)
+
+
+class ProposalFilter(QueryArgs):
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in ProposalStatus]))
 
 
 @bp.get("/proposals")
 @roles(*PARTIES_AND_OVERSEERS)
 def proposal_list():
-    status = request.args.get("status") or None
-    if status not in {None, *(s.value for s in ProposalStatus)}:
-        status = None
-    rows, page, has_next = paged(proposals.proposals_query(current_user, status))
-    return render_template("charity/proposals.html", rows=rows, page=page, has_next=has_next,
-                           status=status, statuses=list(ProposalStatus))
+    status = query_args(ProposalFilter)["status"]
+    page = paginate(proposals.proposals_query(current_user, status))
+    return render_template("charity/proposals.html", page=page, status=status,
+                           statuses=list(ProposalStatus))
 
 
 def _proposal_page(proposal, status: int = 200, **forms):
@@ -62,15 +66,13 @@ def proposal_detail(proposal_id: int):
 def answer(proposal_id: int):
     form = DecisionForm()
     proposal = proposals.get_proposal_for(current_user, proposal_id)
-    accept = request.form.get("answer") == "accept"
-    if form.validate_on_submit():
-        try:
-            proposals.respond(current_user, proposal_id, form.side.data, accept,
-                              form.reason.data)
-        except DomainError as error:
-            show_error(form, error)
-            return _proposal_page(proposals.get_proposal_for(current_user, proposal_id),
-                                  error.status, decision=form)
+    accept = form.answer.data == "accept"
+    outcome = submit(form, lambda: proposals.respond(current_user, proposal_id, form.side.data,
+                                                     accept, form.reason.data))
+    if outcome.error is not None:
+        return _proposal_page(proposals.get_proposal_for(current_user, proposal_id),
+                              outcome.status, decision=form)
+    if outcome.done:
         flash(_("已接受。") if accept else _("已谢绝。"), "success")
     return redirect(url_for("charity.proposal_detail", proposal_id=proposal.id))
 
@@ -80,18 +82,14 @@ def answer(proposal_id: int):
 def fulfil(proposal_id: int):
     form = FulfilForm()
     proposals.get_proposal_for(current_user, proposal_id)
-    if form.validate_on_submit():
-        try:
-            proposals.fulfil(current_user, proposal_id, form.delivered_quantity.data,
-                             form.delivered_on.data, form.note.data)
-        except DomainError as error:
-            show_error(form, error)
-            return _proposal_page(proposals.get_proposal_for(current_user, proposal_id),
-                                  error.status, fulfil=form)
+    outcome = submit(form, lambda: proposals.fulfil(
+        current_user, proposal_id, form.delivered_quantity.data, form.delivered_on.data,
+        form.note.data))
+    if outcome.done:
         flash(_("已登记交付，感谢双方。"), "success")
         return redirect(url_for("charity.proposal_detail", proposal_id=proposal_id))
-    return _proposal_page(proposals.get_proposal_for(current_user, proposal_id), 422,
-                          fulfil=form)
+    return _proposal_page(proposals.get_proposal_for(current_user, proposal_id),
+                          outcome.status, fulfil=form)
 
 
 @bp.post("/proposals/<int:proposal_id>/abandon")
@@ -99,18 +97,13 @@ def fulfil(proposal_id: int):
 def abandon(proposal_id: int):
     form = AbandonForm()
     proposals.get_proposal_for(current_user, proposal_id)
-    if form.validate_on_submit():
-        try:
-            proposals.abandon(current_user, proposal_id, form.responsible_side.data,
-                              form.reason.data)
-        except DomainError as error:
-            show_error(form, error)
-            return _proposal_page(proposals.get_proposal_for(current_user, proposal_id),
-                                  error.status, abandon=form)
+    outcome = submit(form, lambda: proposals.abandon(
+        current_user, proposal_id, form.responsible_side.data, form.reason.data))
+    if outcome.done:
         flash(_("已登记放弃，相关数量已释放。"), "success")
         return redirect(url_for("charity.proposal_detail", proposal_id=proposal_id))
-    return _proposal_page(proposals.get_proposal_for(current_user, proposal_id), 422,
-                          abandon=form)
+    return _proposal_page(proposals.get_proposal_for(current_user, proposal_id),
+                          outcome.status, abandon=form)
 
 
 @bp.post("/match")
@@ -120,10 +113,7 @@ def run_now():
     CSRF token is checked by CSRFProtect like every page POST."""
     run = runs.run_matching(current_user, trigger="staff")
     flash(_("匹配完成：新增 %(n)s 条对接建议。", n=run.proposals_created), "success")
-    target = request.form.get("next") or ""
-    if target.startswith("/charity/") and "//" not in target:
-        return redirect(target)
-    return redirect(url_for("charity.mine"))
+    return back(url_for("charity.mine"))
 
 
 @bp.get("/runs")
@@ -132,18 +122,25 @@ def run_list():
     return render_template("charity/runs.html", runs=runs.recent_runs(50))
 
 
-def _period() -> tuple[date, date, int | None]:
-    def parse(name, default):
-        try:
-            return date.fromisoformat(request.args.get(name) or "") or default
-        except ValueError:
-            return default
+class PeriodArgs(QueryArgs):
+    """The dashboard's period (default: the last 365 days) and district."""
 
-    until = parse("until", clock.today())
-    since = parse("since", until - timedelta(days=365))
-    if since > until:
-        since, until = until, since
-    return since, until, arg_int("district_id")
+    since = ma.fields.Date()
+    until = ma.fields.Date()
+    district_id = ma.fields.Integer()
+
+    @ma.post_load
+    def _last_year_by_default(self, data, **_kwargs):
+        data.setdefault("until", clock.today())
+        data.setdefault("since", data["until"] - timedelta(days=365))
+        if data["since"] > data["until"]:
+            data["since"], data["until"] = data["until"], data["since"]
+        return data
+
+
+def _period() -> tuple[date, date, int | None]:
+    args = query_args(PeriodArgs)
+    return args["since"], args["until"], args["district_id"]
 
 
 @bp.get("/dashboard")
@@ -161,7 +158,6 @@ def dashboard():
 def dashboard_export(fmt: str):
     since, until, district_id = _period()
     data = stats.compute(since, until, district_id)
-    if fmt not in ("csv", "xlsx"):
-        raise NotFound("charity.bad_format", _("只支持 CSV 或 XLSX 格式。"))
-    body = stats.to_csv(data) if fmt == "csv" else stats.to_xlsx(data)
-    return spreadsheets.download(body, fmt, f"charity-fulfilment-{since}-{until}")
+    return export(fmt, f"charity-fulfilment-{since}-{until}",
+                  {"csv": lambda: stats.to_csv(data), "xlsx": lambda: stats.to_xlsx(data)},
+                  code="charity.bad_format")

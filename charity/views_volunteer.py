@@ -10,14 +10,22 @@ from flask_login import current_user
 
 from charity import explain, opportunities, parties, signups
 from charity.explain import fit_reasons
-from charity.forms import AttendanceForm, OpportunityForm, ProfileForm, WithdrawForm, aware
-from charity.views import ORG_STAFF, OVERSEERS, bp, show_error
+from charity.forms import (
+    AttendanceForm,
+    OnBehalfForm,
+    OpportunityForm,
+    ProfileForm,
+    WithdrawForm,
+    aware,
+)
+from charity.views import ORG_STAFF, OVERSEERS, bp
 from charity.vocabulary import SignupStatus
 from core.accounts.models import Role
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import PUBLIC, roles
 from core.errors import DomainError, NotFound
 from core.orgs.services import districts, orgs_of
+from core.web.pages import refuse, submit
 
 
 def _person():
@@ -64,7 +72,7 @@ def signup(opportunity_id: int):
         signups.signup(current_user, opportunity_id)
         flash(_("报名成功。活动结束后由组织方确认服务时长，自动存入时间银行。"), "success")
     except DomainError as error:
-        show_error(None, error)
+        refuse(error)
     return redirect(url_for("charity.opportunity_detail", opportunity_id=opportunity_id))
 
 
@@ -77,7 +85,7 @@ def cancel_signup(signup_id: int):
         return redirect(url_for("charity.opportunity_detail",
                                 opportunity_id=row.opportunity_id))
     except DomainError as error:
-        show_error(None, error)
+        refuse(error)
     return redirect(url_for("charity.opportunities_page"))
 
 
@@ -93,16 +101,12 @@ def profile():
         form.skills.data = list(saved.skills) if saved else []
         form.district_id.data = (saved.district_id if saved else person.district_id) or 0
         form.availability.data = [f"{d}:{s}" for d, s in (saved.availability if saved else [])]
-    if form.validate_on_submit():
-        try:
-            opportunities.save_profile(current_user, form.skills.data,
-                                       form.district_id.data or None, form.cells())
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("charity/profile.html", form=form), error.status
+    outcome = submit(form, lambda: opportunities.save_profile(
+        current_user, form.skills.data, form.district_id.data or None, form.cells()))
+    if outcome.done:
         flash(_("已保存。为您推荐的志愿机会已按新资料排序。"), "success")
         return redirect(url_for("charity.opportunities_page"))
-    return render_template("charity/profile.html", form=form)
+    return render_template("charity/profile.html", form=form), outcome.status
 
 
 @bp.route("/opportunities/new", methods=["GET", "POST"])
@@ -114,26 +118,21 @@ def new_opportunity():
     if not form.org_id.choices:
         flash(_("您还没有关联的组织，请先登记或加入组织。"), "error")
         return redirect(url_for("orgs.mine"))
-    if form.validate_on_submit():
-        try:
-            opp = opportunities.create_opportunity(current_user, form.org_id.data,
-                                                   form.opportunity_data())
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("charity/opportunity_form.html", form=form), error.status
+    outcome = submit(form, lambda: opportunities.create_opportunity(
+        current_user, form.org_id.data, form.opportunity_data()))
+    if outcome.done:
         flash(_("志愿活动已发布。"), "success")
-        return redirect(url_for("charity.opportunity_signups", opportunity_id=opp.id))
-    return render_template("charity/opportunity_form.html", form=form)
+        return redirect(url_for("charity.opportunity_signups",
+                                opportunity_id=outcome.result.id))
+    return render_template("charity/opportunity_form.html", form=form), outcome.status
 
 
 @bp.get("/opportunities/<int:opportunity_id>/signups")
 @roles(*ORG_STAFF, *OVERSEERS)
 def opportunity_signups(opportunity_id: int):
-    opp = opportunities.get_opportunity(opportunity_id)
-    can_act = parties.acts_for_need(current_user, opp.need)
-    if not (can_act or parties.is_overseer(current_user)):
-        raise NotFound("charity.opportunity_not_found", _("找不到该志愿活动。"))
-    return render_template("charity/signups.html", opp=opp, can_act=can_act,
+    opp = opportunities.get_roster_for(current_user, opportunity_id)
+    return render_template("charity/signups.html", opp=opp,
+                           can_act=parties.acts_for_need(current_user, opp.need),
                            form=AttendanceForm(), statuses=SignupStatus)
 
 
@@ -141,14 +140,13 @@ def opportunity_signups(opportunity_id: int):
 @roles(*ORG_STAFF)
 def signup_on_behalf(opportunity_id: int):
     """适老化: staff sign up a volunteer who cannot do it alone, by volunteer number."""
-    person = find_person_by_volunteer_number(request.form.get("volunteer_number") or "")
-    try:
-        if person is None:
-            raise NotFound("charity.volunteer_not_found", _("找不到该志愿者编号。"))
-        signups.signup(current_user, opportunity_id, person=person)
-        flash(_("已为 %(name)s 报名。", name=person.name), "success")
-    except DomainError as error:
-        show_error(None, error)
+    form = OnBehalfForm()
+    outcome = submit(form, lambda: signups.signup(current_user, opportunity_id,
+                                                  person=_volunteer(form.volunteer_number.data)))
+    if outcome.done:
+        flash(_("已为 %(name)s 报名。", name=outcome.result.person.name), "success")
+    elif not outcome.ran:
+        refuse(NotFound("charity.volunteer_not_found", _("找不到该志愿者编号。")))
     return redirect(url_for("charity.opportunity_signups", opportunity_id=opportunity_id))
 
 
@@ -156,20 +154,19 @@ def signup_on_behalf(opportunity_id: int):
 @roles(*ORG_STAFF)
 def attendance(signup_id: int):
     form = AttendanceForm()
-    row = signups.get_signup(signup_id)
-    if not parties.acts_for_need(current_user, row.opportunity.need):
-        raise NotFound("charity.signup_not_found", _("找不到该报名记录。"))
-    opportunity_id = row.opportunity_id
-    if form.validate_on_submit():
-        try:
-            if request.form.get("outcome") == "no_show":
-                signups.mark_no_show(current_user, signup_id, form.note.data)
-                flash(_("已登记为未到场。"), "success")
-            else:
-                signups.confirm_attendance(current_user, signup_id,
-                                           aware(form.served_start.data),
-                                           aware(form.served_end.data), form.note.data)
-                flash(_("已确认服务，服务时长已转交时间银行记录。"), "success")
-        except DomainError as error:
-            show_error(form, error)
+    opportunity_id = signups.get_signup_for_staff(current_user, signup_id).opportunity_id
+    no_show = form.outcome.data == "no_show"
+    if submit(form, lambda: signups.mark_no_show(current_user, signup_id, form.note.data)
+              if no_show else signups.confirm_attendance(
+                  current_user, signup_id, aware(form.served_start.data),
+                  aware(form.served_end.data), form.note.data)).done:
+        flash(_("已登记为未到场。") if no_show else _("已确认服务，服务时长已转交时间银行记录。"),
+              "success")
     return redirect(url_for("charity.opportunity_signups", opportunity_id=opportunity_id))
+
+
+def _volunteer(number: str):
+    person = find_person_by_volunteer_number(number or "")
+    if person is None:
+        raise NotFound("charity.volunteer_not_found", _("找不到该志愿者编号。"))
+    return person

@@ -127,6 +127,14 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     return ChainReport(checked)
 
 
+def records_query(action_prefix: str | None = None):
+    """Audit records, newest first; only actions starting with ``action_prefix`` when given."""
+    query = sa.select(AuditRecord).order_by(AuditRecord.seq.desc())
+    if action_prefix:
+        query = query.where(AuditRecord.action.ilike(f"{action_prefix}%"))
+    return query
+
+
 def history(subject_type: str, subject_id) -> list[AuditRecord]:
     return list(db.session.execute(
         sa.select(AuditRecord)

@@ -94,6 +94,12 @@ def working_days_between(start: date, end: date) -> int:
     )
 
 
+def calendar_days() -> list[CalendarDay]:
+    """The admin-edited exceptions (holidays and make-up working days), latest first."""
+    return list(db.session.execute(sa.select(CalendarDay).order_by(CalendarDay.day.desc()))
+                .scalars())
+
+
 def set_day(day: date, name: str, is_working: bool) -> CalendarDay:
     row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
     row.name, row.is_working_day = name, is_working

@@ -3,39 +3,24 @@ annual reports (/api/v1/credit/…). Thin: parse, authorize the object, call a s
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core import clock
 from core.accounts.models import Role
 from core.auth import roles
-from core.errors import NotFound, ValidationFailed
-from core.orgs.services import require_member
 from core.schemas import SQLPage
 from credit import schemas
 from credit.facts import annual_reports
 from credit.facts import records as facts
 from credit.lists import entries, objections, repair, scan
-from credit.lists.entries import can_see_entry
-from credit.models import ListEntry
 
 blp = Blueprint("credit_api", __name__, url_prefix="/api/v1/credit",
                 description="Credit facts, list entries and due process")
 
 REGULATOR = Role.REGULATOR
 STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
-
-
-def _own_or_regulator(org_id: int | None) -> None:
-    if current_user.has_role(REGULATOR):
-        return
-    if org_id is None:
-        raise ValidationFailed("credit.org_required", _l("请指明组织（org_id）。"),
-                               errors={"org_id": [str(_l("必填。"))]})
-    require_member(current_user, org_id)
 
 
 @blp.route("/facts")
@@ -46,7 +31,7 @@ class Facts(MethodView):
     @blp.paginate(SQLPage)
     def get(self, args):
         """Credit facts, newest first (staff: their own organization's, with org_id)"""
-        _own_or_regulator(args["org_id"])
+        facts.require_reader(current_user, args["org_id"])
         return facts.search_facts(org_id=args["org_id"], kind=args["kind"])
 
     @roles(REGULATOR)
@@ -64,9 +49,7 @@ class FactById(MethodView):
     @blp.response(200, schemas.FactOut)
     def get(self, fact_id):
         """One credit fact"""
-        fact = facts.get_fact(fact_id)
-        _own_or_regulator(fact.org_id)
-        return fact
+        return facts.get_fact_for(current_user, fact_id)
 
 
 @blp.route("/entries")
@@ -77,14 +60,8 @@ class Entries(MethodView):
     @blp.paginate(SQLPage)
     def get(self, args):
         """List entries in every state (staff: their own organization's, from notice on)"""
-        _own_or_regulator(args["org_id"])
-        query = sa.select(ListEntry).order_by(ListEntry.id.desc())
-        for key in ("list_type", "state", "org_id"):
-            if args[key]:
-                query = query.where(getattr(ListEntry, key) == args[key])
-        if not current_user.has_role(REGULATOR):
-            query = query.where(ListEntry.state.in_(entries.S.VISIBLE_TO_SUBJECT))
-        return query
+        return entries.entries_for(current_user, org_id=args["org_id"],
+                                   list_type=args["list_type"], state=args["state"])
 
     @roles(REGULATOR)
     @blp.arguments(schemas.EntryIn)
@@ -97,20 +74,13 @@ class Entries(MethodView):
             responsible_persons=data["responsible_persons"])
 
 
-def _visible_entry(entry_id: int) -> ListEntry:
-    entry = entries.get_entry(entry_id)
-    if not can_see_entry(current_user, entry):
-        raise NotFound("credit.entry_not_found", _l("名单记录不存在。"))
-    return entry
-
-
 @blp.route("/entries/<int:entry_id>")
 class EntryById(MethodView):
     @roles(REGULATOR, *STAFF)
     @blp.response(200, schemas.EntryOut)
     def get(self, entry_id):
         """One entry with its grounds and every step of its due process"""
-        return _visible_entry(entry_id)
+        return entries.get_visible(current_user, entry_id)
 
 
 @blp.route("/entries/<int:entry_id>/notify")
@@ -172,7 +142,7 @@ class Objections(MethodView):
     @blp.paginate(SQLPage)
     def get(self, args):
         """Objections (staff: their own organization's, with org_id)"""
-        _own_or_regulator(args["org_id"])
+        facts.require_reader(current_user, args["org_id"])
         return objections.objections_of(org_id=args["org_id"])
 
     @roles(*STAFF)
@@ -186,7 +156,7 @@ class Objections(MethodView):
 
 
 @blp.route("/objections/<int:objection_id>/decision")
-class ObjectionDecision(MethodView):
+class ObjectionDecide(MethodView):
     @roles(REGULATOR)
     @blp.arguments(schemas.ObjectionDecisionIn)
     @blp.response(200, schemas.ObjectionOut)
@@ -205,7 +175,7 @@ class Repairs(MethodView):
     @blp.paginate(SQLPage)
     def get(self, args):
         """Credit repair applications (staff: their own organization's, with org_id)"""
-        _own_or_regulator(args["org_id"])
+        facts.require_reader(current_user, args["org_id"])
         return repair.repairs(org_id=args["org_id"])
 
     @roles(*STAFF)
@@ -218,7 +188,7 @@ class Repairs(MethodView):
 
 
 @blp.route("/repairs/<int:repair_id>/decision")
-class RepairDecision(MethodView):
+class RepairDecide(MethodView):
     @roles(REGULATOR)
     @blp.arguments(schemas.RepairDecisionIn)
     @blp.response(200, schemas.RepairOut)

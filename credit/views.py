@@ -5,22 +5,24 @@ from __future__ import annotations
 
 from datetime import date
 
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from core import clock, spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.extensions import db
 from core.inputs import upload_limit
+from core.web.pages import QueryArgs, paginate, query_args, refuse, submit
 from credit import dashboard, forms
 from credit.facts import imports as fact_import
 from credit.facts import records as facts
 from credit.lists import entries, feed, notices, objections, repair, scan
-from credit.lists.entries import can_see_entry
 from credit.models import EntryState, ListEntry
 from credit.vocabulary import LIST_TYPES
 
@@ -31,24 +33,18 @@ STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 PER_PAGE = 50
 
 
-def show_errors(form, error: DomainError) -> None:
-    """A refused service call: field messages next to their fields, the rest as a flash."""
-    db.session.rollback()
-    for name, messages in (error.errors or {}).items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + list(messages)
-    flash(error.text, "error")
+class FactFilter(QueryArgs):
+    org_id = ma.fields.Integer()
+    kind = ma.fields.String()
 
 
-def page_arg() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+class EntryFilter(QueryArgs):
+    list_type = ma.fields.String(validate=validate.OneOf(LIST_TYPES))
+    state = ma.fields.String(validate=validate.OneOf(EntryState.ALL))
 
 
-def paged(query):
-    page = page_arg()
-    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-                              ).scalars().all()
-    return rows[:PER_PAGE], len(rows) > PER_PAGE, page
+class SubjectArgs(QueryArgs):
+    org_id = ma.fields.Integer()  # the subject a new fact or entry is for
 
 
 @bp.get("/")
@@ -63,48 +59,39 @@ def home():
 @bp.get("/facts")
 @roles(REGULATOR)
 def fact_list():
-    org_id = request.args.get("org_id", type=int)
-    kind = request.args.get("kind") or None
-    rows, has_next, page = paged(facts.search_facts(org_id=org_id, kind=kind))
-    return render_template("credit/facts.html", facts=rows, has_next=has_next, page=page)
+    args = query_args(FactFilter)
+    page = paginate(facts.search_facts(org_id=args["org_id"], kind=args["kind"]), PER_PAGE)
+    return render_template("credit/facts.html", page=page)
 
 
 @bp.route("/facts/new", methods=["GET", "POST"])
 @roles(REGULATOR)
 def fact_new():
-    form = forms.FactForm(org_id=request.args.get("org_id", type=int))
-    if form.validate_on_submit():
-        try:
-            fact = facts.record_fact(current_user, form.org_id.data, form.data_for_service())
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/fact_form.html", form=form), error.status
+    form = forms.FactForm(org_id=query_args(SubjectArgs)["org_id"])
+    outcome = submit(form, lambda: facts.record_fact(current_user, form.org_id.data,
+                                                     form.data_for_service()))
+    if outcome.done:
+        fact = outcome.result
         flash(_("已记录信用信息 #%(id)s。", id=fact.id) + (
             _("（超过录入时限，已标注为迟录。）") if fact.late_entry else ""), "success")
         return redirect(url_for("credit.subject", org_id=fact.org_id))
-    return render_template("credit/fact_form.html", form=form), 422 if form.errors else 200
+    return render_template("credit/fact_form.html", form=form), outcome.status
 
 
 @bp.route("/facts/import", methods=["GET", "POST"])
 @roles(REGULATOR)
 @upload_limit(fact_import.MAX_BYTES)
 def fact_import_page():
-    form, report = forms.ImportForm(), None
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            report = fact_import.import_facts(current_user, upload.filename or "",
-                                              upload.read())
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/import.html", form=form), error.status
-        if report.ok:
-            flash(_("已导入 %(n)s 条信用信息。", n=report.saved), "success")
-        else:
-            db.session.rollback()
-            return render_template("credit/import.html", form=form, report=report), 422
-    return render_template("credit/import.html", form=form, report=report), \
-        422 if form.errors else 200
+    form = forms.ImportForm()
+    outcome = submit(form, lambda: fact_import.import_facts(
+        current_user, form.file.data.filename or "", form.file.data.read()))
+    report = outcome.result
+    if outcome.done and report.ok:
+        flash(_("已导入 %(n)s 条信用信息。", n=report.saved), "success")
+    elif outcome.done:  # nothing is saved unless every row is good
+        db.session.rollback()
+        return render_template("credit/import.html", form=form, report=report), 422
+    return render_template("credit/import.html", form=form, report=report), outcome.status
 
 
 @bp.get("/facts/template.csv")
@@ -118,45 +105,34 @@ def fact_template():
 @bp.get("/entries")
 @roles(REGULATOR)
 def entry_list():
-    list_type = request.args.get("list_type") if request.args.get("list_type") in LIST_TYPES \
-        else None
-    state = request.args.get("state") if request.args.get("state") in EntryState.ALL else None
+    args = query_args(EntryFilter)
     query = sa.select(ListEntry).order_by(ListEntry.id.desc())
-    if list_type:
-        query = query.where(ListEntry.list_type == list_type)
-    if state:
-        query = query.where(ListEntry.state == state)
-    rows, has_next, page = paged(query)
-    return render_template("credit/entries.html", entries=rows, has_next=has_next, page=page,
-                           list_type=list_type, state=state)
+    if args["list_type"]:
+        query = query.where(ListEntry.list_type == args["list_type"])
+    if args["state"]:
+        query = query.where(ListEntry.state == args["state"])
+    return render_template("credit/entries.html", page=paginate(query, PER_PAGE),
+                           list_type=args["list_type"], state=args["state"])
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])
 @roles(REGULATOR)
 def entry_new():
-    form = forms.ManualEntryForm(org_id=request.args.get("org_id", type=int))
-    if form.validate_on_submit():
-        try:
-            entry = entries.propose_manual(
-                current_user, form.org_id.data, form.list_type.data, form.legal_basis.data,
-                form.reason.data, form.fact_id_list(),
-                needs_rectification=form.needs_rectification.data,
-                responsible_persons=form.person_list())
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/entry_form.html", form=form), error.status
-        flash(_("已提出拟列入记录 #%(id)s。", id=entry.id), "success")
-        return redirect(url_for("credit.entry_detail", entry_id=entry.id))
-    return render_template("credit/entry_form.html", form=form), 422 if form.errors else 200
+    form = forms.ManualEntryForm(org_id=query_args(SubjectArgs)["org_id"])
+    outcome = submit(form, lambda: entries.propose_manual(
+        current_user, form.org_id.data, form.list_type.data, form.legal_basis.data,
+        form.reason.data, form.fact_id_list(), needs_rectification=form.needs_rectification.data,
+        responsible_persons=form.person_list()))
+    if outcome.done:
+        flash(_("已提出拟列入记录 #%(id)s。", id=outcome.result.id), "success")
+        return redirect(url_for("credit.entry_detail", entry_id=outcome.result.id))
+    return render_template("credit/entry_form.html", form=form), outcome.status
 
 
 @bp.get("/entries/<int:entry_id>")
 @roles(REGULATOR, *STAFF)
 def entry_detail(entry_id: int):
-    entry = entries.get_entry(entry_id)
-    if not can_see_entry(current_user, entry) or (
-            not current_user.has_role(REGULATOR) and entry.state == EntryState.PROPOSED):
-        raise NotFound("credit.entry_not_found", _("名单记录不存在。"))
+    entry = entries.get_visible(current_user, entry_id)
     regulator = current_user.has_role(REGULATOR)
     return render_template(
         "credit/entry.html", entry=entry, regulator=regulator,
@@ -177,8 +153,7 @@ def _act(entry_id: int, action):
     try:
         action(entry)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.text, "error")
+        refuse(error)
     else:
         flash(_("已处理。"), "success")
     return redirect(url_for("credit.entry_detail", entry_id=entry_id))
@@ -248,21 +223,15 @@ def run_scan():
 def objection_decide(objection_id: int):
     objection = objections.get_objection(objection_id)
     form = forms.ObjectionDecisionForm()
-    if form.validate_on_submit():
-        correction = {"amount_yuan": form.amount_yuan.data} \
-            if form.amount_yuan.data is not None else None
-        try:
-            objections.decide_objection(current_user, objection, form.outcome.data,
-                                        form.reason.data, correction=correction,
-                                        fact_id=form.fact_id.data)
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/objection.html", objection=objection,
-                                   form=form), error.status
+    outcome = submit(form, lambda: objections.decide_objection(
+        current_user, objection, form.outcome.data, form.reason.data,
+        correction={"amount_yuan": form.amount_yuan.data}
+        if form.amount_yuan.data is not None else None, fact_id=form.fact_id.data))
+    if outcome.done:
         flash(_("异议已处理。"), "success")
         return redirect(url_for("credit.home"))
     return render_template("credit/objection.html", objection=objection, form=form), \
-        422 if form.errors else 200
+        outcome.status
 
 
 @bp.route("/repairs/<int:repair_id>", methods=["GET", "POST"])
@@ -270,17 +239,10 @@ def objection_decide(objection_id: int):
 def repair_decide(repair_id: int):
     application = repair.get_repair(repair_id)
     form = forms.RepairDecisionForm()
-    if form.validate_on_submit():
-        try:
-            repair.decide_repair(current_user, application, form.approve.data == "1",
-                                 form.reason.data)
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/repair.html", application=application, form=form,
-                                   check=repair.check(application.entry, clock.today())
-                                   ), error.status
+    outcome = submit(form, lambda: repair.decide_repair(
+        current_user, application, form.approve.data == "1", form.reason.data))
+    if outcome.done:
         flash(_("信用修复申请已处理。"), "success")
         return redirect(url_for("credit.entry_detail", entry_id=application.entry_id))
     return render_template("credit/repair.html", application=application, form=form,
-                           check=repair.check(application.entry, clock.today())), \
-        422 if form.errors else 200
+                           check=repair.check(application.entry, clock.today())), outcome.status

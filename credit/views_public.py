@@ -3,35 +3,48 @@ and the random-inspection draws with their seeds and results. Published columns 
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from marshmallow import validate
 
-from core import clock, spreadsheets
-from core.accounts.models import User
+from core import clock
 from core.auth import PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import districts
+from core.web.pages import QueryArgs, export, paginate, query_args
 from credit import profile
 from credit.inspections import services as inspections
 from credit.lists import exports
 from credit.models import EntryState, ListEntry
-from credit.views import paged
+from credit.views import PER_PAGE
 from credit.vocabulary import LIST_LABELS, LIST_TYPES
 
 public_bp = Blueprint("credit_public", __name__, url_prefix="/credit/public",
                       template_folder="templates")
 
 
+class ListFilter(QueryArgs):
+    """Search, district and current/removed entries of a published list."""
+
+    q = ma.fields.String()
+    district_id = ma.fields.Integer()
+    status = ma.fields.String(validate=validate.OneOf(["current", "removed"]),
+                              load_default="current")
+
+    @ma.post_load
+    def _short_search(self, data, **_kwargs):
+        data["q"] = (data.get("q") or "")[:100] or None
+        return data
+
+
 def _filters() -> dict:
-    status = request.args.get("status") if request.args.get("status") == "removed" else "current"
-    return {"q": (request.args.get("q") or "").strip()[:100] or None,
-            "district_id": request.args.get("district_id", type=int), "status": status}
+    return query_args(ListFilter)
 
 
 @public_bp.get("/lists")
 @roles(PUBLIC)
 def lists_index():
-    import sqlalchemy as sa
-
     counts = dict(db.session.execute(sa.select(ListEntry.list_type, sa.func.count()).where(
         ListEntry.state == EntryState.PUBLISHED).group_by(ListEntry.list_type)).all())
     return render_template("credit/public_lists.html", counts=counts, labels=LIST_LABELS,
@@ -42,12 +55,12 @@ def lists_index():
 @roles(PUBLIC)
 def published_list(list_type: str):
     args = _filters()
-    rows, has_next, page = paged(exports.published_query(exports.check_list_type(list_type),
-                                                          **args))
+    page = paginate(exports.published_query(exports.check_list_type(list_type), **args),
+                    PER_PAGE)
     return render_template("credit/public_list.html", list_type=list_type,
                            label=LIST_LABELS[list_type],
-                           rows=[(e.org_id, exports.feed.entry_payload(e)) for e in rows],
-                           has_next=has_next, page=page, args=args, districts=districts())
+                           rows=[(e.org_id, exports.feed.entry_payload(e)) for e in page.rows],
+                           page=page, args=args, districts=districts())
 
 
 @public_bp.get("/lists/<list_type>/export.<any(csv, xlsx):fmt>")
@@ -56,9 +69,10 @@ def published_export(list_type: str, fmt: str):
     args = _filters()
     rows = db.session.execute(exports.published_query(exports.check_list_type(list_type),
                                                       **args).limit(20000)).scalars().all()
-    body = exports.to_csv(rows) if fmt == "csv" else \
-        exports.to_xlsx(rows, str(LIST_LABELS[list_type]))
-    return spreadsheets.download(body, fmt, f"credit-{list_type}-{clock.today().isoformat()}")
+    return export(fmt, f"credit-{list_type}-{clock.today().isoformat()}",
+                  {"csv": lambda: exports.to_csv(rows),
+                   "xlsx": lambda: exports.to_xlsx(rows, str(LIST_LABELS[list_type]))},
+                  code="credit.bad_format")
 
 
 @public_bp.get("/subjects/<int:org_id>")
@@ -81,10 +95,4 @@ def public_draw(draw_id: int):
     row = inspections.get_draw(draw_id)
     return render_template("credit/public_draw.html", draw=row,
                            reproducible=inspections.rerun(row) == row.result,
-                           names=inspector_names(row))
-
-
-def inspector_names(row) -> dict[int, str]:
-    ids = {u for a in row.assignments for u in a.inspector_ids}
-    users = db.session.query(User).filter(User.id.in_(ids)).all() if ids else []
-    return {u.id: u.display_name for u in users}
+                           names=inspections.inspector_names(row))

@@ -3,29 +3,40 @@ organization does about its record: object, apply for repair, file the annual re
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from core import clock
 from core.auth import roles
-from core.errors import DomainError
 from core.orgs.services import orgs_of, require_member, search_orgs
+from core.web.pages import QueryArgs, paginate, query_args, submit
 from credit import forms, profile
 from credit.facts import annual_reports
+from credit.facts import records as facts
 from credit.facts.records import get_subject, is_credit_subject
 from credit.lists import objections, repair
 from credit.models import EntryState
-from credit.views import REGULATOR, STAFF, bp, paged, show_errors
+from credit.views import PER_PAGE, REGULATOR, STAFF, bp
 from credit.vocabulary import kind_label, subtype_label
+
+
+class SearchArgs(QueryArgs):
+    q = ma.fields.String()
+
+
+class TargetArgs(QueryArgs):
+    target = ma.fields.String(validate=validate.Length(max=40))  # "entry:<id>" or "fact:<id>"
 
 
 @bp.get("/subjects")
 @roles(REGULATOR)
 def subjects():
-    q = (request.args.get("q") or "").strip()
-    rows, has_next, page = paged(search_orgs(q=q or None))
-    return render_template("credit/subjects.html", orgs=rows, q=q, has_next=has_next, page=page)
+    q = query_args(SearchArgs)["q"]
+    return render_template("credit/subjects.html", page=paginate(search_orgs(q=q), PER_PAGE),
+                           q=q or "")
 
 
 @bp.get("/mine")
@@ -40,8 +51,7 @@ def mine():
 @bp.get("/subjects/<int:org_id>")
 @roles(REGULATOR, *STAFF)
 def subject(org_id: int):
-    if not current_user.has_role(REGULATOR):
-        require_member(current_user, org_id)
+    facts.require_reader(current_user, org_id)
     view = profile.build(current_user, org_id, clock.today())
     return render_template("credit/subject.html", p=view, today=clock.today())
 
@@ -60,23 +70,18 @@ def _objection_targets(org_id: int, view) -> list[tuple[str, str]]:
 def objection_new(org_id: int):
     require_member(current_user, org_id)
     view = profile.build(current_user, org_id, clock.today())
-    form = forms.ObjectionForm(target=request.args.get("target"))
+    form = forms.ObjectionForm(target=query_args(TargetArgs)["target"])
     form.target.choices = _objection_targets(org_id, view)
-    if form.validate_on_submit():
-        kind, _sep, target_id = form.target.data.partition(":")
-        try:
-            objections.file_objection(
-                current_user, org_id, form.reason.data, evidence_ref=form.evidence_ref.data,
-                entry_id=int(target_id) if kind == "entry" else None,
-                fact_id=int(target_id) if kind == "fact" else None)
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/objection_form.html", form=form, org=view.org
-                                   ), error.status
+    kind, _sep, target_id = (form.target.data or "").partition(":")
+    outcome = submit(form, lambda: objections.file_objection(
+        current_user, org_id, form.reason.data, evidence_ref=form.evidence_ref.data,
+        entry_id=int(target_id) if kind == "entry" else None,
+        fact_id=int(target_id) if kind == "fact" else None))
+    if outcome.done:
         flash(_("异议已提交。处理结果出来前，相关信息暂不用于名单。"), "success")
         return redirect(url_for("credit.subject", org_id=org_id))
     return render_template("credit/objection_form.html", form=form, org=view.org), \
-        422 if form.errors else 200
+        outcome.status
 
 
 @bp.route("/entries/<int:entry_id>/repair", methods=["GET", "POST"])
@@ -85,18 +90,13 @@ def repair_new(entry_id: int):
     entry = repair.repairable_entry(current_user, entry_id)
     form = forms.RepairForm()
     check = repair.check(entry, clock.today())
-    if form.validate_on_submit():
-        try:
-            repair.apply_for_repair(current_user, entry.id, form.statement.data,
-                                    form.evidence_ref.data)
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/repair_form.html", form=form, entry=entry,
-                                   check=check), error.status
+    outcome = submit(form, lambda: repair.apply_for_repair(
+        current_user, entry.id, form.statement.data, form.evidence_ref.data))
+    if outcome.done:
         flash(_("信用修复申请已提交。"), "success")
         return redirect(url_for("credit.subject", org_id=entry.org_id))
     return render_template("credit/repair_form.html", form=form, entry=entry, check=check), \
-        422 if form.errors else 200
+        outcome.status
 
 
 @bp.route("/subjects/<int:org_id>/annual-report", methods=["GET", "POST"])
@@ -106,16 +106,12 @@ def annual_report(org_id: int):
     org = get_subject(org_id)
     year = clock.today().year - 1
     form = forms.AnnualReportForm(year=year)
-    if form.validate_on_submit():
-        try:
-            report = annual_reports.submit_report(current_user, org_id, form.year.data,
-                                                  form.figures())
-        except DomainError as error:
-            show_errors(form, error)
-            return render_template("credit/report_form.html", form=form, org=org,
-                                   deadline=annual_reports.deadline(year)), error.status
+    outcome = submit(form, lambda: annual_reports.submit_report(current_user, org_id,
+                                                                form.year.data, form.figures()))
+    if outcome.done:
+        report = outcome.result
         flash(_("%(y)s 年度报告已报送（%(s)s）。", y=report.year,
                 s=_("按时") if report.status == "on_time" else _("逾期")), "success")
         return redirect(url_for("credit.subject", org_id=org_id))
     return render_template("credit/report_form.html", form=form, org=org,
-                           deadline=annual_reports.deadline(year)), 422 if form.errors else 200
+                           deadline=annual_reports.deadline(year)), outcome.status

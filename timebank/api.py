@@ -9,17 +9,16 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from sqlalchemy import func, select
 
-from core import clock
 from core.accounts.models import Person, Role
 from core.auth import roles
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.extensions import db
 from core.inputs import upload_limit
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
 from timebank import confirmation, imports, ledger, sessions, transfers
 from timebank import schemas as s
-from timebank.redemption import may_redeem
+from timebank.accounts import account_summary
 
 blp = Blueprint("timebank_api", __name__, url_prefix="/api/v1/timebank",
                 description="Time bank: sessions, ledger, gifts, donations, allocations")
@@ -28,23 +27,6 @@ MEMBER_ROLES = (Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 LOGGERS = (Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 OVERSIGHT = (Role.REGULATOR, Role.ADMIN)
-
-
-def my_person() -> Person:
-    if current_user.person is None:
-        raise DomainError("timebank.no_person", _("请先完成实名登记。"), http_status=409)
-    return current_user.person
-
-
-def account_summary(person: Person) -> dict:
-    balance, held, available = ledger.balances(person.id)
-    today = clock.today()
-    return {"person_id": person.id, "name": person.name,
-            "volunteer_number": person.volunteer_number,
-            "id_number_masked": person.id_number_masked, "age": person.age_on(today),
-            "balance": balance, "held": held, "available": available,
-            "may_redeem": may_redeem(person, today),
-            "pending_sessions": sessions.pending_count(person.id)}
 
 
 def batch_out(results) -> dict:
@@ -68,7 +50,7 @@ class Sessions(MethodView):
     def post(self, data):
         """Log a service session (pending until the recipient or organization confirms)"""
         if data.get("volunteer_id") is None:
-            data["volunteer_id"] = my_person().id
+            data["volunteer_id"] = ledger.member_person(current_user).id
         return sessions.log_session(current_user, data)
 
 
@@ -82,7 +64,7 @@ class SessionById(MethodView):
 
 
 @blp.route("/sessions/<int:session_id>/confirm")
-class ConfirmSession(MethodView):
+class SessionConfirm(MethodView):
     @roles(*MEMBER_ROLES)
     @blp.arguments(s.EmptyIn)
     @blp.response(200, s.SessionOut)
@@ -92,7 +74,7 @@ class ConfirmSession(MethodView):
 
 
 @blp.route("/sessions/<int:session_id>/reject")
-class RejectSession(MethodView):
+class SessionReject(MethodView):
     @roles(*MEMBER_ROLES)
     @blp.arguments(s.ReasonIn)
     @blp.response(200, s.SessionOut)
@@ -102,7 +84,7 @@ class RejectSession(MethodView):
 
 
 @blp.route("/sessions/<int:session_id>/reverse")
-class ReverseSession(MethodView):
+class SessionReverse(MethodView):
     @roles(Role.ORG_STAFF, *OVERSIGHT)
     @blp.arguments(s.ReasonIn)
     @blp.response(200, s.SessionOut)
@@ -160,7 +142,7 @@ class MyAccount(MethodView):
     @blp.response(200, s.AccountOut)
     def get(self):
         """My time account: balance, held, available (minutes)"""
-        return account_summary(my_person())
+        return account_summary(ledger.member_person(current_user))
 
 
 @blp.route("/accounts/<int:person_id>")
@@ -183,7 +165,7 @@ class History(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """My history: every posting in and out, newest first"""
-        account = ledger.find_person_account(my_person().id)
+        account = ledger.find_person_account(ledger.member_person(current_user).id)
         if account is None:
             pagination_parameters.item_count = 0
             return []
@@ -205,7 +187,8 @@ class Gifts(MethodView):
     @blp.response(201, s.TransferOut)
     def post(self, data):
         """Give credits to a verified close family member (直系亲属)"""
-        return transfers.give(current_user, my_person(), data["to_person_id"], data["minutes"])
+        return transfers.give(current_user, ledger.member_person(current_user), data["to_person_id"],
+                              data["minutes"])
 
 
 @blp.route("/donations")
@@ -215,7 +198,7 @@ class Donations(MethodView):
     @blp.response(201, s.TransferOut)
     def post(self, data):
         """Donate credits to the public pool (公益时间池)"""
-        return transfers.donate(current_user, my_person(), data["minutes"])
+        return transfers.donate(current_user, ledger.member_person(current_user), data["minutes"])
 
 
 @blp.route("/allocations")
@@ -245,7 +228,7 @@ class Pool(MethodView):
 
 
 @blp.route("/ledger/verify")
-class VerifyLedger(MethodView):
+class LedgerVerify(MethodView):
     @roles(*OVERSIGHT)
     @blp.response(200, s.VerifyLedgerOut)
     def get(self):

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Response
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core import clock, spreadsheets
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
-from core.errors import NotFound
 from core.extensions import limiter
-from core.orgs.services import user_org_ids
 from core.schemas import SQLPage
-from timebank import certificates, redemption, stats
+from core.web.pages import export
+from timebank import certificates, ledger, redemption, stats
 from timebank import schemas as s
-from timebank.api import MEMBER_ROLES, OVERSIGHT, account_summary, my_person
+from timebank.accounts import account_summary
+from timebank.api import MEMBER_ROLES, OVERSIGHT
 
 blp = Blueprint("timebank_counter_api", __name__, url_prefix="/api/v1/timebank",
                 description="Time bank: catalogues, redemptions, certificates, statistics")
@@ -29,24 +27,24 @@ CODE_LIMIT = "10 per minute"  # a 6-digit code cannot be guessed at the counter
 @blp.route("/institutions/<int:org_id>/catalogue")
 class Catalogue(MethodView):
     @roles(*MEMBER_ROLES, *OVERSIGHT)
-    @blp.response(200, s.ItemOut(many=True))
+    @blp.response(200, s.CatalogueItemOut(many=True))
     def get(self, org_id):
         """An institution's services for credits (active ones)"""
         return redemption.catalogue(org_id)
 
     @roles(*COUNTER)
-    @blp.arguments(s.ItemIn)
-    @blp.response(201, s.ItemOut)
+    @blp.arguments(s.CatalogueItemIn)
+    @blp.response(201, s.CatalogueItemOut)
     def post(self, data, org_id):
         """Add a service to my institution's catalogue (price defaults to its length)"""
         return redemption.add_item(current_user, org_id, data)
 
 
 @blp.route("/catalogue/<int:item_id>")
-class CatalogueItem(MethodView):
+class CatalogueItemById(MethodView):
     @roles(*COUNTER)
-    @blp.arguments(s.ItemPatch)
-    @blp.response(200, s.ItemOut)
+    @blp.arguments(s.CatalogueItemPatch)
+    @blp.response(200, s.CatalogueItemOut)
     def patch(self, data, item_id):
         """Change a catalogue service (name, length, price, active)"""
         return redemption.update_item(current_user, item_id, data)
@@ -70,32 +68,17 @@ class Redemptions(MethodView):
     @blp.paginate(SQLPage)
     def get(self, args):
         """Redemptions: my own, or my institution's"""
-        if current_user.has_role(Role.REGULATOR, Role.ADMIN):
-            return redemption.redemptions_query(args.get("org_id"), status=args.get("status"))
-        orgs = user_org_ids(current_user)
-        if args.get("org_id") is not None:
-            if args["org_id"] not in orgs:
-                raise NotFound("timebank.not_an_institution", _l("找不到该养老机构。"))
-            return redemption.redemptions_query(args["org_id"], status=args.get("status"))
-        return redemption.redemptions_query(person_id=my_person().id, status=args.get("status"))
+        return redemption.visible_redemptions(current_user, args.get("org_id"),
+                                              args.get("status"))
 
     @roles(Role.VOLUNTEER, *COUNTER)
     @blp.arguments(s.RedemptionIn)
     @blp.response(201, s.RedemptionWithCodeOut)
     def post(self, data):
         """Create a redemption: the price is held, a one-time code is returned"""
-        person_id = data.get("person_id") or my_person().id
+        person_id = data.get("person_id") or ledger.member_person(current_user).id
         return redemption.create_redemption(current_user, person_id, data["item_id"],
                                             data["quantity"])
-
-
-def _visible_redemption(redemption_id: int):
-    row = redemption.get_redemption(redemption_id)
-    mine = current_user.person_id is not None and current_user.person_id == row.person_id
-    if mine or row.org_id in user_org_ids(current_user) or \
-            current_user.has_role(Role.REGULATOR, Role.ADMIN):
-        return row
-    raise NotFound("timebank.redemption_not_found", _l("兑换记录不存在。"))
 
 
 @blp.route("/redemptions/<int:redemption_id>")
@@ -104,11 +87,11 @@ class RedemptionById(MethodView):
     @blp.response(200, s.RedemptionViewOut)
     def get(self, redemption_id):
         """One redemption; its code only for the member"""
-        return _visible_redemption(redemption_id)
+        return redemption.get_visible(current_user, redemption_id)
 
 
 @blp.route("/redemptions/<int:redemption_id>/complete")
-class CompleteRedemption(MethodView):
+class RedemptionComplete(MethodView):
     decorators = (limiter.limit(CODE_LIMIT, methods=["POST"]),)
 
     @roles(*COUNTER)
@@ -121,7 +104,7 @@ class CompleteRedemption(MethodView):
 
 
 @blp.route("/redemptions/<int:redemption_id>/cancel")
-class CancelRedemption(MethodView):
+class RedemptionCancel(MethodView):
     @roles(Role.VOLUNTEER, *COUNTER)
     @blp.arguments(s.CancelIn)
     @blp.response(200, s.RedemptionOut)
@@ -136,19 +119,19 @@ class Certificates(MethodView):
     @blp.response(200, s.CertificateOut(many=True))
     def get(self):
         """My certificates"""
-        return certificates.certificates_of(my_person().id)
+        return certificates.certificates_of(ledger.member_person(current_user).id)
 
     @roles(Role.VOLUNTEER, Role.ORG_STAFF, *COUNTER, *OVERSIGHT)
     @blp.arguments(s.CertificateIn)
     @blp.response(201, s.CertificateOut)
     def post(self, data):
         """Issue a service certificate (free, any time); staff may issue for a member"""
-        person_id = data.get("person_id") or my_person().id
+        person_id = data.get("person_id") or ledger.member_person(current_user).id
         return certificates.issue(current_user, person_id)
 
 
 @blp.route("/certificates/<string:number>/verify")
-class VerifyCertificate(MethodView):
+class CertificateVerify(MethodView):
     @roles(PUBLIC)
     @blp.arguments(s.VerifyArgs, location="query")
     @blp.response(200, s.VerifyOut)
@@ -182,11 +165,6 @@ class StatisticsExport(MethodView):
     def get(self, args, fmt):
         """The statistics as CSV (UTF-8 with BOM) or XLSX"""
         data = stats.compute(args.get("year") or clock.today().year, args.get("district_id"))
-        return export_response(data, fmt)
-
-
-def export_response(data, fmt: str) -> Response:
-    if fmt not in ("csv", "xlsx"):
-        raise NotFound("timebank.bad_format", _l("只支持 CSV 或 XLSX 格式。"))
-    body = stats.to_csv(data) if fmt == "csv" else stats.to_xlsx(data)
-    return spreadsheets.download(body, fmt, f"timebank-stats-{data.year}")
+        return export(fmt, f"timebank-stats-{data.year}",
+                      {"csv": lambda: stats.to_csv(data), "xlsx": lambda: stats.to_xlsx(data)},
+                      code="timebank.bad_format")

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core import audit, clock
-from core.accounts.models import Person
+from core.accounts.models import Person, Role
 from core.errors import NotFound, PermissionDenied
 from core.extensions import db
 from core.orgs.models import Organization
@@ -128,6 +128,16 @@ def get_by_number(number: str) -> Certificate:
     row = db.session.execute(sa.select(Certificate).where(
         Certificate.number == (number or "").strip().upper())).scalar_one_or_none()
     if row is None:
+        raise NotFound("timebank.certificate_not_found", _l("查无此证明编号。"))
+    return row
+
+
+def get_visible(actor, number: str) -> Certificate:
+    """A certificate's PDF is for the volunteer it certifies, whoever issued it, regulators and
+    administrators; for anyone else it does not exist (anyone can *verify* it: ``verify``)."""
+    row = get_by_number(number)
+    if not (actor.person_id == row.person_id or row.issued_by_id == actor.id
+            or actor.has_role(Role.REGULATOR, Role.ADMIN)):
         raise NotFound("timebank.certificate_not_found", _l("查无此证明编号。"))
     return row
 

@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import clock
+from core.accounts.models import Person
 from core.db import for_update
 from core.errors import Conflict, DomainError, NotFound
 from core.extensions import db
@@ -54,6 +55,17 @@ class Entry:
 
 
 # --- accounts ------------------------------------------------------------------------------
+
+def member_person(actor) -> Person:
+    """The real-name person whose time account ``actor`` uses; a clear refusal (not a bare
+    403) for a login linked to no person (e.g. a staff account that also has the volunteer
+    role)."""
+    if actor.person is None:
+        raise DomainError("timebank.no_person",
+                          _l("您的账号还没有关联实名登记的个人信息，无法使用时间账户。"),
+                          http_status=409)
+    return actor.person
+
 
 def _ensure(key: str, kind: str, **columns) -> LedgerAccount:
     """Get or create an account by its key, race-free (INSERT … ON CONFLICT DO NOTHING)."""

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core import audit, clock
-from core.accounts.models import Person
+from core.accounts.models import Person, Role
 from core.accounts.services import find_person_by_id_number, find_person_by_volunteer_number
 from core.config import policy
 from core.db import for_update
@@ -211,6 +211,40 @@ def get_redemption(redemption_id: int) -> Redemption:
     if row is None:
         raise NotFound("timebank.redemption_not_found", _l("兑换记录不存在。"))
     return row
+
+
+def may_see(actor, row: Redemption) -> bool:
+    """Who may see a redemption: the member it is for, the institution's staff, regulators
+    and administrators."""
+    mine = actor.person_id is not None and actor.person_id == row.person_id
+    return mine or row.org_id in user_org_ids(actor) or actor.has_role(Role.REGULATOR,
+                                                                       Role.ADMIN)
+
+
+def get_visible(actor, redemption_id: int) -> Redemption:
+    """The redemption, if ``actor`` may see it; otherwise it does not exist for them."""
+    row = get_redemption(redemption_id)
+    if not may_see(actor, row):
+        raise NotFound("timebank.redemption_not_found", _l("兑换记录不存在。"))
+    return row
+
+
+def visible_redemptions(actor, org_id: int | None = None, status: str | None = None):
+    """The redemptions ``actor`` may list: regulators and administrators any institution's
+    (or all), staff their own institution's (``org_id``), a member their own."""
+    if actor.has_role(Role.REGULATOR, Role.ADMIN):
+        return redemptions_query(org_id, status=status)
+    if org_id is not None:
+        if org_id not in user_org_ids(actor):
+            raise NotFound("timebank.not_an_institution", _l("找不到该养老机构。"))
+        return redemptions_query(org_id, status=status)
+    return redemptions_query(person_id=ledger.member_person(actor).id, status=status)
+
+
+def code_for(actor, row: Redemption) -> str | None:
+    """The one-time code is the member's own, and only while the redemption is pending."""
+    mine = actor.person_id is not None and actor.person_id == row.person_id
+    return row.code if mine and row.status == RedemptionStatus.PENDING else None
 
 
 def _lock(redemption_id: int) -> Redemption:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import marshmallow as ma
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import validate
 
 from core import clock
 from core.accounts.models import Person, Role
@@ -17,9 +18,9 @@ from core.auth import PUBLIC, roles
 from core.errors import DomainError
 from core.extensions import db
 from core.orgs.models import Organization
-from core.orgs.services import districts, user_org_ids
-from core.schemas import PageArgs
+from core.orgs.services import districts
 from core.timeutil import to_local
+from core.web.pages import Page, QueryArgs, paginate, query_args, submit
 from timebank import certificates, confirmation, ledger, redemption, sessions, transfers
 from timebank.forms import (
     ConfirmForm,
@@ -30,46 +31,20 @@ from timebank.forms import (
     SessionForm,
     aware,
 )
-from timebank.models import Redemption
 from timebank.vocabulary import SessionStatus
 
 bp = Blueprint("timebank", __name__, url_prefix="/timebank", template_folder="templates")
 public_bp = Blueprint("timebank_public", __name__, template_folder="templates")
 
 MEMBER = (Role.VOLUNTEER,)
-PER_PAGE = 20
 
 
-def show_error(form, error: DomainError) -> None:
-    """Put a refused operation's field errors next to the fields, and flash its message."""
-    db.session.rollback()
-    for name, messages in (error.errors or {}).items():
-        if form is not None and name in form:
-            form[name].errors = list(form[name].errors) + list(messages)
-    flash(error.text, "error")
+class SessionFilter(QueryArgs):
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in SessionStatus]))
 
 
-def my_person() -> Person:
-    """The signed-in member's person; a clear message (not a bare 403) for a login that is
-    not linked to a real-name person (e.g. a staff account that also has the volunteer role)."""
-    if current_user.person is None:
-        raise DomainError("timebank.no_person",
-                          _l("您的账号还没有关联实名登记的个人信息，无法使用时间账户。"), http_status=409)
-    return current_user.person
-
-
-def page_number() -> int:
-    try:
-        return PageArgs().load({"page": request.args.get("page", "1")})["page"]
-    except Exception:  # a bad ?page= is page 1, not an error
-        return 1
-
-
-def paged(query, per_page: int = PER_PAGE):
-    page = page_number()
-    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1)
-                              ).scalars().all()
-    return rows[:per_page], page, len(rows) > per_page
+class VerifyArgs(QueryArgs):
+    code = ma.fields.String()
 
 
 def panel_data() -> dict:
@@ -88,7 +63,7 @@ def panel_data() -> dict:
 @bp.get("/")
 @roles(*MEMBER)
 def dashboard():
-    person = my_person()
+    person = ledger.member_person(current_user)
     balance, held, available = ledger.balances(person.id)
     account = ledger.find_person_account(person.id)
     recent = []
@@ -106,30 +81,27 @@ def dashboard():
 @bp.get("/history")
 @roles(*MEMBER)
 def history():
-    person = my_person()
+    person = ledger.member_person(current_user)
     form = HistoryFilter(request.args)
     form.validate()
     account = ledger.find_person_account(person.id)
-    lines, page, has_next = [], 1, False
+    lines, page = [], Page([], 1, False)
     if account is not None:
         query = transfers.history_query(account.id, form.kind.data or None,
                                         form.since.data if not form.since.errors else None,
                                         form.until.data if not form.until.errors else None)
-        rows, page, has_next = paged(query)
-        lines = transfers.describe(rows, account.id)
-    return render_template("timebank/history.html", form=form, lines=lines, page=page,
-                           has_next=has_next)
+        page = paginate(query)
+        lines = transfers.describe(page.rows, account.id)
+    return render_template("timebank/history.html", form=form, lines=lines, page=page)
 
 
 @bp.get("/sessions")
 @roles(*MEMBER)
 def my_sessions():
-    status = request.args.get("status") or None
-    if status not in {None, *(s.value for s in SessionStatus)}:
-        status = None
-    rows, page, has_next = paged(sessions.sessions_query(current_user, "mine", status))
-    return render_template("timebank/sessions.html", rows=rows, page=page, has_next=has_next,
-                           status=status, statuses=list(SessionStatus))
+    status = query_args(SessionFilter)["status"]
+    page = paginate(sessions.sessions_query(current_user, "mine", status))
+    return render_template("timebank/sessions.html", page=page, status=status,
+                           statuses=list(SessionStatus))
 
 
 def _org_choices(blank: str):
@@ -164,32 +136,28 @@ def _recipient(form: SessionForm) -> dict:
 
 
 FIELD_MAP = {"recipient_person_id": "recipient_number", "start": "start", "end": "end"}
+MINUTES_FIELD = {"minutes": "hours"}  # the forms take hours and minutes, services minutes
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @roles(*MEMBER)
 def log_session():
-    person = my_person()
+    person = ledger.member_person(current_user)
     form = _session_form()
     if request.method == "GET":  # a sensible default: the hour that just ended
         end = to_local(clock.now()).replace(second=0, microsecond=0, tzinfo=None)
         end -= timedelta(minutes=end.minute % 5)
         form.end.data, form.start.data = end, end - timedelta(hours=1)
-    if form.validate_on_submit():
-        data = {"volunteer_id": person.id, "category": form.category.data,
-                "district_id": form.district_id.data, "address": form.address.data,
-                "start": aware(form.start.data), "end": aware(form.end.data),
-                "description": form.description.data, "org_id": form.org_id.data or None,
-                **_recipient(form)}
-        try:
-            row = sessions.log_session(current_user, data)
-        except DomainError as error:
-            error.errors = {FIELD_MAP.get(k, k): v for k, v in error.errors.items()}
-            show_error(form, error)
-            return render_template("timebank/log_session.html", form=form), error.status
+    outcome = submit(form, lambda: sessions.log_session(current_user, {
+        "volunteer_id": person.id, "category": form.category.data,
+        "district_id": form.district_id.data, "address": form.address.data,
+        "start": aware(form.start.data), "end": aware(form.end.data),
+        "description": form.description.data, "org_id": form.org_id.data or None,
+        **_recipient(form)}), fields=FIELD_MAP)
+    if outcome.done:
         flash(_("已登记，等待服务对象或组织确认。"), "success")
-        return redirect(url_for("timebank.session_detail", session_id=row.id))
-    return render_template("timebank/log_session.html", form=form)
+        return redirect(url_for("timebank.session_detail", session_id=outcome.result.id))
+    return render_template("timebank/log_session.html", form=form), outcome.status
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -209,82 +177,65 @@ def _family_choices(person: Person):
 @bp.route("/gift", methods=["GET", "POST"])
 @roles(*MEMBER)
 def gift():
-    person = my_person()
+    person = ledger.member_person(current_user)
     form = GiftForm()
     form.to_person_id.choices = _family_choices(person)
-    if form.validate_on_submit():
-        try:
-            transfers.give(current_user, person, form.to_person_id.data, form.total_minutes())
-        except DomainError as error:
-            error.errors = {("hours" if k == "minutes" else k): v
-                            for k, v in error.errors.items()}
-            show_error(form, error)
-            return _gift_page(form, person), error.status
+    outcome = submit(form, lambda: transfers.give(current_user, person, form.to_person_id.data,
+                                                  form.total_minutes()), fields=MINUTES_FIELD)
+    if outcome.done:
         flash(_("已转赠。"), "success")
         return redirect(url_for("timebank.history"))
-    return _gift_page(form, person)
-
-
-def _gift_page(form, person):
     _b, _h, available = ledger.balances(person.id)
-    return render_template("timebank/gift.html", form=form, available=available)
+    return render_template("timebank/gift.html", form=form, available=available), \
+        outcome.status
 
 
 @bp.route("/donate", methods=["GET", "POST"])
 @roles(*MEMBER)
 def donate():
-    person = my_person()
+    person = ledger.member_person(current_user)
     form = DonateForm()
-    _b, _h, available = ledger.balances(person.id)
-    if form.validate_on_submit():
-        try:
-            transfers.donate(current_user, person, form.total_minutes())
-        except DomainError as error:
-            error.errors = {("hours" if k == "minutes" else k): v
-                            for k, v in error.errors.items()}
-            show_error(form, error)
-            return render_template("timebank/donate.html", form=form,
-                                   available=available), error.status
+    outcome = submit(form, lambda: transfers.donate(current_user, person, form.total_minutes()),
+                     fields=MINUTES_FIELD)
+    if outcome.done:
         flash(_("感谢您的捐赠，时间已存入公益时间池。"), "success")
         return redirect(url_for("timebank.history"))
-    return render_template("timebank/donate.html", form=form, available=available)
+    _b, _h, available = ledger.balances(person.id)
+    return render_template("timebank/donate.html", form=form, available=available), \
+        outcome.status
 
 
 @bp.route("/redeem", methods=["GET", "POST"])
 @roles(*MEMBER)
 def redeem():
     """Self-service: choose an institution's service; the code is shown at the counter."""
-    person = my_person()
+    person = ledger.member_person(current_user)
     form = RedeemForm()
     items = [(i.id, f"{i.org.name} · {i.name}（{i.price_minutes} 分钟）")
              for org in redemption.institutions_with_catalogue()
              for i in redemption.catalogue(org.id)]
     form.item_id.choices = items
-    if form.validate_on_submit():
-        try:
-            row = redemption.create_redemption(current_user, person.id, form.item_id.data,
-                                               form.quantity.data)
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("timebank/redeem.html", form=form,
-                                   may=redemption.may_redeem(person)), error.status
-        flash(_("已预约，请在柜台出示兑换码 %(code)s。", code=row.code), "success")
+    outcome = submit(form, lambda: redemption.create_redemption(
+        current_user, person.id, form.item_id.data, form.quantity.data))
+    if outcome.done:
+        flash(_("已预约，请在柜台出示兑换码 %(code)s。", code=outcome.result.code), "success")
         return redirect(url_for("timebank.my_redemptions"))
-    return render_template("timebank/redeem.html", form=form, may=redemption.may_redeem(person))
+    return render_template("timebank/redeem.html", form=form,
+                           may=redemption.may_redeem(person)), outcome.status
 
 
 @bp.get("/redemptions")
 @roles(*MEMBER)
 def my_redemptions():
-    rows, page, has_next = paged(redemption.redemptions_query(person_id=my_person().id))
-    return render_template("timebank/my_redemptions.html", rows=rows, page=page,
-                           has_next=has_next)
+    page = paginate(redemption.redemptions_query(
+        person_id=ledger.member_person(current_user).id))
+    return render_template("timebank/my_redemptions.html", page=page)
 
 
 @bp.route("/certificates", methods=["GET", "POST"])
 @roles(*MEMBER)
 def my_certificates():
-    person = my_person()
+    person = ledger.member_person(current_user)
     form = ConfirmForm()
     if form.validate_on_submit():
         row = certificates.issue(current_user, person.id)
@@ -297,11 +248,7 @@ def my_certificates():
 @bp.get("/certificates/<string:number>.pdf")
 @roles(Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF, Role.REGULATOR, Role.ADMIN)
 def certificate_pdf(number: str):
-    row = certificates.get_by_number(number)
-    own = current_user.person_id == row.person_id
-    if not own and not current_user.has_role(Role.REGULATOR, Role.ADMIN) and \
-            row.issued_by_id != current_user.id:
-        abort(404)
+    row = certificates.get_visible(current_user, number)
     response = Response(certificates.render_pdf(row), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{row.number}.pdf"'
     return response
@@ -312,18 +259,8 @@ def certificate_pdf(number: str):
 def verify_certificate(number: str):
     """Anyone (an employer, a school) checks a certificate: genuine, unaltered, masked name."""
     try:
-        result = certificates.verify(number, request.args.get("code"))
+        result = certificates.verify(number, query_args(VerifyArgs)["code"])
     except DomainError as error:
         return render_template("timebank/verify.html", result=None, number=number,
                                message=error.text), 404
     return render_template("timebank/verify.html", result=result, number=number)
-
-
-def org_ids_of_user() -> set[int]:
-    return user_org_ids(current_user)
-
-
-def redemption_visible(row: Redemption) -> bool:
-    return (current_user.person_id == row.person_id or row.org_id in org_ids_of_user()
-            or current_user.has_role(Role.REGULATOR, Role.ADMIN))
-

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from core.accounts.models import Person, Role
 from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.orgs.services import orgs_of
+from core.web.pages import QueryArgs, paginate, query_args, submit
 from timebank import redemption
-from timebank.api import account_summary
+from timebank.accounts import account_summary
 from timebank.forms import CancelForm, CodeForm, ItemForm, LookupForm, RedeemForm
-from timebank.views import bp, paged, redemption_visible, show_error
+from timebank.views import bp
 from timebank.vocabulary import RedemptionStatus
 
 COUNTER = (Role.INSTITUTION_STAFF,)
+
+
+class CounterArgs(QueryArgs):
+    org_id = ma.fields.Integer()  # which of the staff member's institutions
+
+
+class RedemptionFilter(CounterArgs):
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in RedemptionStatus]))
 
 
 def my_institution():
@@ -25,7 +36,7 @@ def my_institution():
     institutions = [o for o in orgs_of(current_user) if o.is_eldercare]
     if not institutions:
         return None
-    wanted = request.args.get("org_id", type=int)
+    wanted = query_args(CounterArgs)["org_id"]
     return next((o for o in institutions if o.id == wanted), institutions[0])
 
 
@@ -72,17 +83,16 @@ def counter_member(person_id: int):
     if org is None or person is None:
         abort(404)
     form = RedeemForm()
-    if form.validate_on_submit():
-        try:
-            row = redemption.create_redemption(current_user, person.id, form.item_id.data,
-                                               form.quantity.data)
-        except DomainError as error:
-            show_error(form, error)
-            return _member_page(org, person, RedeemForm(formdata=None), error.status)
+    outcome = submit(form, lambda: redemption.create_redemption(
+        current_user, person.id, form.item_id.data, form.quantity.data))
+    if outcome.done:
+        row = outcome.result
         flash(_("已冻结 %(m)s 分钟。请把兑换码 %(code)s 交给会员，服务完成后凭码确认。",
                 m=row.amount, code=row.code), "success")
         return redirect(url_for("timebank.redemption_detail", redemption_id=row.id))
-    return _member_page(org, person, form)
+    if outcome.error is not None:  # a refused redemption starts over with an empty form
+        form = RedeemForm(formdata=None)
+    return _member_page(org, person, form, outcome.status)
 
 
 @bp.get("/counter/redemptions")
@@ -91,20 +101,16 @@ def counter_redemptions():
     org = my_institution()
     if org is None:
         return _no_institution()
-    status = request.args.get("status") or None
-    if status not in {None, *(s.value for s in RedemptionStatus)}:
-        status = None
-    rows, page, has_next = paged(redemption.redemptions_query(org.id, status=status))
-    return render_template("timebank/counter_redemptions.html", org=org, rows=rows, page=page,
-                           has_next=has_next, status=status, statuses=list(RedemptionStatus))
+    status = query_args(RedemptionFilter)["status"]
+    page = paginate(redemption.redemptions_query(org.id, status=status))
+    return render_template("timebank/counter_redemptions.html", org=org, page=page,
+                           status=status, statuses=list(RedemptionStatus))
 
 
 @bp.get("/redemptions/<int:redemption_id>")
 @roles(Role.VOLUNTEER, *COUNTER, Role.REGULATOR, Role.ADMIN)
 def redemption_detail(redemption_id: int):
-    row = redemption.get_redemption(redemption_id)
-    if not redemption_visible(row):
-        abort(404)
+    row = redemption.get_visible(current_user, redemption_id)
     is_staff = row.org_id in {o.id for o in orgs_of(current_user)}
     return render_template("timebank/redemption_detail.html", row=row, is_staff=is_staff,
                            is_member=current_user.person_id == row.person_id,
@@ -116,15 +122,13 @@ def redemption_detail(redemption_id: int):
 @limiter.limit("10 per minute")
 def complete_redemption(redemption_id: int):
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            redemption.complete_redemption(current_user, redemption_id, form.code.data)
-        except DomainError as error:
-            show_error(None, error)
-            return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
+    outcome = submit(form, lambda: redemption.complete_redemption(current_user, redemption_id,
+                                                                   form.code.data))
+    if outcome.done:
         flash(_("兑换完成，已扣减时间。"), "success")
         return redirect(url_for("timebank.receipt", redemption_id=redemption_id))
-    flash(_("请填写会员出示的兑换码。"), "error")
+    if outcome.invalid:
+        flash(_("请填写会员出示的兑换码。"), "error")
     return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
 
 
@@ -132,23 +136,17 @@ def complete_redemption(redemption_id: int):
 @roles(Role.VOLUNTEER, *COUNTER)
 def cancel_redemption(redemption_id: int):
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            redemption.cancel_redemption(current_user, redemption_id, form.reason.data)
-        except DomainError as error:
-            show_error(None, error)
-        else:
-            flash(_("已取消，冻结的时间已释放。"), "success")
+    if submit(form, lambda: redemption.cancel_redemption(current_user, redemption_id,
+                                                          form.reason.data)).done:
+        flash(_("已取消，冻结的时间已释放。"), "success")
     return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
 
 
 @bp.get("/redemptions/<int:redemption_id>/receipt")
 @roles(Role.VOLUNTEER, *COUNTER, Role.REGULATOR, Role.ADMIN)
 def receipt(redemption_id: int):
-    row = redemption.get_redemption(redemption_id)
-    if not redemption_visible(row):
-        abort(404)
-    return render_template("timebank/receipt.html", row=row)
+    return render_template("timebank/receipt.html",
+                           row=redemption.get_visible(current_user, redemption_id))
 
 
 @bp.route("/counter/catalogue", methods=["GET", "POST"])
@@ -158,35 +156,22 @@ def catalogue():
     if org is None:
         return _no_institution()
     form = ItemForm()
-    if form.validate_on_submit():
-        try:
-            redemption.add_item(current_user, org.id, {
-                "name": form.name.data, "description": form.description.data,
-                "service_minutes": form.service_minutes.data,
-                "price_minutes": form.price_minutes.data})
-        except DomainError as error:
-            show_error(form, error)
-            return _catalogue_page(org, form, error.status)
+    outcome = submit(form, lambda: redemption.add_item(current_user, org.id, {
+        "name": form.name.data, "description": form.description.data,
+        "service_minutes": form.service_minutes.data, "price_minutes": form.price_minutes.data}))
+    if outcome.done:
         flash(_("已添加服务项目。"), "success")
         return redirect(url_for("timebank.catalogue", org_id=org.id))
-    return _catalogue_page(org, form)
-
-
-def _catalogue_page(org, form, status=200):
     return render_template("timebank/catalogue.html", org=org, form=form,
-                           items=redemption.catalogue(org.id, active_only=False)), status
+                           items=redemption.catalogue(org.id, active_only=False)), \
+        outcome.status
 
 
 @bp.post("/counter/catalogue/<int:item_id>/toggle")
 @roles(*COUNTER)
 def toggle_item(item_id: int):
     form = CancelForm()  # only for its CSRF token
-    if form.validate_on_submit():
-        try:
-            item = redemption.get_item(item_id)
-            redemption.update_item(current_user, item.id, {"active": not item.active})
-        except DomainError as error:
-            show_error(None, error)
-        else:
-            flash(_("已更新。"), "success")
+    if submit(form, lambda: redemption.update_item(
+            current_user, item_id, {"active": not redemption.get_item(item_id).active})).done:
+        flash(_("已更新。"), "success")
     return redirect(url_for("timebank.catalogue"))

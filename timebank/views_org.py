@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,10 +12,10 @@ from core.auth import roles
 from core.errors import DomainError
 from core.inputs import upload_limit
 from core.orgs.services import districts, orgs_of, require_member
-from core.web.views import local_path
+from core.web.pages import back, paginate, query_args, submit
 from timebank import confirmation, imports, redemption, sessions
 from timebank.forms import ConfirmForm, ImportForm, ReasonForm, RosterForm, aware
-from timebank.views import bp, paged, show_error
+from timebank.views import SessionFilter, bp
 from timebank.vocabulary import SessionStatus
 
 DECIDERS = (Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF)
@@ -26,28 +26,20 @@ COLUMN_LABELS = {key: zh for key, zh, _required, _desc in imports.COLUMNS}
 @bp.get("/confirm")
 @roles(*DECIDERS)
 def to_confirm():
-    rows, page, has_next = paged(sessions.sessions_query(current_user, "to_confirm"))
-    return render_template("timebank/to_confirm.html", rows=rows, page=page,
-                           has_next=has_next, reason_form=ReasonForm(), form=ConfirmForm())
+    page = paginate(sessions.sessions_query(current_user, "to_confirm"))
+    return render_template("timebank/to_confirm.html", page=page, reason_form=ReasonForm(),
+                           form=ConfirmForm())
 
 
 def _back(session_id: int):
-    target = local_path(request.form.get("next"))
-    if target:
-        return redirect(target)
-    return redirect(url_for("timebank.session_detail", session_id=session_id))
+    return back(url_for("timebank.session_detail", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/confirm")
 @roles(*DECIDERS)
 def confirm(session_id: int):
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            confirmation.confirm_session(current_user, session_id)
-        except DomainError as error:
-            show_error(None, error)
-            return _back(session_id)
+    if submit(form, lambda: confirmation.confirm_session(current_user, session_id)).done:
         flash(_("已确认，服务时间已存入志愿者账户。"), "success")
     return _back(session_id)
 
@@ -56,15 +48,12 @@ def confirm(session_id: int):
 @roles(*DECIDERS)
 def reject(session_id: int):
     form = ReasonForm()
-    if not form.validate_on_submit():
+    outcome = submit(form, lambda: confirmation.reject_session(current_user, session_id,
+                                                               form.reason.data))
+    if outcome.done:
+        flash(_("已退回，志愿者会看到退回原因。"), "success")
+    elif not outcome.ran:
         flash(_("请填写退回原因。"), "error")
-        return _back(session_id)
-    try:
-        confirmation.reject_session(current_user, session_id, form.reason.data)
-    except DomainError as error:
-        show_error(None, error)
-        return _back(session_id)
-    flash(_("已退回，志愿者会看到退回原因。"), "success")
     return _back(session_id)
 
 
@@ -72,28 +61,22 @@ def reject(session_id: int):
 @roles(Role.ORG_STAFF, Role.REGULATOR, Role.ADMIN)
 def reverse(session_id: int):
     form = ReasonForm()
-    if not form.validate_on_submit():
+    outcome = submit(form, lambda: confirmation.reverse_session(current_user, session_id,
+                                                                form.reason.data))
+    if outcome.done:
+        flash(_("已撤销该服务记录，并已冲正时间。"), "success")
+    elif not outcome.ran:
         flash(_("请填写撤销原因。"), "error")
-        return _back(session_id)
-    try:
-        confirmation.reverse_session(current_user, session_id, form.reason.data)
-    except DomainError as error:
-        show_error(None, error)
-        return _back(session_id)
-    flash(_("已撤销该服务记录，并已冲正时间。"), "success")
     return _back(session_id)
 
 
 @bp.get("/org/sessions")
 @roles(*STAFF)
 def org_sessions():
-    status = request.args.get("status") or None
-    if status not in {None, *(s.value for s in SessionStatus)}:
-        status = None
-    rows, page, has_next = paged(sessions.sessions_query(current_user, "org", status))
-    return render_template("timebank/org_sessions.html", rows=rows, page=page,
-                           has_next=has_next, status=status, statuses=list(SessionStatus),
-                           orgs=orgs_of(current_user))
+    status = query_args(SessionFilter)["status"]
+    page = paginate(sessions.sessions_query(current_user, "org", status))
+    return render_template("timebank/org_sessions.html", page=page, status=status,
+                           statuses=list(SessionStatus), orgs=orgs_of(current_user))
 
 
 def _roster_form() -> RosterForm:
@@ -126,21 +109,21 @@ def _roster_rows(form: RosterForm) -> tuple[list, list]:
 @roles(*STAFF)
 def roster():
     form = _roster_form()
-    results = None
-    if form.validate_on_submit():
-        try:
-            require_member(current_user, form.org_id.data)
-            rows, unknown = _roster_rows(form)
-            results = sorted(unknown + imports.log_many(
-                current_user, rows, source="roster", confirm=form.confirm.data),
-                key=lambda r: r.row)
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("timebank/roster.html", form=form), error.status
+    outcome = submit(form, lambda: _log_roster(form))
+    if outcome.done:
+        results = outcome.result
         ok = sum(1 for r in results if r.ok)
         flash(_("已登记 %(ok)s 人，%(bad)s 行未通过。", ok=ok, bad=len(results) - ok),
               "success" if ok == len(results) else "warning")
-    return render_template("timebank/roster.html", form=form, results=results)
+    return render_template("timebank/roster.html", form=form, results=outcome.result), \
+        outcome.status
+
+
+def _log_roster(form: RosterForm) -> list:
+    require_member(current_user, form.org_id.data)
+    rows, unknown = _roster_rows(form)
+    return sorted(unknown + imports.log_many(current_user, rows, source="roster",
+                                             confirm=form.confirm.data), key=lambda r: r.row)
 
 
 @bp.route("/org/import", methods=["GET", "POST"])
@@ -149,22 +132,16 @@ def roster():
 def roster_import():
     form = ImportForm()
     form.org_id.choices = [(o.id, o.name) for o in orgs_of(current_user)]
-    results = None
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        try:
-            results = imports.import_roster(
-                current_user, form.org_id.data, upload.filename if upload else "",
-                upload.read() if upload else b"", confirm=form.confirm.data)
-        except DomainError as error:
-            show_error(form, error)
-            return render_template("timebank/import.html", form=form,
-                                   columns=imports.COLUMNS), error.status
+    outcome = submit(form, lambda: imports.import_roster(
+        current_user, form.org_id.data, form.file.data.filename if form.file.data else "",
+        form.file.data.read() if form.file.data else b"", confirm=form.confirm.data))
+    if outcome.done:
+        results = outcome.result
         ok = sum(1 for r in results if r.ok)
         flash(_("导入 %(ok)s 行，%(bad)s 行有误未导入（见下表）。", ok=ok,
                 bad=len(results) - ok), "success" if ok == len(results) else "warning")
     return render_template("timebank/import.html", form=form, columns=imports.COLUMNS,
-                           results=results, column_labels=COLUMN_LABELS)
+                           results=outcome.result, column_labels=COLUMN_LABELS), outcome.status
 
 
 @bp.get("/org/import/template.<string:fmt>")

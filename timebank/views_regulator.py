@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,86 +11,87 @@ from core import clock
 from core.accounts.models import Role
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import roles
-from core.errors import DomainError
 from core.orgs.services import districts
+from core.web.pages import QueryArgs, export, paginate, query_args, submit
 from timebank import ledger, redemption, sessions, stats, transfers
-from timebank.api_redemption import export_response
 from timebank.forms import AllocationForm
 from timebank.models import ServiceSession
-from timebank.views import bp, paged, show_error
+from timebank.views import SessionFilter, bp
 from timebank.vocabulary import SessionStatus
 
 OVERSIGHT = (Role.REGULATOR, Role.ADMIN)
 
 
-def _year_and_district() -> tuple[int, int | None]:
-    this_year = clock.today().year
-    year = request.args.get("year", type=int) or this_year
-    if not 2000 <= year <= this_year + 1:
-        year = this_year
-    district = request.args.get("district_id", type=int) or None
-    return year, district
+class StatsArgs(QueryArgs):
+    year = ma.fields.Integer()
+    district_id = ma.fields.Integer()
+
+    @ma.post_load
+    def _this_year_by_default(self, data, **_kwargs):
+        this_year = clock.today().year
+        if not 2000 <= (data.get("year") or 0) <= this_year + 1:
+            data["year"] = this_year
+        return data
+
+
+class ReviewArgs(SessionFilter):
+    q = ma.fields.String()  # a volunteer number: ID numbers stay out of URLs
 
 
 @bp.get("/stats")
 @roles(*OVERSIGHT)
 def stats_page():
-    year, district = _year_and_district()
-    data = stats.compute(year, district)
+    args = query_args(StatsArgs)
+    data = stats.compute(args["year"], args["district_id"])
     this_year = clock.today().year
-    return render_template("timebank/stats.html", stats=data, district_id=district,
+    return render_template("timebank/stats.html", stats=data, district_id=args["district_id"],
                            districts=districts(), years=range(this_year, this_year - 6, -1))
 
 
 @bp.get("/stats/export.<string:fmt>")
 @roles(*OVERSIGHT)
 def stats_export(fmt: str):
-    year, district = _year_and_district()
-    return export_response(stats.compute(year, district), fmt)
+    args = query_args(StatsArgs)
+    data = stats.compute(args["year"], args["district_id"])
+    return export(fmt, f"timebank-stats-{data.year}",
+                  {"csv": lambda: stats.to_csv(data), "xlsx": lambda: stats.to_xlsx(data)},
+                  code="timebank.bad_format")
 
 
 @bp.route("/allocations", methods=["GET", "POST"])
 @roles(*OVERSIGHT)
 def allocations():
     form = AllocationForm()
-    if form.validate_on_submit():
-        try:
-            person = redemption.find_member(form.member.data)
-            transfers.allocate(current_user, person.id, form.total_minutes(), form.reason.data)
-        except DomainError as error:
-            error.errors = {{"q": "member", "minutes": "hours"}.get(k, k): v
-                            for k, v in error.errors.items()}
-            show_error(form, error)
-            return _allocations_page(form, error.status)
-        flash(_("已从公益时间池分配给 %(name)s。", name=person.name), "success")
+    outcome = submit(form, lambda: _allocate(form), fields={"q": "member", "minutes": "hours"})
+    if outcome.done:
+        flash(_("已从公益时间池分配给 %(name)s。", name=outcome.result.name), "success")
         return redirect(url_for("timebank.allocations"))
-    return _allocations_page(form)
-
-
-def _allocations_page(form, status=200):
     return render_template("timebank/allocations.html", form=form,
                            pool=transfers.pool_overview(),
-                           recent=transfers.recent_transfers("allocation", 30)), status
+                           recent=transfers.recent_transfers("allocation", 30)), outcome.status
+
+
+def _allocate(form: AllocationForm):
+    person = redemption.find_member(form.member.data)
+    transfers.allocate(current_user, person.id, form.total_minutes(), form.reason.data)
+    return person
 
 
 @bp.get("/review")
 @roles(*OVERSIGHT)
 def review_sessions():
     """Every session, newest first, to open one and reverse it when it is found false."""
-    status = request.args.get("status") or None
-    if status not in {None, *(s.value for s in SessionStatus)}:
-        status = None
+    args = query_args(ReviewArgs)
+    status, q = args["status"], (args["q"] or "").upper()
     query = sessions.sessions_query(current_user, "all", status)
-    q = (request.args.get("q") or "").strip().upper()
     if q:  # volunteer numbers only: ID numbers stay out of URLs
         person = find_person_by_volunteer_number(q)
         if person is None:
             flash(_("找不到该志愿者编号。"), "error")
         else:
             query = query.where(ServiceSession.volunteer_id == person.id)
-    rows, page, has_next = paged(query)
-    return render_template("timebank/review.html", rows=rows, page=page, has_next=has_next,
-                           status=status, statuses=list(SessionStatus), q=q)
+    return render_template("timebank/review.html", page=paginate(query), status=status,
+                           statuses=list(SessionStatus), q=q)
 
 
 @bp.get("/ledger")

@@ -57,6 +57,15 @@ def find_user(username: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def search_users(q: str | None = None):
+    """Users by username, or by display name, containing ``q`` (all without), by username."""
+    query = sa.select(User).order_by(User.username)
+    if q:
+        query = query.where(sa.or_(User.username.ilike(f"%{q}%"),
+                                   User.display_name.ilike(f"%{q}%")))
+    return query
+
+
 def create_user(actor, username: str, password: str, display_name: str,
                 roles=(), person: Person | None = None) -> User:
     username = (username or "").strip().lower()
@@ -278,6 +287,14 @@ def family_links(person: Person, verified_only: bool = False) -> list[FamilyLink
     if verified_only:
         query = query.where(FamilyLink.verified_at.isnot(None))
     return list(db.session.execute(query.order_by(FamilyLink.id)).scalars())
+
+
+def unverified_family_links() -> list[FamilyLink]:
+    """Declared relations waiting for an in-person check, one row per pair, oldest first."""
+    return list(db.session.execute(
+        sa.select(FamilyLink).where(FamilyLink.verified_at.is_(None))
+        .where(FamilyLink.person_id < FamilyLink.relative_id)
+        .order_by(FamilyLink.id)).scalars())
 
 
 def relation_between(person_id: int, relative_id: int, verified_only: bool = True

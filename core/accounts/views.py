@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
@@ -21,24 +20,13 @@ from core.auth import AUTHENTICATED, PUBLIC, require_password_session, roles
 from core.errors import DomainError, NotFound
 from core.extensions import db, limiter
 from core.orgs.services import districts
-from core.web.views import local_path
+from core.web.pages import back, submit
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    return local_path(target) or url_for("web.home")
-
-
-def _form_errors(form, error: DomainError) -> None:
-    for field, messages in error.errors.items():
-        if field in form:
-            form[field].errors = list(form[field].errors) + list(messages)
-    flash(error.text, "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,7 +43,7 @@ def login():
             flash(error.text, "error")
             return render_template("accounts/login.html", form=form), error.status
         login_user(user, remember=form.remember.data)
-        return redirect(_safe_next(request.args.get("next")))
+        return back(url_for("web.home"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -74,37 +62,28 @@ def register():
     """志愿者实名注册."""
     form = RegisterForm()
     form.district_id.choices = [(d.id, d.name) for d in districts()]
-    if form.validate_on_submit():
-        try:
-            user = services.register_volunteer(
-                form.username.data, form.password.data, form.name.data, form.id_number.data,
-                form.phone.data or None, form.district_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-            return render_template("accounts/register.html", form=form), error.status
+    outcome = submit(form, lambda: services.register_volunteer(
+        form.username.data, form.password.data, form.name.data, form.id_number.data,
+        form.phone.data or None, form.district_id.data))
+    if outcome.done:
+        user = outcome.result
         login_user(user)
         flash(_("注册成功，您的志愿者编号是 %(n)s。", n=user.person.volunteer_number), "success")
         return redirect(url_for("web.home"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form), outcome.status
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @roles(AUTHENTICATED)
 def profile():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, current_user, form.new_password.data,
-                                     form.current_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-            return render_template("accounts/profile.html", form=form), error.status
+    outcome = submit(form, lambda: services.change_password(
+        current_user, current_user, form.new_password.data, form.current_password.data))
+    if outcome.done:
         login_user(current_user._get_current_object())  # the session gets the new version
         flash(_("密码已修改，其他设备上的登录已失效。"), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template("accounts/profile.html", form=form), outcome.status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -142,29 +121,21 @@ def family():
         flash(_("请先完成实名登记。"), "error")
         return redirect(url_for("accounts.real_name"))
     form = FamilyForm()
-    if form.validate_on_submit():
-        try:
-            services.declare_family_link(current_user, person, form.relative_id_number.data,
-                                         form.relative_name.data, form.relation.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-            return render_template("accounts/family.html", form=form,
-                                   links=services.family_links(person)), error.status
+    outcome = submit(form, lambda: services.declare_family_link(
+        current_user, person, form.relative_id_number.data, form.relative_name.data,
+        form.relation.data))
+    if outcome.done:
         flash(_("已登记，请携带户口簿等证明到社区或服务点核验。"), "success")
         return redirect(url_for("accounts.family"))
-    return render_template("accounts/family.html", form=form, links=services.family_links(person))
+    return render_template("accounts/family.html", form=form,
+                           links=services.family_links(person)), outcome.status
 
 
 @bp.get("/family-links/pending")
 @roles(Role.REGULATOR, Role.INSTITUTION_STAFF, Role.ADMIN)
 def pending_family_links():
-    links = db.session.execute(
-        sa.select(FamilyLink).where(FamilyLink.verified_at.is_(None))
-        .where(FamilyLink.person_id < FamilyLink.relative_id)  # one row per pair
-        .order_by(FamilyLink.id)
-    ).scalars().all()
-    return render_template("accounts/family_pending.html", links=links)
+    return render_template("accounts/family_pending.html",
+                           links=services.unverified_family_links())
 
 
 @bp.post("/family-links/<int:link_id>/verify")
@@ -186,15 +157,10 @@ def real_name():
         return redirect(url_for("accounts.profile"))
     form = RealNameForm()
     form.district_id.choices = [(d.id, d.name) for d in districts()]
-    if form.validate_on_submit():
-        try:
-            services.link_person(current_user, current_user, form.name.data,
-                                 form.id_number.data, form.phone.data or None,
-                                 form.district_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-            return render_template("accounts/real_name.html", form=form), error.status
+    outcome = submit(form, lambda: services.link_person(
+        current_user, current_user, form.name.data, form.id_number.data,
+        form.phone.data or None, form.district_id.data))
+    if outcome.done:
         flash(_("实名登记已完成。"), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/real_name.html", form=form)
+    return render_template("accounts/real_name.html", form=form), outcome.status

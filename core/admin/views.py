@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from core import audit, jobs, schedules, workdays
 from core.accounts import services as accounts
@@ -24,10 +26,24 @@ from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.orgs import services as orgs
 from core.orgs.models import District, OrgStatus
+from core.web.pages import QueryArgs, back, paginate, query_args, refuse, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 PER_PAGE = 50
+
+
+class SearchArgs(QueryArgs):
+    q = ma.fields.String()
+
+
+class OrgFilter(SearchArgs):
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in OrgStatus]))
+
+
+class AuditArgs(QueryArgs):
+    action = ma.fields.String()  # an action, or the start of one ("credit.entry")
+    verify = ma.fields.Boolean(load_default=False)  # ?verify=1: check the whole chain
 
 
 @bp.get("/")
@@ -47,26 +63,15 @@ def index():
 @roles(Role.ADMIN)
 def users():
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(current_user, form.username.data, form.password.data,
-                                        form.display_name.data, form.roles.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.text, "error")
-        else:
-            flash(_("已创建用户 %(u)s。", u=user.username), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
-    q = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
-    query = sa.select(User).order_by(User.username)
-    if q:
-        query = query.where(sa.or_(User.username.ilike(f"%{q}%"),
-                                   User.display_name.ilike(f"%{q}%")))
-    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-                              ).scalars().all()
-    return render_template("admin/users.html", users=rows[:PER_PAGE], has_next=len(rows) >
-                           PER_PAGE, page=page, q=q, form=form, role_labels=Role.labels())
+    outcome = submit(form, lambda: accounts.create_user(
+        current_user, form.username.data, form.password.data, form.display_name.data,
+        form.roles.data))
+    if outcome.done:
+        flash(_("已创建用户 %(u)s。", u=outcome.result.username), "success")
+        return redirect(url_for("admin.user_detail", user_id=outcome.result.id))
+    q = query_args(SearchArgs)["q"]
+    return render_template("admin/users.html", page=paginate(accounts.search_users(q), PER_PAGE),
+                           q=q or "", form=form, role_labels=Role.labels()), outcome.status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -76,35 +81,28 @@ def user_detail(user_id: int):
     if user is None:
         raise NotFound("accounts.user_not_found", _("用户不存在。"))
     form = RolesForm(data={"roles": sorted(user.roles), "active": user.active})
-    if form.validate_on_submit():
-        try:
-            accounts.set_roles(current_user, user, form.roles.data)
-            if form.active.data != user.active:
-                accounts.set_active(current_user, user, form.active.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.text, "error")
-            return redirect(url_for("admin.user_detail", user_id=user_id))
-        flash(_("已保存。"), "success")
+    outcome = submit(form, lambda: _save_roles(user, form))
+    if outcome.ran:
+        if outcome.done:
+            flash(_("已保存。"), "success")
         return redirect(url_for("admin.user_detail", user_id=user_id))
     return render_template("admin/user_detail.html", user=user, form=form,
                            orgs=orgs.orgs_of(user), role_labels=Role.labels())
 
 
+def _save_roles(user: User, form: RolesForm) -> None:
+    accounts.set_roles(current_user, user, form.roles.data)
+    if form.active.data != user.active:
+        accounts.set_active(current_user, user, form.active.data)
+
+
 @bp.get("/orgs")
 @roles(Role.ADMIN, Role.REGULATOR)
 def org_list():
-    q = (request.args.get("q") or "").strip()
-    status = request.args.get("status") or None
-    if status not in {s.value for s in OrgStatus}:
-        status = None
-    page = max(request.args.get("page", 1, type=int), 1)
-    query = orgs.search_orgs(q=q or None, status=status)
-    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-                              ).scalars().all()
-    return render_template("admin/orgs.html", orgs=rows[:PER_PAGE], has_next=len(rows) >
-                           PER_PAGE, page=page, q=q, status=status, statuses=list(OrgStatus),
-                           form=OrgStatusForm())
+    args = query_args(OrgFilter)
+    page = paginate(orgs.search_orgs(q=args["q"], status=args["status"]), PER_PAGE)
+    return render_template("admin/orgs.html", page=page, q=args["q"] or "",
+                           status=args["status"], statuses=list(OrgStatus), form=OrgStatusForm())
 
 
 @bp.post("/orgs/<int:org_id>/status")
@@ -112,12 +110,13 @@ def org_list():
 def org_status(org_id: int):
     form = OrgStatusForm()
     org = orgs.get_org(org_id)
-    if form.validate_on_submit():
-        orgs.set_org_status(current_user, org, form.status.data, form.reason.data)
+    outcome = submit(form, lambda: orgs.set_org_status(current_user, org, form.status.data,
+                                                       form.reason.data))
+    if outcome.done:
         flash(_("已更新 %(n)s 的状态。", n=org.name), "success")
-    else:
+    elif not outcome.ran:
         flash(_("请填写原因。"), "error")
-    return redirect(request.referrer or url_for("admin.org_list"))
+    return back(url_for("admin.org_list"), referrer=True)
 
 
 @bp.get("/jobs")
@@ -167,17 +166,14 @@ def job_resume(job_id: str):
 @roles(Role.ADMIN)
 def job_schedule(job_id: str):
     form = ScheduleForm()
-    if not form.validate_on_submit():
-        flash(_("请检查计划的填写。"), "error")
+    outcome = submit(form, lambda: schedules.reschedule(
+        current_user, _spec(job_id), form.kind.data, minutes=form.minutes.data, at=form.at.data,
+        weekday=form.weekday.data, day=form.day.data))
+    if not outcome.done:
+        if not outcome.ran:
+            flash(_("请检查计划的填写。"), "error")
         return redirect(url_for("admin.job_list"))
-    try:
-        row = schedules.reschedule(current_user, _spec(job_id), form.kind.data,
-                                   minutes=form.minutes.data, at=form.at.data,
-                                   weekday=form.weekday.data, day=form.day.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.text, "error")
-        return redirect(url_for("admin.job_list"))
+    row = outcome.result
     spec = jobs.get_job(job_id)
     trigger, args, _paused = schedules.effective(spec)
     flash(_("任务 %(j)s 的计划已改为：%(w)s。", j=row.job_id,
@@ -212,9 +208,7 @@ def holidays():
 
 
 def _holidays_page(form, import_form, status: int = 200):
-    days = db.session.execute(
-        sa.select(workdays.CalendarDay).order_by(workdays.CalendarDay.day.desc())
-    ).scalars().all()
+    days = workdays.calendar_days()
     years = db.session.execute(
         sa.select(workdays.CalendarYear).order_by(workdays.CalendarYear.year.desc())
     ).scalars().all()
@@ -236,8 +230,7 @@ def holidays_import():
         except UnicodeDecodeError:
             import_form.file.errors = [_("文件须为 UTF-8 编码的 CSV。")]
         except DomainError as error:
-            db.session.rollback()
-            _field_errors(import_form, error)
+            refuse(error, import_form)
         else:
             flash(_("已导入 %(y)s 年的节假日安排（%(n)s 天）。", y=entry.year, n=entry.days),
                   "success")
@@ -271,16 +264,11 @@ def holiday_delete(day: str):
 @bp.get("/audit")
 @roles(Role.ADMIN, Role.REGULATOR)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
-    action = (request.args.get("action") or "").strip()
-    query = sa.select(audit.AuditRecord).order_by(audit.AuditRecord.seq.desc())
-    if action:
-        query = query.where(audit.AuditRecord.action.ilike(f"{action}%"))
-    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-                              ).scalars().all()
-    report = audit.verify_chain() if request.args.get("verify") == "1" else None
-    return render_template("admin/audit.html", records=rows[:PER_PAGE], page=page,
-                           has_next=len(rows) > PER_PAGE, action=action, report=report)
+    args = query_args(AuditArgs)
+    report = audit.verify_chain() if args["verify"] else None
+    return render_template("admin/audit.html",
+                           page=paginate(audit.records_query(args["action"]), PER_PAGE),
+                           action=args["action"] or "", report=report)
 
 
 @bp.route("/districts", methods=["GET", "POST"])
@@ -288,17 +276,12 @@ def audit_log():
 def districts():
     """Districts: add one, or open one to correct it."""
     form = DistrictForm()
-    if form.validate_on_submit():
-        try:
-            orgs.save_district(current_user, form.data)
-        except DomainError as error:
-            db.session.rollback()
-            _field_errors(form, error)
-            return render_template("admin/districts.html", form=form,
-                                   districts=orgs.districts()), error.status
+    outcome = submit(form, lambda: orgs.save_district(current_user, form.data))
+    if outcome.done:
         flash(_("已保存。"), "success")
         return redirect(url_for("admin.districts"))
-    return render_template("admin/districts.html", form=form, districts=orgs.districts())
+    return render_template("admin/districts.html", form=form, districts=orgs.districts()), \
+        outcome.status
 
 
 @bp.route("/districts/<int:district_id>", methods=["GET", "POST"])
@@ -308,21 +291,9 @@ def district_edit(district_id: int):
     if district is None:
         raise NotFound("orgs.unknown_district", _("区县不存在。"))
     form = DistrictForm(obj=district)
-    if form.validate_on_submit():
-        try:
-            orgs.save_district(current_user, form.data, district)
-        except DomainError as error:
-            db.session.rollback()
-            _field_errors(form, error)
-            return render_template("admin/district_edit.html", form=form,
-                                   district=district), error.status
+    outcome = submit(form, lambda: orgs.save_district(current_user, form.data, district))
+    if outcome.done:
         flash(_("已保存。"), "success")
         return redirect(url_for("admin.districts"))
-    return render_template("admin/district_edit.html", form=form, district=district)
-
-
-def _field_errors(form, error: DomainError) -> None:
-    for field, messages in error.errors.items():
-        if field in form:
-            form[field].errors = list(form[field].errors) + list(messages)
-    flash(error.text, "error")
+    return render_template("admin/district_edit.html", form=form, district=district), \
+        outcome.status

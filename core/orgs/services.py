@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core import audit, clock
+from core.accounts.models import Role
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import is_valid_uscc
@@ -224,6 +225,23 @@ def require_manager(user, org_id: int) -> None:
     row = db.session.get(Membership, (user.id, org_id))
     if row is None or row.role != "manager":
         raise PermissionDenied("orgs.not_manager", _l("只有本组织的管理员可以修改组织信息。"))
+
+
+def may_manage(user, org_id: int) -> bool:
+    """Who manages an organization's registration data and staff on its pages: its managers,
+    and administrators."""
+    if user.has_role(Role.ADMIN):
+        return True
+    row = db.session.get(Membership, (user.id, org_id))
+    return row is not None and row.role == "manager"
+
+
+def get_org_for(user, org_id: int) -> Organization:
+    """An organization's page: regulators and administrators see any; staff their own."""
+    org = get_org(org_id)
+    if not user.has_role(Role.REGULATOR, Role.ADMIN):
+        require_member(user, org_id)
+    return org
 
 
 def add_member(actor, org: Organization, user, role: str = "staff") -> Membership:

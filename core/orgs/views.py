@@ -9,11 +9,11 @@ from flask_login import current_user
 from core.accounts.models import Role, User
 from core.accounts.services import find_user
 from core.auth import roles
-from core.errors import DomainError
 from core.extensions import db
 from core.orgs import services
 from core.orgs.forms import MemberForm, OrgForm
-from core.orgs.models import Membership, OrgStatus
+from core.orgs.models import OrgStatus
+from core.web.pages import submit
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
 
@@ -22,21 +22,6 @@ STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 
 def _district_choices(form):
     form.district_id.choices = [(d.id, d.name) for d in services.districts()]
-
-
-def _show_errors(form, error: DomainError):
-    db.session.rollback()
-    for field, messages in error.errors.items():
-        if field in form:
-            form[field].errors = list(form[field].errors) + list(messages)
-    flash(error.text, "error")
-
-
-def _is_manager(org_id: int) -> bool:
-    if current_user.has_role(Role.ADMIN):
-        return True
-    row = db.session.get(Membership, (current_user.id, org_id))
-    return row is not None and row.role == "manager"
 
 
 @bp.get("/mine")
@@ -51,53 +36,49 @@ def register():
     """An organization's staff register it with its USCC; a regulator verifies it."""
     form = OrgForm()
     _district_choices(form)
-    if form.validate_on_submit():
-        try:
-            org = services.register_org(current_user, form.data_for_service(),
-                                        status=OrgStatus.PENDING)
-            services.add_member(current_user, org, current_user, role="manager")
-        except DomainError as error:
-            _show_errors(form, error)
-            return render_template("orgs/form.html", form=form, org=None), error.status
+    outcome = submit(form, lambda: _register(form))
+    if outcome.done:
         flash(_("已登记，待民政部门核验。"), "success")
-        return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/form.html", form=form, org=None)
+        return redirect(url_for("orgs.detail", org_id=outcome.result.id))
+    return render_template("orgs/form.html", form=form, org=None), outcome.status
+
+
+def _register(form: OrgForm):
+    org = services.register_org(current_user, form.data_for_service(), status=OrgStatus.PENDING)
+    services.add_member(current_user, org, current_user, role="manager")
+    return org
 
 
 @bp.get("/<int:org_id>")
 @roles(*STAFF, Role.REGULATOR, Role.ADMIN)
 def detail(org_id: int):
-    org = services.get_org(org_id)
-    if not current_user.has_role(Role.REGULATOR, Role.ADMIN):
-        services.require_member(current_user, org_id)
+    org = services.get_org_for(current_user, org_id)
     return render_template("orgs/detail.html", org=org, members=services.members(org),
-                           can_manage=_is_manager(org_id), member_form=MemberForm())
+                           can_manage=services.may_manage(current_user, org_id),
+                           member_form=MemberForm())
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
 @roles(*STAFF, Role.ADMIN)
 def edit(org_id: int):
     org = services.get_org(org_id)
-    if not _is_manager(org_id):
+    if not services.may_manage(current_user, org_id):
         abort(403)
     form = OrgForm(obj=org)
     _district_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.update_org(current_user, org, form.data_for_service())
-        except DomainError as error:
-            _show_errors(form, error)
-            return render_template("orgs/form.html", form=form, org=org), error.status
+    outcome = submit(form, lambda: services.update_org(current_user, org,
+                                                       form.data_for_service()))
+    if outcome.done:
         flash(_("已保存。"), "success")
         return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/form.html", form=form, org=org)
+    return render_template("orgs/form.html", form=form, org=org), outcome.status
 
 
 @bp.post("/<int:org_id>/members")
 @roles(*STAFF, Role.ADMIN)
 def add_member(org_id: int):
     org = services.get_org(org_id)
-    if not _is_manager(org_id):
+    if not services.may_manage(current_user, org_id):
         abort(403)
     form = MemberForm()
     if form.validate_on_submit():
@@ -114,7 +95,7 @@ def add_member(org_id: int):
 @roles(*STAFF, Role.ADMIN)
 def remove_member(org_id: int, user_id: int):
     org = services.get_org(org_id)
-    if not _is_manager(org_id):
+    if not services.may_manage(current_user, org_id):
         abort(403)
     user = db.session.get(User, user_id)
     if user is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 
 from flask import request
@@ -11,6 +10,7 @@ from flask_babel import gettext as _
 
 from core.ids import mask_id_number, mask_phone
 from core.timeutil import to_local
+from core.web.pages import form_key
 
 
 def localdt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -43,11 +43,6 @@ def hours(value: int | None, digits: int = 1) -> str:
     return f"{(value or 0) / 60:.{digits}f}"
 
 
-def new_idempotency_key() -> str:
-    """For the hidden ``_idem`` field: one key per drawn form."""
-    return secrets.token_urlsafe(16)
-
-
 def current_language() -> str:
     locale = get_locale()
     return str(locale) if locale else "zh_CN"
@@ -68,6 +63,6 @@ def is_elder_mode() -> bool:
 def register(app) -> None:
     app.jinja_env.filters.update(localdt=localdt, localdate=localdate, minutes=minutes,
                                  hours=hours, mask_id=mask_id_number, mask_phone=mask_phone)
-    app.jinja_env.globals.update(new_idempotency_key=new_idempotency_key,
+    app.jinja_env.globals.update(form_key=form_key,
                                  current_language=current_language, html_lang=html_lang,
                                  is_elder_mode=is_elder_mode)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
     jsonify,
     make_response,
-    redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -23,8 +20,17 @@ from core.auth import AUTHENTICATED, PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import orgs_of
 from core.web.nav import register_home_panel, register_nav
+from core.web.pages import QueryArgs, back, form_args
 
 bp = Blueprint("web", __name__)
+
+
+class LanguageArgs(QueryArgs):
+    lang = ma.fields.String()
+
+
+class ElderModeArgs(QueryArgs):
+    on = ma.fields.Boolean(load_default=False)
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -45,28 +51,6 @@ def register_nav_items(app) -> None:
     register_home_panel(app, "web/_panel_account.html", [AUTHENTICATED], order=990)
 
 
-# Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so
-# "/\t/evil.example" or "/\\evil.example" lands on another site.
-_NOT_IN_LOCAL_PATH = re.compile(r"[\x00-\x1f\x7f\\]")
-
-
-def local_path(target: str | None) -> str | None:
-    """``target`` if it is a path on this site ("/charity/?page=2"), else None: never another
-    site, however the browser would read it (open-redirect guard for ``next`` values)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    return None if _NOT_IN_LOCAL_PATH.search(target) else target
-
-
-def _back(default: str = "web.home"):
-    target = request.form.get("next") or request.referrer or ""
-    if local_path(target):
-        return redirect(target)
-    if target.startswith(request.host_url):
-        return redirect(target)
-    return redirect(url_for(default))
-
-
 @bp.get("/")
 @roles(PUBLIC)
 def home():
@@ -79,12 +63,12 @@ def home():
 @roles(PUBLIC)
 def set_language():
     """Switch language; kept in a cookie, and on the account when signed in."""
-    code = request.form.get("lang", "")
+    code = form_args(LanguageArgs)["lang"]
     if code not in current_app.config["LANGUAGES"]:
         code = current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
         current_user.locale = code
-    response = make_response(_back())
+    response = make_response(back(url_for("web.home"), referrer=True))
     response.set_cookie("lang", code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
 
@@ -93,10 +77,10 @@ def set_language():
 @roles(PUBLIC)
 def toggle_elder_mode():
     """适老化: larger type, high contrast, large targets; kept on the account and in a cookie."""
-    turn_on = request.form.get("on") == "1"
+    turn_on = form_args(ElderModeArgs)["on"]
     if current_user.is_authenticated:
         current_user.elder_mode = turn_on
-    response = make_response(_back())
+    response = make_response(back(url_for("web.home"), referrer=True))
     response.set_cookie("elder", "1" if turn_on else "0", max_age=ONE_YEAR, samesite="Lax",
                         httponly=True)
     return response

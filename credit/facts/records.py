@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core import audit, clock, workdays
+from core.accounts.models import Role
 from core.config import policy
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.orgs.models import Organization, OrgKind
+from core.orgs.services import require_member
 from core.timeutil import local_date, local_datetime
 from credit.dates import period_last_day
 from credit.models import CreditFact, Objection
@@ -54,6 +56,24 @@ def get_subject(org_id: int) -> Organization:
                                _l("只有社会组织和养老服务机构是信用主体。"),
                                errors={"org_id": [str(_l("不是信用主体。"))]})
     return org
+
+
+def require_reader(actor, org_id: int | None) -> None:
+    """A subject's record behind login: regulators read any subject's; organization staff
+    only their own organization's, and they must say which."""
+    if actor.has_role(Role.REGULATOR):
+        return
+    if org_id is None:
+        raise ValidationFailed("credit.org_required", _l("请指明组织（org_id）。"),
+                               errors={"org_id": [str(_l("必填。"))]})
+    require_member(actor, org_id)
+
+
+def get_fact_for(actor, fact_id: int) -> CreditFact:
+    """A fact, for those who may read its subject's record (``require_reader``)."""
+    fact = get_fact(fact_id)
+    require_reader(actor, fact.org_id)
+    return fact
 
 
 def get_fact(fact_id: int) -> CreditFact:

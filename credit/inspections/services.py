@@ -230,3 +230,10 @@ def conflicts() -> list[InspectorConflict]:
 
 def inspector_list() -> list[Inspector]:
     return list(db.session.execute(sa.select(Inspector).order_by(Inspector.user_id)).scalars())
+
+
+def inspector_names(row: Draw) -> dict[int, str]:
+    """Display names of the inspectors a draw assigned (published with the draw)."""
+    ids = {u for a in row.assignments for u in a.inspector_ids}
+    users = db.session.query(User).filter(User.id.in_(ids)).all() if ids else []
+    return {u.id: u.display_name for u in users}

@@ -11,11 +11,11 @@ from core.accounts.services import find_user
 from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db
+from core.web.pages import submit
 from credit import forms
 from credit.inspections import services as inspections
 from credit.inspections.models import InspectionSubject
 from credit.views import REGULATOR, bp
-from credit.views_public import inspector_names
 
 
 def _conflict_form():
@@ -41,12 +41,6 @@ def _done(message: str):
     return redirect(url_for("credit.inspection_home"))
 
 
-def _refused(error: DomainError):
-    db.session.rollback()
-    flash(error.text, "error")
-    return redirect(url_for("credit.inspection_home"))
-
-
 @bp.post("/inspections/directory")
 @roles(REGULATOR)
 def inspection_directory():
@@ -61,41 +55,36 @@ def inspection_inspector():
     if user is None:
         flash(_("找不到该用户。"), "error")
         return redirect(url_for("credit.inspection_home"))
-    try:
-        inspections.add_inspector(current_user, user)
-    except DomainError as error:
-        return _refused(error)
-    return _done(_("已加入检查人员名录。"))
+    if submit(form, lambda: inspections.add_inspector(current_user, user)).done:
+        return _done(_("已加入检查人员名录。"))
+    return redirect(url_for("credit.inspection_home"))
 
 
 @bp.post("/inspections/conflicts")
 @roles(REGULATOR)
 def inspection_conflict():
     form = _conflict_form()
-    if not form.validate_on_submit():
+    outcome = submit(form, lambda: inspections.declare_conflict(
+        current_user, form.inspector_id.data, form.org_id.data, form.reason.data))
+    if outcome.done:
+        return _done(_("已登记利害关系，抽签时将回避。"))
+    if not outcome.ran:
         flash(_("请完整填写利害关系声明。"), "error")
-        return redirect(url_for("credit.inspection_home"))
-    try:
-        inspections.declare_conflict(current_user, form.inspector_id.data, form.org_id.data,
-                                     form.reason.data)
-    except DomainError as error:
-        return _refused(error)
-    return _done(_("已登记利害关系，抽签时将回避。"))
+    return redirect(url_for("credit.inspection_home"))
 
 
 @bp.post("/inspections/draws")
 @roles(REGULATOR)
 def inspection_draw():
     form = forms.DrawForm()
-    if not form.validate_on_submit():
+    outcome = submit(form, lambda: inspections.make_draw(current_user, form.title.data,
+                                                         form.seed.data))
+    if outcome.done:
+        flash(_("已抽取 %(n)s 个检查对象。", n=len(outcome.result.result)), "success")
+        return redirect(url_for("credit.inspection_draw_detail", draw_id=outcome.result.id))
+    if not outcome.ran:
         flash(_("请检查抽查任务信息。"), "error")
-        return redirect(url_for("credit.inspection_home"))
-    try:
-        row = inspections.make_draw(current_user, form.title.data, form.seed.data)
-    except DomainError as error:
-        return _refused(error)
-    flash(_("已抽取 %(n)s 个检查对象。", n=len(row.result)), "success")
-    return redirect(url_for("credit.inspection_draw_detail", draw_id=row.id))
+    return redirect(url_for("credit.inspection_home"))
 
 
 @bp.route("/inspections/draws/<int:draw_id>", methods=["GET", "POST"])
@@ -105,20 +94,20 @@ def inspection_draw_detail(draw_id: int):
     form = forms.ResultForm()
     form.org_id.choices = [(a.org_id, a.organization.name) for a in row.assignments
                            if a.result_fact_id is None]
-    if form.validate_on_submit():
-        assignment = next((a for a in row.assignments if a.org_id == form.org_id.data), None)
-        try:
-            if assignment is None:
-                raise DomainError("credit.not_drawn", _("该主体不在本次抽查结果中。"))
-            inspections.enter_result(current_user, assignment, inspections.ResultIn(
-                result=form.result.data, summary=form.summary.data or "",
-                document_number=form.document_number.data, evidence_ref=form.evidence_ref.data,
-                rectify_deadline=form.rectify_deadline.data))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.text, "error")
-            return redirect(url_for("credit.inspection_draw_detail", draw_id=draw_id))
-        flash(_("检查结果已录入并公开。"), "success")
+    outcome = submit(form, lambda: _enter_result(row, form))
+    if outcome.ran:
+        if outcome.done:
+            flash(_("检查结果已录入并公开。"), "success")
         return redirect(url_for("credit.inspection_draw_detail", draw_id=draw_id))
-    return render_template("credit/draw.html", draw=row, form=form, names=inspector_names(row),
+    return render_template("credit/draw.html", draw=row, form=form, names=inspections.inspector_names(row),
                            reproducible=inspections.rerun(row) == row.result)
+
+
+def _enter_result(row, form):
+    assignment = next((a for a in row.assignments if a.org_id == form.org_id.data), None)
+    if assignment is None:
+        raise DomainError("credit.not_drawn", _("该主体不在本次抽查结果中。"))
+    return inspections.enter_result(current_user, assignment, inspections.ResultIn(
+        result=form.result.data, summary=form.summary.data or "",
+        document_number=form.document_number.data, evidence_ref=form.evidence_ref.data,
+        rectify_deadline=form.rectify_deadline.data))

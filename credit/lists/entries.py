@@ -21,7 +21,13 @@ from core.orgs.services import user_org_ids
 from core.timeutil import local_datetime
 from credit import vocabulary
 from credit.dates import period_last_day
-from credit.facts.records import frozen_fact_ids, get_subject, is_credit_subject, superseded_ids
+from credit.facts.records import (
+    frozen_fact_ids,
+    get_subject,
+    is_credit_subject,
+    require_reader,
+    superseded_ids,
+)
 from credit.lists import feed, notices
 from credit.lists.rules import Proposal
 from credit.models import CreditFact, EntryGround, EntryState, EntryTransition, ListEntry, Objection
@@ -378,3 +384,25 @@ def visible_entry_states(who: str) -> tuple[str, ...]:
 def can_see_entry(user, entry: ListEntry) -> bool:
     return entry.state in visible_entry_states(audience(user, entry.org_id)) and (
         audience(user, entry.org_id) != PUBLIC or entry.decided_on is not None)
+
+
+def get_visible(user, entry_id: int) -> ListEntry:
+    """The entry, if ``user`` may see it; otherwise it does not exist for them."""
+    entry = get_entry(entry_id)
+    if not can_see_entry(user, entry):
+        raise NotFound("credit.entry_not_found", _l("名单记录不存在。"))
+    return entry
+
+
+def entries_for(actor, *, org_id: int | None = None, list_type: str | None = None,
+                state: str | None = None):
+    """The entries ``actor`` may list, newest first: regulators every entry; organization
+    staff their own organization's, from notice on."""
+    require_reader(actor, org_id)
+    query = sa.select(ListEntry).order_by(ListEntry.id.desc())
+    for column, value in (("org_id", org_id), ("list_type", list_type), ("state", state)):
+        if value:
+            query = query.where(getattr(ListEntry, column) == value)
+    if not actor.has_role(Role.REGULATOR):
+        query = query.where(ListEntry.state.in_(S.VISIBLE_TO_SUBJECT))
+    return query

@@ -15,7 +15,6 @@ from core.extensions import db
 from core.orgs.services import require_member
 from credit.lists import entries as lifecycle
 from credit.lists import notices
-from credit.lists.entries import can_see_entry
 from credit.lists.removals import RepairCheck, repair_check
 from credit.lists.scan import subject_view
 from credit.models import EntryState, ListEntry, RepairApplication
@@ -47,8 +46,7 @@ def repairable_entry(actor, entry_id: int) -> ListEntry:
     subject may not see yet (proposed, or cancelled before notice) does not exist for them."""
     entry = lifecycle.get_entry(entry_id)
     require_member(actor, entry.org_id)
-    if not can_see_entry(actor, entry):
-        raise NotFound("credit.entry_not_found", _l("名单记录不存在。"))
+    entry = lifecycle.get_visible(actor, entry_id)
     if entry.state != EntryState.PUBLISHED or entry.list_type not in PUNISHMENT_LISTS:
         raise Conflict("credit.repair_not_applicable", _l("只有已公开的惩戒名单记录可以申请信用修复。"))
     return entry

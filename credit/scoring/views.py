@@ -12,6 +12,7 @@ from core.auth import PUBLIC, roles
 from core.config import policy
 from core.errors import DomainError
 from core.extensions import db
+from core.web.pages import paginate, refuse
 from credit.facts.records import get_subject
 from credit.scoring import card, drift, explain, registry, sources, subject_scores, training
 from credit.scoring.features import label
@@ -21,17 +22,6 @@ bp = Blueprint("credit_scoring", __name__, url_prefix="/credit/score",
 
 STAFF = (Role.ORG_STAFF, Role.INSTITUTION_STAFF)
 PER_PAGE = 50
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def _paged(query):
-    page = _page()
-    rows = db.session.execute(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-                              ).scalars().all()
-    return rows[:PER_PAGE], len(rows) > PER_PAGE, page
 
 
 def profile_panel(org) -> dict | None:
@@ -88,8 +78,7 @@ def promote(version: str):
         model = training.promote(current_user, registry.get_model(version),
                                  request.form.get("reason", ""))
     except DomainError as error:
-        db.session.rollback()
-        flash(error.text, "error")
+        refuse(error)
         return redirect(url_for(".model_card", version=version))
     flash(_("模型 %(v)s 已启用。", v=model.version), "success")
     return redirect(url_for(".model_card", version=model.version))
@@ -100,11 +89,12 @@ def promote(version: str):
 def history(org_id: int):
     org = get_subject(org_id)
     subject_scores.require_access(current_user, org_id)
-    rows, has_next, page = _paged(subject_scores.history_query(org_id))
+    page = paginate(subject_scores.history_query(org_id), PER_PAGE)
+    rows = page.rows
     latest = subject_scores.latest_rows([org_id]).get(org_id)
     chart = _history_chart(list(reversed(rows)))
-    return render_template("scoring/history.html", org=org, rows=rows, has_next=has_next,
-                           page=page, view=explain.breakdown(latest) if latest else None,
+    return render_template("scoring/history.html", org=org, rows=rows, page=page,
+                           view=explain.breakdown(latest) if latest else None,
                            chart=chart, tier_labels=explain.TIER_LABELS)
 
 
@@ -126,8 +116,8 @@ def _history_chart(rows) -> dict | None:
 @bp.get("/review")
 @roles(Role.REGULATOR)
 def review():
-    rows, has_next, page = _paged(subject_scores.review_queue())
+    page = paginate(subject_scores.review_queue(), PER_PAGE)
+    rows = page.rows
     orgs = sources.org_names([r.org_id for r in rows])
     views = {r.org_id: explain.breakdown(r) for r in rows}
-    return render_template("scoring/review.html", rows=rows, orgs=orgs, views=views,
-                           has_next=has_next, page=page)
+    return render_template("scoring/review.html", rows=rows, orgs=orgs, views=views, page=page)

@@ -1,5 +1,5 @@
 """Charity pages through the client: the board, posting with bad input, proposals, the
-volunteer's pages, attendance, the regulator dashboard and the catalogue."""
+volunteer's pages, attendance, the regulator dashboard and the items."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ def test_the_regulator_dashboard_and_exports(ch, client, login_as):
     assert client.get("/charity/dashboard?since=bad&until=2026-13-40").status_code == 200
 
 
-def test_admins_manage_the_catalogue_on_pages(ch, client, login_as):
+def test_admins_manage_the_items_on_pages(ch, client, login_as):
     login_as("admin")
     assert "大米" in client.get("/charity/catalogue").get_data(as_text=True)
     bad = form_post(client, "/charity/catalogue/new", {

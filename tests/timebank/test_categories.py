@@ -8,8 +8,8 @@ import pytest
 from core import catalogues
 from core.errors import ValidationFailed
 from tests.helpers import form_post
-from timebank.vocabulary import CATEGORY_CATALOGUE
 from timebank.sessions import log_session
+from timebank.vocabulary import CATEGORY_CATALOGUE
 
 
 def test_rename_on_the_admin_page_keeps_history(tb, client, login_as, frozen_clock):
