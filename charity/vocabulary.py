@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from core.categories import SERVICE_CATEGORIES
 from core.labels import LabelledEnum
 
 # DOMAIN.md, "Charity supply and demand": the four categories of needs and offers.
@@ -77,21 +78,9 @@ SKILLS = {
     "lifting": _l("搬运装卸"),
 }
 
-# What an opportunity is, in the time bank's session categories (sent with
-# volunteer_service_confirmed so the time bank files the session under the same heading).
-ACTIVITIES = {
-    "meal": _l("助餐"),
-    "cleaning": _l("助洁"),
-    "bathing": _l("助浴"),
-    "medical": _l("助医陪诊"),
-    "mobility": _l("助行"),
-    "companionship": _l("陪伴聊天"),
-    "culture": _l("文体活动"),
-    "counselling": _l("法律与心理咨询"),
-    "errands": _l("代办代购"),
-    "community": _l("社区公益"),
-    "other": _l("其他"),
-}
+# What an opportunity is: one of the bureau's service categories (core.categories), sent with
+# volunteer_service_confirmed so the time bank files the session under the same heading.
+ACTIVITIES = SERVICE_CATEGORIES
 
 # Free-time slots a volunteer ticks per weekday (local time, hour ranges [start, end)).
 TIME_SLOTS = {

@@ -17,7 +17,7 @@ KERNEL_FLOORS = (
     {"core.clock", "core.config", "core.crypto", "core.events", "core.extensions", "core.labels",
      "core.pdf", "core.scores", "core.ids", "core.timeutil", "core.logging", "core.errors",
      "core.db", "core.schemas", "core.keys", "core.inputs", "core.spreadsheets",
-     "core.leadership"},
+     "core.leadership", "core.categories"},
     # tables, each with the few functions that write it
     {"core.accounts.models", "core.orgs.models", "core.audit", "core.sanctions", "core.outbox",
      "core.workdays", "core.jobs", "core.idempotency", "core.models", "core.catalogues",

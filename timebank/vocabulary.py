@@ -9,6 +9,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from core import catalogues
+from core.categories import SERVICE_CATEGORIES
 from core.labels import LabelledEnum
 
 
@@ -19,22 +20,11 @@ class SessionStatus(LabelledEnum):
     REVERSED = "reversed", _l("已撤销（经核查不实）")  # confirmed, later found false; its credits were reversed
 
 
-# Service categories: the shipped defaults of the "timebank.categories" catalogue, which the
-# bureau runs on the catalogue pages (renamed with history, retired for new records).
+# Service categories: the catalogue "timebank.categories", which the bureau runs on the
+# catalogue pages (renamed with history, retired for new records); its shipped defaults are
+# the bureau's service categories (core.categories), the same codes charity's opportunities use.
 CATEGORY_CATALOGUE = "timebank.categories"
-CATEGORIES = {
-    "meal": _l("助餐"),
-    "cleaning": _l("助洁"),
-    "bathing": _l("助浴"),
-    "medical": _l("助医陪诊"),
-    "mobility": _l("助行"),
-    "companionship": _l("陪伴聊天"),
-    "culture": _l("文体活动"),
-    "counselling": _l("法律与心理咨询"),
-    "errands": _l("代办代购"),
-    "community": _l("社区公益"),
-    "other": _l("其他"),
-}
+CATEGORIES = SERVICE_CATEGORIES
 
 
 def category_label(code: str, on=None) -> str:
