@@ -7,12 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from core import audit, sanctions, workdays
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.outbox import OutboxMessage
-from credit.facts.records import effective_facts
-from credit.lists import entries, objections, repair, scan
-from credit.models import CreditFact, FeedEvent, ListEntry
+from credit.lists import entries, scan
+from credit.models import FeedEvent, ListEntry
 from tests.credit.factories import notified, record
 
 D = date
@@ -72,64 +71,6 @@ def test_the_objection_window_skips_holidays_from_the_admin_table(app, society, 
     notified(regulator, entry, D(2024, 4, 1))
     # 2,3 | 7(调休),8,9,10,11,12 | 15,16 → the 10th working day is 16 April.
     assert entry.objection_due == D(2024, 4, 16)
-
-
-def test_an_objection_freezes_publication_until_it_is_decided(app, society, regulator, make):
-    staff = make.user("org_staff", org=society)
-    record(society, "penalty", "warning", D(2024, 3, 1))
-    (entry,) = _scan(D(2024, 3, 1))
-    notified(regulator, entry, D(2024, 3, 1))
-    objection = objections.file_objection(staff, society.id, "警告已撤销", entry_id=entry.id,
-                                          today=D(2024, 3, 5))
-    assert entry.state == "objected" and objection.in_window
-    with pytest.raises(Conflict):
-        entries.publish(regulator, entry, "文号", D(2024, 4, 1))
-    objections.decide_objection(regulator, objection, "verified", "经核实警告决定有效",
-                                today=D(2024, 3, 20))
-    assert entry.state == "notified"
-    entries.publish(regulator, entry, "文号", D(2024, 4, 1))
-    assert entry.state == "published"
-
-
-def test_an_upheld_objection_corrects_the_fact_and_the_right_list_follows(
-        app, society, regulator, make):
-    staff = make.user("org_staff", org=society)
-    wrong = record(society, "penalty", "fine", D(2024, 3, 1), amount_yuan=60_000)
-    (entry,) = _scan(D(2024, 3, 1))
-    assert entry.list_type == "serious"
-    notified(regulator, entry, D(2024, 3, 1))
-    objection = objections.file_objection(staff, society.id, "罚款为 6000 元，录入有误",
-                                          fact_id=wrong.id, today=D(2024, 3, 4))
-    assert entry.state == "objected"
-    assert wrong.id not in {f.id for f in effective_facts([society.id])[society.id]}
-
-    objections.decide_objection(regulator, objection, "upheld", "核对处罚决定书，金额 6000 元",
-                                correction={"amount_yuan": 6000}, today=D(2024, 3, 8))
-    assert entry.state == "cancelled" and entry.removal_code == "objection_corrected"
-    fixed = db.session.get(CreditFact, objection.correction_fact_id)
-    assert fixed.supersedes_id == wrong.id and fixed.amount_yuan == 6000
-    (again,) = _scan(D(2024, 3, 8))
-    assert again.list_type == "abnormal" and again.fact_ids == [fixed.id]
-
-
-def test_an_objection_to_a_published_entry_shows_it_under_objection_in_the_feed(
-        app, society, regulator, make):
-    staff = make.user("org_staff", org=society)
-    entry = _listed(society, regulator, D(2024, 3, 1))
-    objection = objections.file_objection(staff, society.id, "有异议", entry_id=entry.id,
-                                          today=D(2024, 5, 1))
-    assert entry.under_objection and not objection.in_window
-    objections.decide_objection(regulator, objection, "rejected", "理由不成立", today=D(2024, 5, 6))
-    assert not entry.under_objection
-    assert db.session.scalars(sa.select(FeedEvent.event).order_by(FeedEvent.seq)).all() == [
-        "published", "updated", "updated"]
-
-
-def test_staff_cannot_object_for_another_organization(app, society, regulator, make):
-    outsider = make.user("org_staff", org=make.org())
-    fact = record(society, "penalty", "warning", D(2024, 3, 1))
-    with pytest.raises(PermissionDenied):
-        objections.file_objection(outsider, society.id, "不服", fact_id=fact.id)
 
 
 @pytest.fixture
@@ -203,42 +144,6 @@ def test_eldercare_entries_name_the_responsible_persons_and_expire(app, home, re
     assert not sanctions.is_barred(home.id, sanctions.NO_MATCHING, D(2024, 3, 23))
 
 
-def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society, regulator,
-                                                                   make):
-    from credit.facts.annual_reports import record_missing_reports, submit_report
-
-    staff = make.user("org_staff", org=society)
-    assert record_missing_reports(D(2024, 7, 1)) == 1
-    assert record_missing_reports(D(2024, 7, 2)) == 0
-    (entry,) = _scan(D(2024, 7, 2))
-    notified(regulator, entry, D(2024, 7, 2))
-    entries.publish(regulator, entry, "文号", D(2024, 7, 20))
-    application = repair.apply_for_repair(staff, entry.id, "已补报", "补报回执 2024-88",
-                                          D(2024, 8, 1))
-    with pytest.raises(ValidationFailed) as refused:
-        repair.decide_repair(regulator, application, True, "核实", D(2024, 8, 2))
-    assert refused.value.code == "credit.repair_duties"
-    figures = {"revenue_yuan": 1, "expenditure_yuan": 1, "staff_count": 1, "volunteer_count": 1,
-               "activity_count": 1, "file_ref": "年报.pdf"}
-    assert submit_report(staff, society.id, 2023, figures, D(2024, 8, 3)).status == "late"
-    repair.decide_repair(regulator, application, True, "已补报，核实无误", D(2024, 8, 5))
-    assert entry.state == "removed" and entry.removal_code == "repair"
-    assert "第十四条" in entry.removal_reason
-
-
-def test_serious_repair_is_refused_before_two_years_with_the_date(app, society, regulator,
-                                                                  make):
-    staff = make.user("org_staff", org=society)
-    entry = _listed(society, regulator, D(2022, 5, 9), subtype="suspension",
-                    publish_on=D(2022, 5, 30))
-    with pytest.raises(ValidationFailed) as refused:
-        repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 30))
-    assert "2024-05-31" in refused.value.text
-    application = repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 31))
-    repair.decide_repair(regulator, application, True, "同意", D(2024, 6, 3))
-    assert entry.state == "removed"
-
-
 def test_publishing_a_punishment_entry_ends_a_red_one(app, society, regulator):
     record(society, "grade", "evaluation", D(2021, 1, 5), grade=5)
     for year in (2022, 2023):
@@ -281,3 +186,4 @@ def test_a_manual_proposal_needs_a_legal_basis_and_the_subjects_own_facts(
         entries.propose_manual(regulator, society.id, "abnormal", "依据", "x", [own.id])
     with pytest.raises(ValidationFailed):
         entries.propose_manual(regulator, society.id, "eldercare", "依据", "x", [own.id])
+

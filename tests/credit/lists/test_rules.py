@@ -9,22 +9,10 @@ from credit.lists.rules import evaluate
 from tests.credit.factories import E, F, fine, subject, warning
 
 pytestmark = pytest.mark.usefixtures("rules_app")
+
+
 D = date
 
-
-# --- dates -----------------------------------------------------------------------------------
-
-def test_months_are_calendar_months_clamped_to_the_month_end():
-    from credit.dates import add_months, period_complete_on, period_last_day
-
-    assert add_months(D(2024, 1, 15), 6) == D(2024, 7, 15)
-    assert add_months(D(2023, 8, 31), 6) == D(2024, 2, 29)
-    assert add_months(D(2024, 2, 29), 12) == D(2025, 2, 28)
-    assert period_last_day(D(2024, 1, 15), months=6) == D(2024, 7, 15)
-    assert period_complete_on(D(2024, 1, 15), months=6) == D(2024, 7, 16)
-
-
-# --- abnormal-activity directory ---------------------------------------------------------------
 
 def _missing(year):
     return F("annual_report", "annual_report", D(year + 1, 7, 1), report_year=year,
@@ -117,8 +105,6 @@ def test_a_warning_needs_no_rectification():
     assert proposal and not proposal.needs_rectification
 
 
-# --- serious-dishonesty list -----------------------------------------------------------------
-
 @pytest.mark.parametrize("today, moved", [(D(2024, 1, 14), False), (D(2024, 1, 15), False),
                                           (D(2024, 1, 16), True)])
 def test_two_years_on_the_directory_complete_the_day_after_the_last_day(today, moved):
@@ -176,8 +162,6 @@ def test_a_court_listing_lifted_before_the_scan_is_not_proposed():
     assert lists.rule_serious_dishonest_debtor(subject(listed, lifted), D(2024, 3, 1)) is None
 
 
-# --- eldercare list ----------------------------------------------------------------------------
-
 @pytest.mark.parametrize("rule, subtype", [
     ("rule_eldercare_beyond_scope", "beyond_scope"), ("rule_eldercare_elder_rights", "elder_abuse"),
     ("rule_eldercare_fraud", "illegal_fundraising"), ("rule_eldercare_fraud", "fraud_sales"),
@@ -210,8 +194,6 @@ def test_the_court_listing_also_puts_an_eldercare_provider_on_its_list():
     proposal = lists.rule_eldercare_dishonest_debtor(subject(fact, eldercare=True), D(2024, 1, 2))
     assert "第六条第二款" in proposal.legal_basis
 
-
-# --- red list ----------------------------------------------------------------------------------
 
 def _good(today):
     grade = F("grade", "evaluation", D(2021, 1, 1), grade=4, valid_until=D(2025, 12, 31))
@@ -278,8 +260,6 @@ def test_a_late_report_or_a_recent_punishment_entry_closes_the_red_list():
     assert lists.rule_red_list(subject(*_good(today), entries=[gone]), today) is None
 
 
-# --- the engine --------------------------------------------------------------------------------
-
 def test_grounds_found_together_make_one_proposal_per_list():
     facts = [_missing(2023), warning(D(2024, 7, 3))]
     found = evaluate(subject(*facts), D(2024, 7, 5))
@@ -300,3 +280,4 @@ def test_lists_apply_by_kind_of_subject_and_never_to_deregistered_ones():
     revoked = F("penalty", "revocation", D(2024, 1, 1))
     assert [p.list_type for p in evaluate(subject(revoked, status="revoked"), D(2024, 1, 2))] \
         == ["serious"]
+

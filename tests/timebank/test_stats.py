@@ -1,17 +1,14 @@
-"""Regulators' statistics and exports; the scheduled jobs and ledger verification."""
+"""Regulators' statistics and their exports (timebank.stats)."""
 
 import io
 from datetime import date, time, timedelta
 
-import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from core import clock
 from core.extensions import db
 from core.timeutil import local_datetime
-from timebank import jobs, stats
-from timebank.models import LedgerAccount, Posting
+from timebank import stats
 
 
 def test_statistics_count_confirmed_hours_by_district_category_month_and_org(tb):
@@ -40,42 +37,6 @@ def test_csv_export_has_a_bom_for_excel_and_xlsx_opens(tb):
     assert "按区县" in book.sheetnames
 
 
-def test_verify_job_fails_loudly_on_a_mismatch(tb):
-    person = tb.volunteer().person
-    tb.fund(person, 60)
-    assert jobs.verify_ledger_job()["postings"] == 1
-    db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.person_id == person.id)
-                       .values(balance=61))
-    with pytest.raises(RuntimeError):
-        jobs.verify_ledger_job()
-    assert db.session.execute(sa.select(sa.func.count()).select_from(Posting)).scalar() == 1
-
-
-def test_flask_timebank_verify_reports_ok_and_fails_on_a_mismatch(tb, app):
-    person = tb.volunteer().person
-    tb.fund(person, 30)
-    db.session.commit()
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["timebank", "verify"])
-    assert result.exit_code == 0 and "ledger OK" in result.output
-    db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.person_id == person.id)
-                       .values(balance=31))
-    db.session.commit()
-    result = runner.invoke(args=["timebank", "verify"])
-    assert result.exit_code == 1 and "balance 31 != postings 30" in result.output
-
-
-def test_jobs_are_registered_and_run_through_the_job_runner(tb, app):
-    from core.jobs import registered_jobs, run_job
-
-    ids = {spec.id for spec in registered_jobs()}
-    assert {"timebank.verify_ledger", "timebank.remind_pending", "timebank.auto_confirm",
-            "timebank.void_stale_holds", "timebank.expire_credits"} <= ids
-    db.session.commit()
-    run = run_job("timebank.verify_ledger")
-    assert run.status == "ok"
-
-
 def test_exports_neutralize_names_a_spreadsheet_would_run(tb):
     """An organization named like a formula reaches the regulator's Excel as text."""
     tb.org.name = "=cmd|' /C calc'!A0"
@@ -88,3 +49,4 @@ def test_exports_neutralize_names_a_spreadsheet_would_run(tb):
     name = sheet.cell(row=2, column=1)
     assert name.value == "'=cmd|' /C calc'!A0" and name.data_type == "s"
     assert sheet.cell(row=2, column=2).value == round(data.top_orgs[0][1] / 60, 1)
+

@@ -1,4 +1,4 @@
-"""Scheduled jobs, wiring and the demo data of the charity package."""
+"""The charity demo world (charity.demo)."""
 
 from __future__ import annotations
 
@@ -13,33 +13,6 @@ from charity.models import Need, Opportunity, Proposal, Signup
 from core import audit, clock
 from core.demo import SeedContext, _seed_core
 from core.extensions import db
-from core.jobs import get_job, run_job
-
-
-def test_jobs_are_registered_with_the_policy_interval(app):
-    spec = get_job("charity.match")
-    assert spec.trigger == "interval"
-    assert spec.trigger_args == {"minutes": app.config["POLICY_MATCHING_INTERVAL_MINUTES"]}
-    assert get_job("charity.expire").trigger == "interval"
-
-
-def test_the_match_job_records_its_run_and_is_idempotent(ch, commit):
-    ch.need()
-    ch.offer()
-    commit()
-    first = run_job("charity.match")
-    assert first.status == "ok" and first.counts["proposals"] == 1
-    second = run_job("charity.match")
-    assert second.status == "ok" and second.counts["proposals"] == 0
-    assert db.session.execute(sa.select(sa.func.count(Proposal.id))).scalar_one() == 1
-
-
-def test_the_expire_job_reports_what_it_closed(ch, commit):
-    commit()
-    run = run_job("charity.expire")
-    assert run.status == "ok"
-    assert run.counts == {"proposals_unanswered": 0, "needs_expired": 0, "offers_expired": 0,
-                          "proposals_expired": 0}
 
 
 @pytest.mark.slow
@@ -63,3 +36,4 @@ def test_the_demo_world_has_history_across_all_districts(app, writing):
     signups = Counter(db.session.execute(sa.select(Signup.status)).scalars())
     assert signups["served"] and signups["signed_up"]
     assert audit.verify_chain().ok
+

@@ -1,0 +1,63 @@
+"""Credit repair (credit.lists.repair): never earlier than the rules allow."""
+
+from datetime import date
+
+import pytest
+
+from core import workdays
+from core.errors import ValidationFailed
+from credit.lists import entries, repair, scan
+from tests.credit.factories import notified, record
+
+D = date
+
+
+def _scan(today, lists=("abnormal", "serious", "eldercare")):
+    return scan.run_scan(None, today, lists)
+
+
+def _listed(org, regulator, on, publish_on=None, subtype="warning", **fields):
+    """A fact on ``on``, proposed and notified the same day, published after the window."""
+    record(org, "penalty", subtype, on, **fields)
+    (entry,) = _scan(on)
+    notified(regulator, entry, on)
+    entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
+                    workdays.add_working_days(entry.objection_due, 1))
+    return entry
+
+
+def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society, regulator,
+                                                                   make):
+    from credit.facts.annual_reports import record_missing_reports, submit_report
+
+    staff = make.user("org_staff", org=society)
+    assert record_missing_reports(D(2024, 7, 1)) == 1
+    assert record_missing_reports(D(2024, 7, 2)) == 0
+    (entry,) = _scan(D(2024, 7, 2))
+    notified(regulator, entry, D(2024, 7, 2))
+    entries.publish(regulator, entry, "文号", D(2024, 7, 20))
+    application = repair.apply_for_repair(staff, entry.id, "已补报", "补报回执 2024-88",
+                                          D(2024, 8, 1))
+    with pytest.raises(ValidationFailed) as refused:
+        repair.decide_repair(regulator, application, True, "核实", D(2024, 8, 2))
+    assert refused.value.code == "credit.repair_duties"
+    figures = {"revenue_yuan": 1, "expenditure_yuan": 1, "staff_count": 1, "volunteer_count": 1,
+               "activity_count": 1, "file_ref": "年报.pdf"}
+    assert submit_report(staff, society.id, 2023, figures, D(2024, 8, 3)).status == "late"
+    repair.decide_repair(regulator, application, True, "已补报，核实无误", D(2024, 8, 5))
+    assert entry.state == "removed" and entry.removal_code == "repair"
+    assert "第十四条" in entry.removal_reason
+
+
+def test_serious_repair_is_refused_before_two_years_with_the_date(app, society, regulator,
+                                                                  make):
+    staff = make.user("org_staff", org=society)
+    entry = _listed(society, regulator, D(2022, 5, 9), subtype="suspension",
+                    publish_on=D(2022, 5, 30))
+    with pytest.raises(ValidationFailed) as refused:
+        repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 30))
+    assert "2024-05-31" in refused.value.text
+    application = repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 31))
+    repair.decide_repair(regulator, application, True, "同意", D(2024, 6, 3))
+    assert entry.state == "removed"
+
