@@ -5,8 +5,9 @@ and the display labels (Chinese msgids) of states, outcomes and codes, as Jinja 
 Every citation a rule, an entry or a removal carries comes from ``ARTICLES`` — one place to
 check against the official text (see docs/credit-rules.md for which provisions were
 cross-checked and which the bureau's legal office should confirm before go-live). The measures
-are seed data: each measure names the memorandum, the clause and the department that
-applies it; the ones this platform enforces itself map to ``core.sanctions`` codes.
+are the shipped defaults of the bureau's measure catalogue (``core.catalogues``): each names the
+memorandum, the clause and the department that applies it; the ones this platform enforces
+itself map to ``core.sanctions`` codes.
 """
 
 from __future__ import annotations

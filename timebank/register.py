@@ -22,6 +22,7 @@ def init_app(app) -> None:
         views_counter,
         views_org,
         views_regulator,
+        vocabulary,
     )
     from timebank.cli import timebank_cli
     from timebank.confirmation import on_volunteer_service_confirmed
@@ -32,8 +33,8 @@ def init_app(app) -> None:
     from core.catalogues import Catalogue, register_catalogue
 
     register_catalogue(Catalogue(
-        models.CATEGORY_CATALOGUE, _l("志愿服务类别"),
-        defaults=tuple((code, label, {}) for code, label in models.CATEGORIES.items())))
+        vocabulary.CATEGORY_CATALOGUE, _l("志愿服务类别"),
+        defaults=tuple((code, label, {}) for code, label in vocabulary.CATEGORIES.items())))
     register_api(api.blp)
     register_api(api_redemption.blp)
     app.cli.add_command(timebank_cli)
