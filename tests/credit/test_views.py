@@ -187,9 +187,9 @@ def test_pages_speak_english_when_asked(app, client):
 
 
 def test_the_public_list_pages_through_long_lists(app, client, make, regulator, monkeypatch):
-    from credit import views
+    from credit import views_public
 
-    monkeypatch.setattr(views, "PER_PAGE", 1)
+    monkeypatch.setattr(views_public, "PER_PAGE", 1)
     for n in range(2):
         _entry(make.org(name=f"常州市翻页测试协会{n}"), regulator)
     first = client.get("/credit/public/lists/serious").get_data(as_text=True)
