@@ -126,7 +126,6 @@ class AccountOut(Schema):
     name = Str()
     volunteer_number = Str(allow_none=True)
     id_number_masked = Str()
-    age = Int()
     balance = Int(metadata={"description": "minutes"})
     held = Int()
     available = Int()

@@ -7,9 +7,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
-from core.accounts import services, signin
+from core.accounts import identity, services, signin
 from core.accounts.forms import (
     FamilyForm,
+    InPersonForm,
     LoginForm,
     PasswordForm,
     RealNameForm,
@@ -28,6 +29,10 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -70,13 +75,15 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @roles(PUBLIC)
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
-    """志愿者实名注册."""
+    """志愿者实名注册. The answer is the same whether or not the ID number was registered
+    before (``identity.register_volunteer``), and it is rate-limited per address."""
     form = RegisterForm()
     form.district_id.choices = [(d.id, d.name) for d in districts()]
     if form.validate_on_submit():
         try:
-            user = services.register_volunteer(
+            user = identity.register_volunteer(
                 form.username.data, form.password.data, form.name.data, form.id_number.data,
                 form.phone.data or None, form.district_id.data)
         except DomainError as error:
@@ -84,7 +91,7 @@ def register():
             _form_errors(form, error)
             return render_template("accounts/register.html", form=form), error.status
         login_user(user)
-        flash(_("注册成功，您的志愿者编号是 %(n)s。", n=user.person.volunteer_number), "success")
+        flash(_("注册成功，欢迎加入！"), "success")
         return redirect(url_for("web.home"))
     return render_template("accounts/register.html", form=form)
 
@@ -180,17 +187,19 @@ def verify_family_link(link_id: int):
 
 @bp.route("/account/real-name", methods=["GET", "POST"])
 @roles(AUTHENTICATED)
+@limiter.limit(_register_limit, methods=["POST"])
 def real_name():
-    """实名登记 for a login made by an administrator (or before real names were required)."""
+    """实名登记 for a login without a person; claiming a person registered by an organization
+    needs the binding code it handed over in person."""
     if current_user.person is not None:
         return redirect(url_for("accounts.profile"))
     form = RealNameForm()
     form.district_id.choices = [(d.id, d.name) for d in districts()]
     if form.validate_on_submit():
         try:
-            services.link_person(current_user, current_user, form.name.data,
+            identity.link_person(current_user, current_user, form.name.data,
                                  form.id_number.data, form.phone.data or None,
-                                 form.district_id.data)
+                                 form.district_id.data, form.binding_code.data or None)
         except DomainError as error:
             db.session.rollback()
             _form_errors(form, error)
@@ -198,3 +207,27 @@ def real_name():
         flash(_("实名登记已完成。"), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/real_name.html", form=form)
+
+
+@bp.route("/persons/in-person", methods=["GET", "POST"])
+@roles(*identity.VERIFIERS)
+def in_person():
+    """Staff with the person and their ID card in front of them: record the in-person check,
+    or hand over a binding code for a person who has no login yet."""
+    form = InPersonForm()
+    issued = verified = None
+    if form.validate_on_submit():
+        try:
+            if form.binding_code.data:
+                issued = identity.issue_binding_code(current_user, form.name.data,
+                                                     form.id_number.data)
+            else:
+                verified = identity.verify_in_person(current_user, form.name.data,
+                                                     form.id_number.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+            return render_template("accounts/in_person.html", form=form), error.status
+        form = InPersonForm(formdata=None)
+    return render_template("accounts/in_person.html", form=form, issued=issued,
+                           verified=verified)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from core.accounts.services import create_token
+from core.accounts.services import create_token, create_user
 from core.extensions import db
 from core.orgs.models import OrgKind
 from timebank import ledger, redemption
@@ -27,6 +27,14 @@ class Counter:
         """Credits in a person's account, as confirmed sessions would have put them there."""
         ledger.transfer(ledger.issuance_account(self.funder.id), ledger.person_account(person.id),
                         minutes, PostingKind.DEPOSIT, f"trust-test:{person.id}:{minutes}{note}")
+
+
+def volunteer_login_without_person(username: str):
+    """A volunteer login with no real-name person yet (made by an admin, or self-registered
+    with an ID number that was already registered)."""
+    from tests.factories import PASSWORD
+
+    return create_user(None, username, PASSWORD, username, roles=["volunteer"])
 
 
 def bearer(user) -> dict:
