@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from werkzeug import security as werkzeug_security
 
-from core.accounts import identity
 from core.accounts.models import BindingCode, Person, User
 from core.audit import AuditRecord
 from core.extensions import db
