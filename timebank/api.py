@@ -17,7 +17,7 @@ from core.extensions import db
 from core.inputs import upload_limit
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
-from timebank import confirmation, imports, ledger, sessions, transfers
+from timebank import confirmation, imports, ledger, review, sessions, transfers
 from timebank import schemas as s
 from timebank.redemption import may_redeem
 
@@ -86,11 +86,11 @@ class SessionById(MethodView):
 @blp.route("/sessions/<int:session_id>/confirm")
 class ConfirmSession(MethodView):
     @roles(*MEMBER_ROLES)
-    @blp.arguments(s.EmptyIn)
+    @blp.arguments(s.ConfirmIn)
     @blp.response(200, s.SessionOut)
-    def post(self, _data, session_id):
-        """Confirm a session: the credits are deposited to the volunteer"""
-        return confirmation.confirm_session(current_user, session_id)
+    def post(self, data, session_id):
+        """Confirm a session: the credits are deposited (or held for review, status review)"""
+        return confirmation.confirm_session(current_user, session_id, reason=data["reason"])
 
 
 @blp.route("/sessions/<int:session_id>/reject")
@@ -111,6 +111,27 @@ class ReverseSession(MethodView):
     def post(self, data, session_id):
         """Reverse a confirmed session found false (a reversing posting, never an edit)"""
         return confirmation.reverse_session(current_user, session_id, data["reason"])
+
+
+@blp.route("/review/sessions")
+class ReviewQueue(MethodView):
+    @roles(*OVERSIGHT)
+    @blp.response(200, s.HeldSessionOut(many=True))
+    def get(self):
+        """Sessions held for review instead of deposited, with the signals that held them"""
+        rows = db.session.execute(review.queue_query().limit(500)).scalars().all()
+        signals = review.signals_of([r.id for r in rows])
+        return [{"session": r, "signals": signals.get(r.id, [])} for r in rows]
+
+
+@blp.route("/sessions/<int:session_id>/review")
+class ReviewDecision(MethodView):
+    @roles(*OVERSIGHT)
+    @blp.arguments(s.ReviewDecisionIn)
+    @blp.response(200, s.SessionOut)
+    def post(self, data, session_id):
+        """Decide on a held session: release (deposit) or reject, with the reason"""
+        return review.decide(current_user, session_id, data["release"], data["reason"])
 
 
 @blp.route("/sessions/roster")

@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -54,7 +55,14 @@ class ReasonForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    pass
+    reason = TextAreaField(_l("补录原因（服务结束已久时必填）"),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField(_l("核查结论"), validators=[DataRequired(), Length(max=2000)])
+    release = SubmitField(_l("核实无误，存入时间"))
+    reject = SubmitField(_l("不予认可，退回"))
 
 
 class AmountMixin:

@@ -19,6 +19,9 @@ class SessionStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
     REVERSED = "reversed"  # confirmed, later found false; its credits were reversed
+    # A private person confirmed it, but the confirmation looks staged (mutual confirmations,
+    # one person confirming many volunteers): held for a regulator, nothing deposited yet.
+    REVIEW = "review"
 
     @property
     def label(self) -> str:
@@ -30,6 +33,7 @@ SESSION_STATUS_LABELS = {
     SessionStatus.CONFIRMED: _l("已确认"),
     SessionStatus.REJECTED: _l("未通过"),
     SessionStatus.REVERSED: _l("已撤销（经核查不实）"),
+    SessionStatus.REVIEW: _l("待民政部门核查"),
 }
 
 # Service categories: the shipped defaults of the "timebank.categories" catalogue, which the
@@ -107,6 +111,8 @@ class ServiceSession(TimestampMixin, db.Model):
     confirming_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Why an organization confirmed a session older than ``backdate_window_days``.
+    late_reason: Mapped[str | None] = mapped_column(sa.Text)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reversed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reversal_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -133,6 +139,42 @@ class ServiceSession(TimestampMixin, db.Model):
         if self.recipient_person is not None:
             return self.recipient_person.name
         return self.recipient_org.name if self.recipient_org is not None else ""
+
+
+class SignalKind(enum.StrEnum):
+    MUTUAL = "mutual"  # A confirmed B's service and B confirmed A's
+    BURST = "burst"  # one person confirmed many volunteers' sessions in a few days
+
+    @property
+    def label(self) -> str:
+        return str(SIGNAL_LABELS[self])
+
+
+SIGNAL_LABELS = {
+    SignalKind.MUTUAL: _l("互相确认：服务对象也曾作为志愿者被该志愿者确认"),
+    SignalKind.BURST: _l("集中确认：同一服务对象短期内确认了多名志愿者"),
+}
+
+
+class ReviewSignal(TimestampMixin, db.Model):
+    """Why a session was held for a regulator instead of being deposited, and how it ended."""
+
+    __tablename__ = "timebank_review_signal"
+    __table_args__ = (sa.UniqueConstraint("session_id", "kind", name="uq_timebank_signal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_session.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # released, rejected
+
+    session = relationship("ServiceSession")
+
+    @property
+    def label(self) -> str:
+        return SignalKind(self.kind).label
 
 
 class AccountKind(enum.StrEnum):

@@ -59,6 +59,7 @@ class SessionOut(Schema):
     confirmed_via = Str(allow_none=True)
     decided_at = ma.fields.AwareDateTime(allow_none=True)
     reject_reason = Str(allow_none=True)
+    late_reason = Str(allow_none=True)
     reversal_reason = Str(allow_none=True)
     reversal_shortfall = Int()
     created_at = ma.fields.AwareDateTime()
@@ -78,6 +79,31 @@ class ReasonIn(Schema):
 
 class EmptyIn(Schema):
     pass
+
+
+class ConfirmIn(Schema):
+    reason = Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                 metadata={"description": "required when the session ended more than "
+                                          "backdate_window_days ago (organizations only)"})
+
+
+class ReviewDecisionIn(Schema):
+    release = ma.fields.Boolean(required=True, metadata={
+        "description": "true: deposit the hours as confirmed; false: reject the session"})
+    reason = Str(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class SignalOut(Schema):
+    kind = Str()
+    label = Str()
+    detail = ma.fields.Dict()
+    created_at = ma.fields.AwareDateTime()
+    outcome = Str(allow_none=True)
+
+
+class HeldSessionOut(Schema):
+    session = ma.fields.Nested(lambda: SessionOut())
+    signals = ma.fields.List(ma.fields.Nested(SignalOut))
 
 
 class RosterVolunteer(Schema):

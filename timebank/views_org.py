@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import spreadsheets
+from core import clock, spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError
@@ -27,7 +27,9 @@ COLUMN_LABELS = {key: zh for key, zh, _required, _desc in imports.COLUMNS}
 @roles(*DECIDERS)
 def to_confirm():
     rows, page, has_next = paged(sessions.sessions_query(current_user, "to_confirm"))
-    return render_template("timebank/to_confirm.html", rows=rows, page=page,
+    now = clock.now()
+    late = {row.id for row in rows if sessions.is_late(row, now)}
+    return render_template("timebank/to_confirm.html", rows=rows, page=page, late=late,
                            has_next=has_next, reason_form=ReasonForm(), form=ConfirmForm())
 
 
@@ -44,11 +46,15 @@ def confirm(session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            confirmation.confirm_session(current_user, session_id)
+            row = confirmation.confirm_session(current_user, session_id,
+                                               reason=form.reason.data or None)
         except DomainError as error:
             show_error(None, error)
             return _back(session_id)
-        flash(_("已确认，服务时间已存入志愿者账户。"), "success")
+        if row.status == SessionStatus.REVIEW:
+            flash(_("已记录您的确认。该记录需经民政部门核查后才存入时间。"), "info")
+        else:
+            flash(_("已确认，服务时间已存入志愿者账户。"), "success")
     return _back(session_id)
 
 

@@ -12,9 +12,9 @@ from core.accounts.services import find_person_by_volunteer_number
 from core.auth import roles
 from core.errors import DomainError
 from core.orgs.services import districts
-from timebank import ledger, redemption, sessions, stats, transfers
+from timebank import ledger, redemption, review, sessions, stats, transfers
 from timebank.api_redemption import export_response
-from timebank.forms import AllocationForm
+from timebank.forms import AllocationForm, ReviewForm
 from timebank.models import ServiceSession, SessionStatus
 from timebank.views import bp, paged, show_error
 
@@ -89,6 +89,32 @@ def review_sessions():
     rows, page, has_next = paged(query)
     return render_template("timebank/review.html", rows=rows, page=page, has_next=has_next,
                            status=status, statuses=list(SessionStatus), q=q)
+
+
+@bp.get("/review/queue")
+@roles(*OVERSIGHT)
+def review_queue():
+    """Sessions held for review (mutual confirmations, bursts), oldest first."""
+    rows, page, has_next = paged(review.queue_query())
+    return render_template("timebank/review_queue.html", rows=rows, page=page,
+                           has_next=has_next, signals=review.signals_of([r.id for r in rows]),
+                           form=ReviewForm())
+
+
+@bp.post("/sessions/<int:session_id>/review")
+@roles(*OVERSIGHT)
+def review_decision(session_id: int):
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("请填写核查结论。"), "error")
+        return redirect(url_for("timebank.review_queue"))
+    try:
+        row = review.decide(current_user, session_id, bool(form.release.data), form.reason.data)
+    except DomainError as error:
+        show_error(None, error)
+        return redirect(url_for("timebank.review_queue"))
+    flash(_("已存入时间。") if row.status == SessionStatus.CONFIRMED else _("已退回。"), "success")
+    return redirect(url_for("timebank.review_queue"))
 
 
 @bp.get("/ledger")
