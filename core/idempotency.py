@@ -140,6 +140,13 @@ def _refused(_session, previous_transaction) -> None:
         g.pop("idempotency", None)
 
 
+def keep_out_of_store() -> None:
+    """This response shows a secret once (a pay code, a binding code, an API token): it is
+    never stored for replay, so the secret never rests in the database. A retry simply asks
+    for a new one."""
+    g.pop("idempotency", None)
+
+
 def remember(response) -> None:
     """Store a successful response for its key (called before the request commits)."""
     pending = g.pop("idempotency", None)

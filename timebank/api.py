@@ -17,7 +17,7 @@ from core.extensions import db
 from core.inputs import upload_limit
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
-from timebank import confirmation, imports, ledger, review, sessions, transfers
+from timebank import confirmation, consent, imports, ledger, review, sessions, transfers
 from timebank import schemas as s
 from timebank.redemption import may_redeem
 
@@ -191,10 +191,13 @@ class AccountById(MethodView):
     @roles(Role.INSTITUTION_STAFF, *OVERSIGHT)
     @blp.response(200, s.AccountOut)
     def get(self, person_id):
-        """A member's account (counter staff and regulators; ID number masked)"""
+        """A member's account: regulators; counter staff only while the member's presentation
+        lasts (POST /counter/presentations). ID number masked"""
         person = db.session.get(Person, person_id)
         if person is None:
             raise NotFound("timebank.member_not_found", _("找不到该会员。"))
+        if not current_user.has_role(*OVERSIGHT):
+            consent.require_presented(current_user, person.id)
         return account_summary(person)
 
 

@@ -103,7 +103,8 @@ class ImportForm(FlaskForm):
 class LookupForm(FlaskForm):
     """Posted, not a GET search: an ID number must not end up in URLs or browser history."""
 
-    q = StringField(_l("志愿者编号或身份证号码"), validators=[DataRequired(), Length(max=30)])
+    q = StringField(_l("会员付款码（扫码或输入）或身份证号码"),
+                    validators=[DataRequired(), Length(max=30)])
 
 
 class RedeemForm(FlaskForm):
@@ -112,8 +113,14 @@ class RedeemForm(FlaskForm):
                                                              NumberRange(1, 20)])
 
 
+class CounterRedeemForm(RedeemForm):
+    pay_code = StringField(_l("会员付款码（会员已出示付款码时可不填）"),
+                           validators=[Optional(), Length(max=20)])
+    id_checked = BooleanField(_l("已核对身份证原件（会员没有登录账号时）"))
+
+
 class CodeForm(FlaskForm):
-    code = StringField(_l("会员出示的兑换码"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("会员出示的兑换码"), validators=[Optional(), Length(max=12)])
 
 
 class CancelForm(FlaskForm):
@@ -127,6 +134,8 @@ class ItemForm(FlaskForm):
                                                                 NumberRange(1, 1440)])
     price_minutes = IntegerField(_l("所需时间（分钟，留空则与服务时长相同）"),
                                  validators=[Optional(), NumberRange(1, 1440)])
+    max_quantity = IntegerField(_l("每次最多兑换数量（留空按政策上限）"),
+                                validators=[Optional(), NumberRange(1, 20)])
 
 
 class HistoryFilter(FlaskForm):

@@ -340,12 +340,18 @@ class CatalogueItem(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     service_minutes: Mapped[int]  # how long the service lasts
     price_minutes: Mapped[int]  # what it costs in credit minutes
+    max_quantity: Mapped[int] = mapped_column(default=1)  # per redemption
     active: Mapped[bool] = mapped_column(default=True)
+    # Above the policy caps (price, quantity) an item waits for a regulator's approval.
+    approval_pending: Mapped[bool] = mapped_column(default=False)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     org = relationship("Organization")
 
 
 class RedemptionStatus(enum.StrEnum):
+    REQUESTED = "requested"  # waits for the member's (or a second person's) consent; no hold
     PENDING = "pending"
     POSTED = "posted"
     VOIDED = "voided"
@@ -356,6 +362,7 @@ class RedemptionStatus(enum.StrEnum):
 
 
 REDEMPTION_STATUS_LABELS = {
+    RedemptionStatus.REQUESTED: _l("待会员确认"),
     RedemptionStatus.PENDING: _l("待服务（已冻结）"),
     RedemptionStatus.POSTED: _l("已完成"),
     RedemptionStatus.VOIDED: _l("已取消"),
@@ -379,7 +386,13 @@ class Redemption(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default=RedemptionStatus.PENDING)
     code: Mapped[str] = mapped_column(sa.String(8))  # one-time code the member shows
     code_failures: Mapped[int] = mapped_column(default=0)
-    hold_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_hold.id"), unique=True)
+    hold_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_hold.id"), unique=True)
+    # How the member consented (timebank.consent): self, pay_code, member, assisted.
+    consent: Mapped[str] = mapped_column(sa.String(16), default="self")
+    id_checked: Mapped[bool] = mapped_column(default=False)  # the clerk saw the ID card
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approval_via: Mapped[str | None] = mapped_column(sa.String(16))  # member, family, staff
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     settled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -390,7 +403,54 @@ class Redemption(TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
+        if self.status == RedemptionStatus.REQUESTED and self.consent == "assisted":
+            return str(_l("待亲属或第二名工作人员确认"))
         return RedemptionStatus(self.status).label
+
+    @property
+    def consent_label(self) -> str:
+        return str(CONSENT_LABELS.get(self.consent, self.consent))
+
+
+CONSENT_LABELS = {
+    "self": _l("会员自助预约，凭兑换码办理"),
+    "pay_code": _l("会员出示付款码"),
+    "member": _l("会员在本人账户中确认"),
+    "assisted": _l("核对身份证，并由第二人确认"),
+    "system": _l("系统"),
+}
+
+
+class PayCode(TimestampMixin, db.Model):
+    """A member's short-lived, single-use pay code (付款码): only a keyed hash is stored."""
+
+    __tablename__ = "timebank_pay_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    redemption_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_redemption.id"))
+
+
+class Presentation(TimestampMixin, db.Model):
+    """A member presented themself at a counter (pay code or ID card): the clerk sees their
+    account there until ``expires_at``. Also the record of who looked at whom."""
+
+    __tablename__ = "timebank_presentation"
+    __table_args__ = (sa.Index("ix_timebank_presentation_user_person", "user_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    method: Mapped[str] = mapped_column(sa.String(16))  # pay_code, id_card
+    pay_code_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_pay_code.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    person = relationship("Person")
 
 
 class Certificate(InsertOnly, db.Model):

@@ -213,6 +213,9 @@ class ItemIn(Schema):
     price_minutes = Int(load_default=None, strict=True,
                         validate=validate.Range(min=1, max=1440),
                         metadata={"description": "default: 1 minute of credit per minute"})
+    max_quantity = Int(load_default=None, strict=True, validate=validate.Range(min=1, max=20),
+                       metadata={"description": "most per redemption (default: the policy "
+                                                "cap; above it needs a regulator's approval)"})
     active = ma.fields.Boolean(load_default=True)
 
 
@@ -221,6 +224,7 @@ class ItemPatch(Schema):
     description = Str(validate=validate.Length(max=2000))
     service_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
     price_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
+    max_quantity = Int(strict=True, validate=validate.Range(min=1, max=20))
     active = ma.fields.Boolean()
 
 
@@ -231,7 +235,10 @@ class ItemOut(Schema):
     description = Str()
     service_minutes = Int()
     price_minutes = Int()
+    max_quantity = Int()
     active = ma.fields.Boolean()
+    approval_pending = ma.fields.Boolean(metadata={
+        "description": "above the policy caps and not yet approved by a regulator"})
 
 
 class LookupArgs(Schema):
@@ -243,11 +250,35 @@ class RedemptionIn(Schema):
     item_id = Int(required=True)
     quantity = Int(load_default=1, strict=True, validate=validate.Range(min=1, max=20))
     person_id = Int(load_default=None, metadata={
-        "description": "the member (counter staff); default: the signed-in member"})
+        "description": "counter staff: the member who presented themself; default: the "
+                       "signed-in member"})
+    pay_code = Str(load_default=None, validate=validate.Length(min=1, max=20), metadata={
+        "description": "counter staff: the member's pay code (it names the member and "
+                       "authorizes this one redemption)"})
+    id_checked = ma.fields.Boolean(load_default=False, metadata={
+        "description": "counter staff, for a member without a login: I checked the original "
+                       "ID card (a family proxy or a second staff member then approves)"})
+
+
+class PresentIn(Schema):
+    pay_code = Str(load_default=None, validate=validate.Length(min=1, max=20))
+    id_number = Str(load_default=None, validate=validate.Length(equal=18))
+    org_id = Int(load_default=None, metadata={"description": "default: my institution"})
+
+    @ma.validates_schema
+    def one_of(self, data, **_kw):
+        if bool(data.get("pay_code")) == bool(data.get("id_number")):
+            raise ma.ValidationError("give pay_code or id_number", "pay_code")
+
+
+class PayCodeOut(Schema):
+    code = Str(metadata={"description": "shown once; only its keyed hash is stored"})
+    expires_at = ma.fields.AwareDateTime()
 
 
 class CodeIn(Schema):
-    code = Str(required=True, validate=validate.Length(min=1, max=12))
+    code = Str(load_default=None, validate=validate.Length(min=1, max=12), metadata={
+        "description": "the one-time code, for a redemption the member reserved themself"})
 
 
 class CancelIn(Schema):
@@ -270,10 +301,11 @@ class RedemptionOut(Schema):
     created_at = ma.fields.AwareDateTime()
     settled_at = ma.fields.AwareDateTime(allow_none=True)
     void_reason = Str(allow_none=True)
-
-
-class RedemptionWithCodeOut(RedemptionOut):
-    code = Str(metadata={"description": "the one-time code the member shows at the counter"})
+    consent = Str(metadata={"description": "self, pay_code, member, assisted"})
+    consent_label = Str()
+    id_checked = ma.fields.Boolean()
+    approval_via = Str(allow_none=True, metadata={"description": "member, family, staff"})
+    created_by_id = Int(allow_none=True)
 
 
 def _code_for_member(row) -> str | None:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
-from core.accounts.models import Role
+from core.accounts.models import Role, User
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import roles
 from core.errors import DomainError
+from core.extensions import db
 from core.orgs.services import districts
 from timebank import ledger, redemption, review, sessions, stats, transfers
 from timebank.api_redemption import export_response
-from timebank.forms import AllocationForm, ReviewForm
-from timebank.models import ServiceSession, SessionStatus
+from timebank.consent import Consent
+from timebank.forms import AllocationForm, ConfirmForm, ReviewForm
+from timebank.models import Redemption, ServiceSession, SessionStatus
 from timebank.views import bp, paged, show_error
 
 OVERSIGHT = (Role.REGULATOR, Role.ADMIN)
@@ -115,6 +118,49 @@ def review_decision(session_id: int):
         return redirect(url_for("timebank.review_queue"))
     flash(_("已存入时间。") if row.status == SessionStatus.CONFIRMED else _("已退回。"), "success")
     return redirect(url_for("timebank.review_queue"))
+
+
+@bp.get("/review/catalogue")
+@roles(*OVERSIGHT)
+def review_catalogue():
+    """Catalogue services priced or sized above the policy caps, waiting for approval."""
+    rows, page, has_next = paged(redemption.items_awaiting_approval())
+    return render_template("timebank/review_catalogue.html", rows=rows, page=page,
+                           has_next=has_next, form=ConfirmForm())
+
+
+@bp.post("/catalogue/<int:item_id>/approve")
+@roles(Role.REGULATOR)
+def approve_item(item_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            redemption.approve_item(current_user, item_id)
+        except DomainError as error:
+            show_error(None, error)
+        else:
+            flash(_("已批准，该服务项目可以兑换了。"), "success")
+    return redirect(url_for("timebank.review_catalogue"))
+
+
+@bp.get("/review/redemptions")
+@roles(*OVERSIGHT)
+def review_redemptions():
+    """Redemptions made on an ID-card check for members without a login (who checked, who
+    approved), newest first."""
+    query = redemption.redemptions_query().where(Redemption.consent == Consent.ASSISTED)
+    rows, page, has_next = paged(query)
+    return render_template("timebank/review_redemptions.html", rows=rows, page=page,
+                           has_next=has_next, users=_names({r.created_by_id for r in rows} |
+                                                           {r.approved_by_id for r in rows}))
+
+
+def _names(user_ids) -> dict:
+    ids = [i for i in user_ids if i]
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.display_name)
+                                   .where(User.id.in_(ids))).all())
 
 
 @bp.get("/ledger")

@@ -142,7 +142,9 @@ class Person(TimestampMixin, db.Model):
     # Seen in person with the ID card by staff of a verified organization (or a regulator):
     # only then does this person's word confirm someone else's hours.
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # use_alter: user_account points at person too; the constraint is added after both exist
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey(
+        "user_account.id", use_alter=True, name="fk_person_verified_by_id_user_account"))
     verified_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
 
     user: Mapped[User | None] = relationship(back_populates="person",

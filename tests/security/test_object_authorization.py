@@ -62,8 +62,8 @@ PUBLIC_BY_DESIGN = {
 # Acts of eldercare counter staff on any member, by design (适老化, 通存通兑): the member stands
 # at the counter with their ID card; the counter looks them up, and checks family documents.
 COUNTER_BY_DESIGN = {
-    ("timebank.counter_member", "GET"): "the counter looks up the member in front of it",
-    ("timebank_api.AccountById", "GET"): "the counter reads the member's balance",
+    # (A member's account is NOT among these any more: the counter sees it only while the
+    # member presents themself there, issue 12.)
     ("accounts.verify_family_link", "POST"): "the counter checks the family documents",
     ("accounts_api.FamilyVerify", "POST"): "the counter checks the family documents",
 }

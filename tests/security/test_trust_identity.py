@@ -147,15 +147,20 @@ def test_no_page_or_api_shows_the_age_next_to_the_masked_number(app, make, api_a
                                                                  client):
     counter = Counter(make)
     elder = make.person(age=83, volunteer=False)
-    found = api_as(user=counter.clerk).get(
-        f"/api/v1/timebank/members/lookup?q={elder.id_number}")
-    assert found.status_code == 200
-    assert elder.id_number_masked == found.json["id_number_masked"]
-    assert not {"age", "birth_date", "born"} & set(found.json)
-    assert "83" not in {str(v) for v in found.json.values()}
+    shown = api_as(user=counter.clerk).post("/api/v1/timebank/counter/presentations",
+                                            json={"id_number": elder.id_number})
+    assert shown.status_code == 200
+    assert elder.id_number_masked == shown.json["id_number_masked"]
+    assert not {"age", "birth_date", "born"} & set(shown.json)
+    assert "83" not in {str(v) for v in shown.json.values()}
+    login_as(user=counter.clerk)
+    page = client.get(f"/timebank/counter/member/{elder.id}").get_data(as_text=True)
+    assert elder.id_number_masked in page and "年龄" not in page and " 83" not in page
     regulator = api_as("regulator")
-    account = regulator.get(f"/api/v1/timebank/accounts/{elder.id}")
-    assert account.status_code == 200 and "age" not in account.json
+    for url in (f"/api/v1/timebank/accounts/{elder.id}",
+                f"/api/v1/timebank/members/lookup?q={elder.id_number}"):
+        answer = regulator.get(url)
+        assert answer.status_code == 200 and "age" not in answer.json
     person = api_as("org_staff").get(f"/api/v1/accounts/persons/lookup?id_number="
                                      f"{elder.id_number}")
     assert not {"age", "birth_date"} & set(person.json)
