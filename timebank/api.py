@@ -131,7 +131,8 @@ class ReviewDecision(MethodView):
     @blp.response(200, s.SessionOut)
     def post(self, data, session_id):
         """Decide on a held session: release (deposit) or reject, with the reason"""
-        return review.decide(current_user, session_id, data["release"], data["reason"])
+        return confirmation.decide_held(current_user, session_id, data["release"],
+                                        data["reason"])
 
 
 @blp.route("/sessions/roster")

@@ -207,6 +207,36 @@ def reject_session(actor, session_id: int, reason: str,
     return row
 
 
+def decide_held(actor, session_id: int, release: bool, reason: str,
+                now: datetime | None = None) -> ServiceSession:
+    """A regulator's decision on a session held for review (``timebank.review``): release
+    (the hours are deposited as the recipient confirmed them) or reject, with the reason."""
+    row = lock_session(session_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("timebank.reason_required", _l("请填写核查结论。"),
+                               errors={"reason": [str(_l("必填。"))]})
+    if row.status != SessionStatus.REVIEW:
+        raise Conflict("timebank.not_in_review", _l("该记录不在待核查队列中。"))
+    now = clock.utc(now)
+    outcome = "released" if release else "rejected"
+    if release:
+        row.status = SessionStatus.CONFIRMED
+        deposit(row, actor, now)
+    else:
+        row.status, row.reject_reason = SessionStatus.REJECTED, reason[:2000]
+    for signal in review.signals_of([row.id]).get(row.id, []):
+        signal.resolved_at, signal.resolved_by_id, signal.outcome = now, actor.id, outcome
+    db.session.flush()
+    audit.record(actor, f"timebank.session.review_{outcome}", "timebank_session", row.id,
+                 at=now, before={"status": "review"}, after={"status": row.status,
+                                                              "credit_minutes": row.credit_minutes},
+                 reason=reason)
+    if release:
+        announce_confirmed(row, now)
+    return row
+
+
 def may_reverse(actor, row: ServiceSession) -> None:
     if actor.has_role(Role.REGULATOR, Role.ADMIN):
         return

@@ -1,5 +1,5 @@
 """Confirmations that look staged: signals that send a session to the regulators' review queue
-instead of the ledger, and the regulator's decision (release: deposit; reject: with a reason).
+instead of the ledger, and the queue (the regulator's decision: ``confirmation.decide_held``).
 
 A private person's word mints hours for someone else, so two patterns are not taken on trust
 (issue 12, item 2): a mutual pair (A confirms B's service, B confirms A's) and a burst (one
@@ -13,11 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
-from core import audit, clock
+from core import audit
 from core.config import policy
-from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from timebank.models import ReviewSignal, ServiceSession, SessionStatus, SignalKind
 
@@ -76,37 +74,3 @@ def signals_of(session_ids) -> dict[int, list[ReviewSignal]]:
             ReviewSignal.session_id.in_(list(session_ids))).order_by(ReviewSignal.id)).scalars():
         out.setdefault(signal.session_id, []).append(signal)
     return out
-
-
-def decide(actor, session_id: int, release: bool, reason: str,
-           now: datetime | None = None) -> ServiceSession:
-    """A regulator's decision on a held session: release (the hours are deposited as the
-    recipient confirmed them) or reject, with the reason either way."""
-    from timebank.confirmation import deposit, lock_session
-
-    row = lock_session(session_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("timebank.reason_required", _l("请填写核查结论。"),
-                               errors={"reason": [str(_l("必填。"))]})
-    if row.status != SessionStatus.REVIEW:
-        raise Conflict("timebank.not_in_review", _l("该记录不在待核查队列中。"))
-    now = clock.utc(now)
-    outcome = "released" if release else "rejected"
-    if release:
-        row.status = SessionStatus.CONFIRMED
-        deposit(row, actor, now)
-    else:
-        row.status, row.reject_reason = SessionStatus.REJECTED, reason[:2000]
-    for signal in signals_of([row.id]).get(row.id, []):
-        signal.resolved_at, signal.resolved_by_id, signal.outcome = now, actor.id, outcome
-    db.session.flush()
-    audit.record(actor, f"timebank.session.review_{outcome}", "timebank_session", row.id,
-                 at=now, before={"status": "review"}, after={"status": row.status,
-                                                              "credit_minutes": row.credit_minutes},
-                 reason=reason)
-    if release:
-        from timebank.confirmation import announce_confirmed
-
-        announce_confirmed(row, now)
-    return row

@@ -14,7 +14,7 @@ from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db
 from core.orgs.services import districts
-from timebank import ledger, redemption, review, sessions, stats, transfers
+from timebank import confirmation, ledger, redemption, review, sessions, stats, transfers
 from timebank.api_redemption import export_response
 from timebank.consent import Consent
 from timebank.forms import AllocationForm, ConfirmForm, ReviewForm
@@ -112,7 +112,8 @@ def review_decision(session_id: int):
         flash(_("请填写核查结论。"), "error")
         return redirect(url_for("timebank.review_queue"))
     try:
-        row = review.decide(current_user, session_id, bool(form.release.data), form.reason.data)
+        row = confirmation.decide_held(current_user, session_id, bool(form.release.data),
+                                       form.reason.data)
     except DomainError as error:
         show_error(None, error)
         return redirect(url_for("timebank.review_queue"))
