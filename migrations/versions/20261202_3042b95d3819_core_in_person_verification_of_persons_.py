@@ -1,7 +1,7 @@
 """core: in-person verification of persons, binding codes for claiming a person
 
 Revision ID: 3042b95d3819
-Revises: 61171f7ca2c4
+Revises: 5126aa3dfb5d
 Create Date: 2026-12-02 00:00:24.639844
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3042b95d3819'
-down_revision = '61171f7ca2c4'
+down_revision = '5126aa3dfb5d'
 branch_labels = None
 depends_on = None
 
