@@ -50,6 +50,31 @@ def test_a_serious_entry_for_revocation_leaves_once_the_subject_is_deregistered(
     assert removals.removal_serious_deregistered(other, subject(gone)) is None
 
 
+@pytest.mark.parametrize("cause", [("penalty", "revocation"), ("basic", "registration_revoked")])
+@pytest.mark.parametrize("deregistered", ["status", "fact"])
+def test_either_kind_of_revocation_leaves_on_either_proof_of_deregistration(cause, deregistered):
+    """Listed for a revoked registration (a penalty decision or the registry's own record);
+    deregistered per the registry's status or a deregistration record: either way it leaves."""
+    revoked = F(*cause, D(2023, 1, 1))
+    entry = E("serious", fact_ids=[revoked.id], clock_start=D(2023, 2, 1))
+    assert removals.removal_serious_deregistered(entry, subject(revoked)) is None
+    if deregistered == "status":
+        done = subject(revoked, status="deregistered")
+    else:
+        done = subject(revoked, F("basic", "deregistration", D(2023, 6, 1)))
+    removal = removals.removal_serious_deregistered(entry, done)
+    assert (removal.code, removal.article) == ("deregistered", "so.serious.removal")
+    assert "注销登记" in removal.reason
+
+
+def test_a_serious_entry_for_another_penalty_stays_after_deregistration():
+    """Only a revocation is answered by deregistering; a fine is not wiped by closing down."""
+    fined = F("penalty", "fine", D(2023, 1, 1), amount_yuan=50000)
+    entry = E("serious", fact_ids=[fined.id], clock_start=D(2023, 2, 1))
+    closed = subject(fined, F("basic", "deregistration", D(2023, 6, 1)), status="deregistered")
+    assert removals.removal_serious_deregistered(entry, closed) is None
+
+
 @pytest.mark.parametrize("today, allowed", [(D(2024, 5, 10), False), (D(2024, 5, 11), True)])
 def test_serious_repair_only_after_two_full_years(today, allowed):
     entry = E("serious", decided_on=D(2022, 5, 10), clock_start=D(2022, 5, 10))
