@@ -68,6 +68,8 @@ POLICY_DEFAULTS: dict[str, object] = {
     # Random inspections: share of each risk tier drawn
     "inspection_ratios": {"red": 0.30, "yellow": 0.15, "blue": 0.05, "green": 0.03},
     "inspectors_per_subject": 2,
+    # local: a draw's commitment stays published this long before its secret may be revealed
+    "inspection_reveal_min_hours": 24,
     # Scoring
     "score_base": 600,
     "score_base_odds": 50,

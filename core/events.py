@@ -42,6 +42,12 @@ volunteer_service_confirmed = _signals.signal(
         "description, actor_id.",
 )
 
+org_status_changed = _signals.signal(
+    "orgs.status-changed",
+    doc="An organization's registration status changed (verified, suspended, deregistered, "
+        "revoked). kwargs: org_id, before, after (OrgStatus values), reason, actor_id.",
+)
+
 notice_delivered = _signals.signal(
     "core.notice-delivered",
     doc="A notice document counts as delivered (the first confirmed delivery, or the end of "

@@ -1,5 +1,6 @@
 """API shapes of the credit package: facts, entries and their due process, objections, repair,
-annual reports, the feed (schema ``civic.credit.feed/1``) and random inspections."""
+annual reports and the feed (schema ``civic.credit.feed/1``); random inspections have
+theirs in ``credit/inspections/schemas.py``."""
 
 from __future__ import annotations
 
@@ -327,47 +328,3 @@ class FeedbackOut(Schema):
     applied_on = F.Date()
     note = F.String(allow_none=True)
     received_at = AwareDateTime()
-
-
-# --- inspections -------------------------------------------------------------------------------
-
-class InspectionDrawIn(Schema):
-    title = F.String(load_default="", validate=validate.Length(max=200))
-    seed = F.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-
-
-class DrawAssignmentOut(Schema):
-    org_id = F.Integer()
-    tier = F.String()
-    inspector_ids = F.List(F.Integer())
-    result_fact_id = F.Integer(allow_none=True)
-
-
-class InspectionDrawOut(Schema):
-    id = F.Integer()
-    title = F.String()
-    seed = F.String()
-    drawn_on = F.Date()
-    ratios = F.Dict()
-    per_subject = F.Integer()
-    subjects_snapshot = F.List(F.List(F.Raw()))
-    inspectors_snapshot = F.List(F.List(F.Raw()))
-    result = F.List(F.List(F.Raw()))
-    assignments = F.List(F.Nested(DrawAssignmentOut))
-    reproducible = F.Boolean(metadata={"description": "re-running the seed gives this result"})
-
-
-class InspectionResultIn(Schema):
-    org_id = F.Integer(required=True)
-    result = F.String(required=True, validate=validate.OneOf(list(RESULTS)))
-    summary = F.String(load_default="", validate=TEXT)
-    document_number = F.String(required=True, validate=validate.Length(min=1, max=100))
-    evidence_ref = F.String(required=True, validate=validate.Length(min=1, max=200))
-    rectify_deadline = F.Date(load_default=None, allow_none=True)
-    occurred_on = F.Date(load_default=None, allow_none=True)
-
-
-class InspectorConflictIn(Schema):
-    inspector_id = F.Integer(required=True)
-    org_id = F.Integer(required=True)
-    reason = F.String(required=True, validate=validate.Length(min=1, max=200))

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, clock
+from core import audit, clock, events
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.ids import is_valid_uscc
@@ -189,6 +189,9 @@ def set_org_status(actor, org: Organization, status: str, reason: str) -> Organi
     db.session.flush()
     audit.record(actor, "orgs.status", "organization", org.id, before={"status": before},
                  after={"status": status}, reason=reason)
+    if status != before:
+        events.publish(events.org_status_changed, "orgs", org_id=org.id, before=before,
+                       after=status, reason=reason, actor_id=getattr(actor, "id", None))
     return org
 
 
