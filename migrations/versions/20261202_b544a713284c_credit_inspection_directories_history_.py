@@ -7,7 +7,8 @@ Create Date: 2026-12-02 02:10:00.392052
 """
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
+
+from core.db import insert_only_statements
 
 # revision identifiers, used by Alembic.
 revision = 'b544a713284c'
@@ -31,6 +32,10 @@ def upgrade():
     )
     with op.batch_alter_table('credit_inspection_directory_change', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credit_inspection_directory_change_member_id'), ['member_id'], unique=False)
+    # The directories' history is insert-only in the database too (core.db.insert_only_statements).
+    for statement in insert_only_statements('credit_inspection_directory_change',
+                                            op.get_bind().dialect.name):
+        op.execute(statement)
 
     with op.batch_alter_table('credit_draw', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state', sa.String(length=12), server_default='drawn', nullable=False))
@@ -39,7 +44,7 @@ def upgrade():
         batch_op.add_column(sa.Column('count', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('commitment', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('secret', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('witnessed', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('witnessed', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('committed_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('committed_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('snapshot', sa.Text(), nullable=True))
@@ -51,19 +56,19 @@ def upgrade():
                existing_type=sa.VARCHAR(length=64),
                nullable=True)
         batch_op.alter_column('drawn_on',
-               existing_type=sa.DATE(),
+               existing_type=sa.Date(),
                nullable=True)
         batch_op.alter_column('drawn_at',
-               existing_type=sa.DATETIME(),
+               existing_type=sa.DateTime(),
                nullable=True)
         batch_op.alter_column('subjects_snapshot',
-               existing_type=sqlite.JSON(),
+               existing_type=sa.JSON(),
                nullable=True)
         batch_op.alter_column('inspectors_snapshot',
-               existing_type=sqlite.JSON(),
+               existing_type=sa.JSON(),
                nullable=True)
         batch_op.alter_column('result',
-               existing_type=sqlite.JSON(),
+               existing_type=sa.JSON(),
                nullable=True)
         batch_op.create_foreign_key(batch_op.f('fk_credit_draw_committed_by_id_user_account'), 'user_account', ['committed_by_id'], ['id'])
 
@@ -83,19 +88,19 @@ def downgrade():
     with op.batch_alter_table('credit_draw', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_credit_draw_committed_by_id_user_account'), type_='foreignkey')
         batch_op.alter_column('result',
-               existing_type=sqlite.JSON(),
+               existing_type=sa.JSON(),
                nullable=False)
         batch_op.alter_column('inspectors_snapshot',
-               existing_type=sqlite.JSON(),
+               existing_type=sa.JSON(),
                nullable=False)
         batch_op.alter_column('subjects_snapshot',
-               existing_type=sqlite.JSON(),
+               existing_type=sa.JSON(),
                nullable=False)
         batch_op.alter_column('drawn_at',
-               existing_type=sa.DATETIME(),
+               existing_type=sa.DateTime(),
                nullable=False)
         batch_op.alter_column('drawn_on',
-               existing_type=sa.DATE(),
+               existing_type=sa.Date(),
                nullable=False)
         batch_op.alter_column('seed',
                existing_type=sa.VARCHAR(length=64),
