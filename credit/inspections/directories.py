@@ -151,7 +151,9 @@ def add_inspector(actor, user: User, staff_number: str) -> Inspector:
     if not user.has_role(Role.REGULATOR):
         raise ValidationFailed("credit.not_an_inspector", _l("检查人员须为监管人员账号。"),
                                errors={"username": [str(_l("不是监管人员。"))]})
-    if db.session.get(Inspector, user.id) is not None:
+    row = db.session.get(Inspector, user.id)
+    # Inspectors listed before staff numbers existed are not drawn until they get one.
+    if row is not None and row.staff_number is not None:
         raise Conflict("credit.inspector_exists",
                        _l("该人员已在检查人员名录中；停用的人员请说明原因后恢复。"))
     taken = db.session.execute(sa.select(Inspector).where(Inspector.staff_number == number)
@@ -159,10 +161,13 @@ def add_inspector(actor, user: User, staff_number: str) -> Inspector:
     if taken is not None:
         raise Conflict("credit.staff_number_taken", _l("该执法证号已被其他检查人员使用。"),
                        errors={"staff_number": [str(_l("已被使用。"))]})
-    row = Inspector(user_id=user.id, staff_number=number, active=True)
-    db.session.add(row)
+    if row is None:
+        row = Inspector(user_id=user.id, active=True)
+        db.session.add(row)
+    row.staff_number = number
     db.session.flush()
-    _log(actor, INSPECTORS, user.id, "added", str(_l("加入检查人员名录")))
+    _log(actor, INSPECTORS, user.id, "added",
+         str(_l("加入检查人员名录（执法证号 %(n)s）", n=number)))
     return row
 
 

@@ -97,7 +97,8 @@ def test_an_inspector_taken_out_is_never_sent_and_can_come_back(app, directory, 
     assert "CZ-0001" not in row.snapshot
     directories.set_inspector_active(regulator, people[0].id, True, "借调结束")
     assert _actions(directories.INSPECTORS, people[0].id) == [
-        ("added", "加入检查人员名录"), ("deactivated", "借调外单位"), ("reactivated", "借调结束")]
+        ("added", "加入检查人员名录（执法证号 CZ-0001）"), ("deactivated", "借调外单位"),
+        ("reactivated", "借调结束")]
 
 
 def test_only_regulators_with_a_well_formed_unique_staff_number_join(directory, make, regulator):
@@ -108,3 +109,16 @@ def test_only_regulators_with_a_well_formed_unique_staff_number_join(directory, 
         directories.add_inspector(regulator, make.user("regulator"), "空格 不行")
     with pytest.raises(Conflict):
         directories.add_inspector(regulator, make.user("regulator"), "cz-0001")
+
+
+def test_an_inspector_listed_before_staff_numbers_is_drawn_once_numbered(make, regulator):
+    from credit.inspections.models import Inspector
+
+    old = make.user("regulator")
+    db.session.add(Inspector(user_id=old.id, active=True))  # as the migration left it
+    db.session.flush()
+    assert directories.drawable_inspectors() == []
+    directories.add_inspector(regulator, old, "cz-0042")
+    assert [i.staff_number for i in directories.drawable_inspectors()] == ["CZ-0042"]
+    with pytest.raises(Conflict):
+        directories.add_inspector(regulator, old, "CZ-0043")
