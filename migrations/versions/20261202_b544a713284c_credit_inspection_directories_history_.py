@@ -1,7 +1,7 @@
 """credit: inspection directories history, staff numbers, committed and revealed draws
 
 Revision ID: b544a713284c
-Revises: 5126aa3dfb5d
+Revises: f43ebb5c3051
 Create Date: 2026-12-02 02:10:00.392052
 
 """
@@ -12,7 +12,7 @@ from core.db import insert_only_statements
 
 # revision identifiers, used by Alembic.
 revision = 'b544a713284c'
-down_revision = '5126aa3dfb5d'
+down_revision = 'f43ebb5c3051'
 branch_labels = None
 depends_on = None
 
