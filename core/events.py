@@ -55,6 +55,13 @@ notice_delivered = _signals.signal(
         "date), channel (inbox, email, sms or public_notice).",
 )
 
+org_identity_changed = _signals.signal(
+    "orgs.identity-changed",
+    doc="The bureau approved a change of a verified organization's identity. kwargs: org_id, "
+        "change_id, before and after (dicts of the identity fields that changed), "
+        "decided_at (datetime, UTC), actor_id.",
+)
+
 
 def publish(signal, sender: str, **payload) -> None:
     """Send ``signal``; subscribers' exceptions propagate and roll back the whole change."""

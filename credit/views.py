@@ -157,6 +157,10 @@ def entry_detail(entry_id: int):
     if not can_see_entry(current_user, entry) or (
             not current_user.has_role(REGULATOR) and entry.state == EntryState.PROPOSED):
         raise NotFound("credit.entry_not_found", _("名单记录不存在。"))
+    if entries.audience(current_user, entry.org_id) == entries.PUBLIC:
+        # Another organization's staff: the published columns only, as anyone sees them.
+        return render_template("credit/entry_public.html", entry=entry,
+                               payload=feed.entry_payload(entry))
     regulator = current_user.has_role(REGULATOR)
     return render_template(
         "credit/entry.html", entry=entry, regulator=regulator,
@@ -263,6 +267,24 @@ def objection_decide(objection_id: int):
         return redirect(url_for("credit.home"))
     return render_template("credit/objection.html", objection=objection, form=form), \
         422 if form.errors else 200
+
+
+@bp.post("/objections/<int:objection_id>/accept")
+@roles(REGULATOR)
+def objection_accept(objection_id: int):
+    """Accept a late objection (it then freezes what it disputes)."""
+    form = forms.ReasonForm()
+    if form.validate_on_submit():
+        try:
+            objections.accept_late(current_user, objections.get_objection(objection_id),
+                                   form.reason.data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("已受理逾期异议，相关记录暂停公开。"), "success")
+    else:
+        flash(_("请写明受理理由。"), "error")
+    return redirect(url_for("credit.objection_decide", objection_id=objection_id))
 
 
 @bp.route("/repairs/<int:repair_id>", methods=["GET", "POST"])

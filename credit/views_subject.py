@@ -65,7 +65,7 @@ def objection_new(org_id: int):
     if form.validate_on_submit():
         kind, _sep, target_id = form.target.data.partition(":")
         try:
-            objections.file_objection(
+            row = objections.file_objection(
                 current_user, org_id, form.reason.data, evidence_ref=form.evidence_ref.data,
                 entry_id=int(target_id) if kind == "entry" else None,
                 fact_id=int(target_id) if kind == "fact" else None)
@@ -73,7 +73,10 @@ def objection_new(org_id: int):
             show_errors(form, error)
             return render_template("credit/objection_form.html", form=form, org=view.org
                                    ), error.status
-        flash(_("异议已提交。处理结果出来前，相关信息暂不用于名单。"), "success")
+        if row.freezes:
+            flash(_("异议已提交。处理结果出来前，相关信息暂不用于名单。"), "success")
+        else:
+            flash(_("异议已记录。异议期已届满，经监管部门受理后才暂停公开。"), "warning")
         return redirect(url_for("credit.subject", org_id=org_id))
     return render_template("credit/objection_form.html", form=form, org=view.org), \
         422 if form.errors else 200

@@ -11,8 +11,8 @@ from core.accounts.services import find_user
 from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db
-from core.orgs import services
-from core.orgs.forms import MemberForm, OrgForm
+from core.orgs import identity, services
+from core.orgs.forms import IdentityChangeForm, IdentityDecisionForm, MemberForm, OrgForm
 from core.orgs.models import Membership, OrgStatus
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
@@ -87,10 +87,65 @@ def edit(org_id: int):
             services.update_org(current_user, org, form.data_for_service())
         except DomainError as error:
             _show_errors(form, error)
-            return render_template("orgs/form.html", form=form, org=org), error.status
+            return render_template("orgs/form.html", form=form, org=org,
+                                   locked=services.is_verified(org)), error.status
         flash(_("已保存。"), "success")
         return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/form.html", form=form, org=org)
+    return render_template("orgs/form.html", form=form, org=org,
+                           locked=services.is_verified(org))
+
+
+@bp.route("/<int:org_id>/identity-change", methods=["GET", "POST"])
+@roles(*STAFF, Role.ADMIN)
+def identity_change(org_id: int):
+    """A manager asks the bureau to change the organization's identity."""
+    org = services.get_org(org_id)
+    if not _is_manager(org_id):
+        abort(403)
+    form = IdentityChangeForm(obj=org)
+    if form.validate_on_submit():
+        changes = {k: form[k].data for k in services.IDENTITY_FIELDS}
+        try:
+            identity.file_change(current_user, org, changes, form.reason.data,
+                                 form.evidence_ref.data)
+        except DomainError as error:
+            _show_errors(form, error)
+            return render_template("orgs/identity_change.html", form=form, org=org,
+                                   pending=_pending(org)), error.status
+        flash(_("变更申请已提交，民政部门批准后生效。"), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/identity_change.html", form=form, org=org, pending=_pending(org))
+
+
+def _pending(org):
+    return db.session.execute(identity.changes_query("pending", org.id)).scalars().all()
+
+
+@bp.get("/identity-changes")
+@roles(Role.REGULATOR)
+def identity_changes():
+    """The bureau's queue of identity change requests."""
+    rows = db.session.execute(identity.changes_query("pending").limit(200)).scalars().all()
+    return render_template("orgs/identity_changes.html", rows=rows, form=IdentityDecisionForm(),
+                           labels=identity.LABELS, describe=identity.describe)
+
+
+@bp.post("/identity-changes/<int:change_id>")
+@roles(Role.REGULATOR)
+def decide_identity_change(change_id: int):
+    form = IdentityDecisionForm()
+    if form.validate_on_submit():
+        try:
+            identity.decide_change(current_user, identity.get_change(change_id),
+                                   bool(form.approve.data), form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.text, "error")
+        else:
+            flash(_("已处理。"), "success")
+    else:
+        flash(_("请写明审批意见。"), "error")
+    return redirect(url_for("orgs.identity_changes"))
 
 
 @bp.post("/<int:org_id>/members")
