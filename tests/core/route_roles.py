@@ -147,6 +147,7 @@ GET    /api/v1/credit/models/<string:version>                                   
 POST   /api/v1/credit/models/<string:version>/promote                           A
 GET    /api/v1/credit/objections                                                O I R
 POST   /api/v1/credit/objections                                                O I
+POST   /api/v1/credit/objections/<int:objection_id>/accept                      R
 POST   /api/v1/credit/objections/<int:objection_id>/decision                    R
 GET    /api/v1/credit/repairs                                                   O I R
 POST   /api/v1/credit/repairs                                                   O I
@@ -161,7 +162,10 @@ GET    /api/v1/orgs                                                             
 POST   /api/v1/orgs                                                             O I R A
 GET    /api/v1/orgs/<int:org_id>                                                public
 PATCH  /api/v1/orgs/<int:org_id>                                                O I A
+POST   /api/v1/orgs/<int:org_id>/identity-changes                               O I A
 POST   /api/v1/orgs/<int:org_id>/status                                         R A
+GET    /api/v1/orgs/identity-changes                                            R
+POST   /api/v1/orgs/identity-changes/<int:change_id>/decision                   R
 GET    /api/v1/timebank/account                                                 V O I
 GET    /api/v1/timebank/accounts/<int:person_id>                                I R A
 GET    /api/v1/timebank/allocations                                             R A
@@ -279,6 +283,7 @@ POST   /credit/inspections/subjects/<int:org_id>/reactivate                     
 GET    /credit/mine                                                             O I
 GET    /credit/objections/<int:objection_id>                                    R
 POST   /credit/objections/<int:objection_id>                                    R
+POST   /credit/objections/<int:objection_id>/accept                             R
 GET    /credit/public/inspections                                               public
 GET    /credit/public/inspections/<int:draw_id>                                 public
 GET    /credit/public/inspections/<int:draw_id>/draw.json                       public
@@ -322,8 +327,12 @@ GET    /notices/verify/<string:number>                                          
 GET    /orgs/<int:org_id>                                                       O I R A
 GET    /orgs/<int:org_id>/edit                                                  O I A
 POST   /orgs/<int:org_id>/edit                                                  O I A
+GET    /orgs/<int:org_id>/identity-change                                       O I A
+POST   /orgs/<int:org_id>/identity-change                                       O I A
 POST   /orgs/<int:org_id>/members                                               O I A
 POST   /orgs/<int:org_id>/members/<int:user_id>/remove                          O I A
+GET    /orgs/identity-changes                                                   R
+POST   /orgs/identity-changes/<int:change_id>                                   R
 GET    /orgs/mine                                                               O I
 GET    /orgs/register                                                           O I
 POST   /orgs/register                                                           O I
