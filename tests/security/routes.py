@@ -18,6 +18,7 @@ BY_NAME = {
     "day": "holiday",
     "job_id": "job",
     "org_id": "organization",
+    "change_id": "org_identity_change",
     "user_id": "user",
     "link_id": "family_link",
     "substitute_id": "charity_item",

@@ -107,6 +107,7 @@ def target(world, kind: str, endpoint: str, actor: str):
         "credit_draw": 1,
         "credit_objection": ids["objection"],
         "credit_repair": ids["repair"],
+        "org_identity_change": ids["identity_change"],
         "list_type": "abnormal",
         "score_model": "v1",
         "person": b.volunteer.person_id,
