@@ -210,6 +210,8 @@ def json_body(world, endpoint: str, actor: str) -> dict | None:
         "charity_volunteer_api.ConfirmSignup": {"note": "到场"},
         "charity_volunteer_api.NoShow": {"note": "未到"},
         "orgs_api.OrgById": {"name": "被改名的组织"},
+        "orgs_api.IdentityChanges": {"legal_representative": "改过的代表", "reason": "变更",
+                                     "evidence_ref": "变更登记 1号"},
         "timebank_counter_api.CatalogueItem": {"active": False},
         "timebank_counter_api.Catalogue": {"name": "外来项目", "service_minutes": 30},
         "timebank_counter_api.CancelRedemption": {"reason": "取消"},

@@ -13,7 +13,7 @@ from datetime import timedelta
 from core import clock, workdays
 from core.extensions import db
 from credit.lists import entries, scan
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 
 API = "/api/v1/credit"
 
@@ -22,7 +22,7 @@ def _published(org, regulator):
     day = clock.today() - timedelta(days=40)
     fact = record(org, "penalty", "warning", day, document_number="常民罚〔2026〕3号")
     (entry,) = scan.run_scan(None, day, ("abnormal",))
-    entries.notify(regulator, entry, day)
+    notified(regulator, entry, day)
     entries.publish(regulator, entry, "常民决〔2026〕5号",
                     workdays.add_working_days(entry.objection_due, 1))
     db.session.commit()

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from core import clock
 from core.extensions import db
-from credit.lists import entries, scan
+from credit.lists import scan
 from credit.models import ListEntry, Objection
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 from tests.helpers import form_post
 
 API = "/api/v1/credit"
@@ -28,7 +28,7 @@ def _notified(org, regulator, days_ago: int) -> ListEntry:
     day = clock.today() - timedelta(days=days_ago)
     record(org, "penalty", "warning", day)
     (entry,) = scan.run_scan(None, day, ("abnormal",))
-    entries.notify(regulator, entry, day)
+    notified(regulator, entry, day)
     db.session.commit()
     return entry
 

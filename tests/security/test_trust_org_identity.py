@@ -18,7 +18,7 @@ from core.extensions import db
 from core.orgs.models import Organization
 from credit.lists import entries, scan
 from credit.models import FeedEvent
-from tests.credit.factories import record
+from tests.credit.factories import notified, record
 from tests.helpers import form_post
 
 NEW = {"name": "常州市新名称公益服务中心", "uscc": None, "legal_representative": "替身"}
@@ -31,7 +31,7 @@ def _on_serious_list(make):
     day = clock.today() - timedelta(days=40)
     record(org, "penalty", "fine", day, amount_yuan=80000)
     (entry,) = scan.run_scan(None, day, ("serious",))
-    entries.notify(regulator, entry, day)
+    notified(regulator, entry, day)
     entries.publish(regulator, entry, "常民决〔2026〕9号",
                     workdays.add_working_days(entry.objection_due, 1))
     db.session.commit()
