@@ -1,7 +1,7 @@
 """core: identity change requests of verified organizations
 
 Revision ID: 2f32c38e967e
-Revises: f43ebb5c3051
+Revises: b544a713284c
 Create Date: 2026-12-02 01:44:30.096633
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2f32c38e967e'
-down_revision = 'f43ebb5c3051'
+down_revision = 'b544a713284c'
 branch_labels = None
 depends_on = None
 
