@@ -13,13 +13,15 @@ PACKAGES := core timebank charity credit
 INSTANCE_PATH ?= $(CURDIR)/instance
 export INSTANCE_PATH
 
-.PHONY: run test bench lint translations extract-messages install install-dev clean-db help
+.PHONY: run test bench mutate lint translations extract-messages install install-dev clean-db help
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - the full test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set;"
 	@echo "             PYTEST_ARGS=--shanghai-hour=H runs it with the clock at H o'clock in Shanghai)"
 	@echo "make bench  - benchmarks (not part of the tests)"
+	@echo "make mutate - mutation testing of the money and rights modules (slow; not part of CI;"
+	@echo "             MUTATE_MODULES=\"removals lists\" MUTATE_MINUTES=20; docs/testing.md)"
 	@echo "make lint   - ruff"
 
 $(BIN)/python:
@@ -90,6 +92,11 @@ $(VENV)/.installed-bench-data: requirements-bench-data.txt | $(VENV)/.installed-
 
 bench: install-dev $(VENV)/.installed-bench-data
 	@for b in benches/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Mutation testing (tools/mutate.py): each module in a scratch copy, bounded in time.
+MUTATE_MODULES ?=
+mutate: install-dev translations
+	$(BIN)/python tools/mutate.py $(MUTATE_MODULES)
 
 lint: install-dev
 	$(BIN)/ruff check .

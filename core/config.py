@@ -31,6 +31,16 @@ POLICY_DEFAULTS: dict[str, object] = {
     "pending_reminder_days": 7,
     "credit_expiry_years": None,  # None: credits never expire
     "credit_minutes_per_service_minute": 1,  # 1 hour of service = 1 hour of credit
+    # Time bank trust (who may create and spend credits; docs/timebank.md, "Trust model")
+    "backdate_window_days": 30,  # older sessions: an organization confirms, with a reason
+    "review_burst_volunteers": 6,  # one person confirming this many volunteers' sessions…
+    "review_burst_days": 7,  # …within this many days goes to the regulators' review queue
+    "pay_code_minutes": 5,  # a member's pay code (付款码) for the counter lives this long
+    "presentation_minutes": 30,  # counter staff see a member's account this long once shown
+    "assisted_redemptions_per_clerk_per_day": 5,  # ID-card redemptions for members without login
+    "catalogue_max_price_minutes": 240,  # dearer catalogue items need a regulator's approval
+    "redemption_max_quantity": 5,  # items allowing more per redemption need approval too
+    "binding_code_days": 14,  # a binding code that lets a login claim a registered person
     # Credit records and lists
     "annual_report_deadline": "06-30",  # MM-DD, for the previous year's report
     "fact_entry_working_days": 5,
@@ -58,6 +68,8 @@ POLICY_DEFAULTS: dict[str, object] = {
     # Random inspections: share of each risk tier drawn
     "inspection_ratios": {"red": 0.30, "yellow": 0.15, "blue": 0.05, "green": 0.03},
     "inspectors_per_subject": 2,
+    # local: a draw's commitment stays published this long before its secret may be revealed
+    "inspection_reveal_min_hours": 24,
     # Scoring
     "score_base": 600,
     "score_base_odds": 50,
@@ -185,6 +197,9 @@ class Config:
         self.LOGIN_BACKOFF_MAX_MINUTES = int(env.get("LOGIN_BACKOFF_MAX_MINUTES", "15"))
         # How often a waiting scheduler tries to lead, and the leader checks its lock.
         self.SCHEDULER_LEADER_POLL_SECONDS = float(env.get("SCHEDULER_LEADER_POLL_SECONDS", "5"))
+        # Registration and real-name claims answer alike whatever is registered; the limit
+        # keeps anyone from asking about many ID numbers (per address).
+        self.REGISTER_RATE_LIMIT = env.get("REGISTER_RATE_LIMIT", "20 per hour")
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.ISSUER_NAME = env.get("ISSUER_NAME", "常州市民政局")
         # Delivery of notices (core.notices.channels): without SMTP_HOST / SMS_GATEWAY_URL

@@ -42,11 +42,24 @@ volunteer_service_confirmed = _signals.signal(
         "description, actor_id.",
 )
 
+org_status_changed = _signals.signal(
+    "orgs.status-changed",
+    doc="An organization's registration status changed (verified, suspended, deregistered, "
+        "revoked). kwargs: org_id, before, after (OrgStatus values), reason, actor_id.",
+)
+
 notice_delivered = _signals.signal(
     "core.notice-delivered",
     doc="A notice document counts as delivered (the first confirmed delivery, or the end of "
         "its public-notice period). kwargs: document_id, step_key, delivered_on (Shanghai "
         "date), channel (inbox, email, sms or public_notice).",
+)
+
+org_identity_changed = _signals.signal(
+    "orgs.identity-changed",
+    doc="The bureau approved a change of a verified organization's identity. kwargs: org_id, "
+        "change_id, before and after (dicts of the identity fields that changed), "
+        "decided_at (datetime, UTC), actor_id.",
 )
 
 

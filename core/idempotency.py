@@ -1,11 +1,15 @@
 """Idempotency keys for every write: a retried request never posts twice.
 
 A client sends ``Idempotency-Key: <key>`` on a POST/PUT/PATCH/DELETE (pages send a hidden
-``_idem`` field, generated when the form is drawn, so a double tap on a slow phone is one
-submission). The first successful response is stored with a hash of the request; a repeat
-with the same body replays it (``Idempotent-Replayed: true``); the same key with a different
-body is refused with 409. Keys are scoped to the signed-in user. Only successful responses
-are stored: a refused request changed nothing, so a retry simply runs again.
+``_idem`` field, new each time a form is drawn, so a double tap on a slow phone is one
+submission and a corrected resubmission is a new one). The first successful response is stored
+with a fingerprint of the whole request (method, path, query string, body, and the name and
+contents of every uploaded file); a repeat with the same fingerprint replays it
+(``Idempotent-Replayed: true``); the same key with a different fingerprint is refused with 409.
+A repeat that arrives while the original is still running waits for it (a lock on the key,
+held until the original's transaction ends) and then replays its response. Keys are scoped to
+the signed-in user. Only successful responses are stored: a refused request changed nothing,
+so a retry simply runs again.
 """
 
 from __future__ import annotations
@@ -15,19 +19,20 @@ import json
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import clock
-from core.db import UTCDateTime
+from core.db import UTCDateTime, advisory_lock
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "_idem"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
 
 
 class IdempotencyRecord(db.Model):
@@ -55,16 +60,33 @@ def _request_key() -> str | None:
 
 
 def _request_hash() -> str:
-    if request.form:
-        fields = {k: request.form.getlist(k) for k in sorted(request.form)
-                  if k not in ("csrf_token", FORM_FIELD)}
-        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
-    else:
-        payload = request.get_data(cache=True)
+    """A fingerprint of everything the request asks for: a different query string (a
+    ``confirm`` flag) or another file under the same key is another request, not a repeat."""
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    digest.update(payload)
+    query = sorted(request.args.items(multi=True))
+    digest.update(json.dumps(query, ensure_ascii=False).encode() + b"\n")
+    if request.mimetype in FORM_TYPES:
+        fields = {k: request.form.getlist(k) for k in sorted(request.form)
+                  if k not in ("csrf_token", FORM_FIELD)}
+        digest.update(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode())
+        for name in sorted(request.files):
+            for upload in request.files.getlist(name):
+                digest.update(f"\n{name}:{upload.filename or ''}:".encode())
+                digest.update(_file_digest(upload.stream))
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _file_digest(stream) -> bytes:
+    """SHA-256 of an uploaded file, leaving the stream where the view will read it from."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(65536), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.digest()
 
 
 def _lookup(user_id: int, key: str) -> IdempotencyRecord | None:
@@ -96,6 +118,9 @@ def before_request():
         raise ValidationFailed("idempotency.key_too_long", _l("幂等键过长（最多 200 个字符）。"),
                                errors={HEADER: [str(_l("最多 200 个字符。"))]})
     g.idempotency = (key, _request_hash())
+    # Wait for a twin still running (PostgreSQL: an advisory lock until its transaction ends;
+    # SQLite: this write transaction already holds the database write lock), then look.
+    advisory_lock(f"idempotency:{current_user.id}:{key}")
     record = _lookup(current_user.id, key)
     if record is None:
         return None
@@ -103,6 +128,23 @@ def before_request():
         raise Conflict("idempotency.key_reused",
                        _l("该幂等键已用于另一项内容不同的请求。"))
     return replay(record)
+
+
+@sa.event.listens_for(db.session, "after_soft_rollback")
+def _refused(_session, previous_transaction) -> None:
+    """A write request that rolled its transaction back was refused, whatever its status (a
+    page answers a refusal with a redirect and a message): it changed nothing, so its response
+    must not be remembered and replayed to the corrected retry. Savepoints (one refused row
+    of a roster) do not count."""
+    if not previous_transaction.nested and has_request_context():
+        g.pop("idempotency", None)
+
+
+def keep_out_of_store() -> None:
+    """This response shows a secret once (a pay code, a binding code, an API token): it is
+    never stored for replay, so the secret never rests in the database. A retry simply asks
+    for a new one."""
+    g.pop("idempotency", None)
 
 
 def remember(response) -> None:

@@ -77,11 +77,16 @@ class Leadership:
 
     def release(self) -> None:
         if self._connection is not None:
-            with contextlib.suppress(sa.exc.DBAPIError):
+            # A stop signal can land in the middle of a ``held()`` query and leave the
+            # connection wanting a rollback: roll back first, and never let the unlock fail
+            # the shutdown (closing the connection releases the lock anyway).
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self._connection.rollback()
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
                 # Unlocked now (a closing session releases it only once its backend exits),
                 # then closed for real rather than returned to the pool.
                 self._connection.exec_driver_sql("SELECT pg_advisory_unlock_all()")
-            with contextlib.suppress(sa.exc.DBAPIError):
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
                 self._connection.invalidate()
                 self._connection.close()
             self._connection = None

@@ -208,7 +208,7 @@ def missing_years(start: date, end: date) -> list[int]:
 
 
 class CalendarYearMissing(Conflict):
-    pass
+    """A window would be counted in a year whose State Council schedule is not imported."""
 
 
 def require_years(start: date, end: date) -> None:

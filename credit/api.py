@@ -149,10 +149,22 @@ class Objections(MethodView):
     @blp.arguments(schemas.ObjectionIn)
     @blp.response(201, schemas.ObjectionOut)
     def post(self, data):
-        """Object to one of your organization's entries or facts (freezes it until decided)"""
+        """Object to one of your organization's entries or facts: one open objection per entry;
+        filed within the window it freezes them until decided, filed late it is recorded"""
         return objections.file_objection(current_user, data["org_id"], data["reason"],
                                          entry_id=data["entry_id"], fact_id=data["fact_id"],
                                          evidence_ref=data["evidence_ref"])
+
+
+@blp.route("/objections/<int:objection_id>/accept")
+class AcceptLateObjection(MethodView):
+    @roles(REGULATOR)
+    @blp.arguments(schemas.AcceptLateIn)
+    @blp.response(200, schemas.ObjectionOut)
+    def post(self, data, objection_id):
+        """Accept a late objection: it freezes what it disputes until decided"""
+        return objections.accept_late(current_user, objections.get_objection(objection_id),
+                                      data["reason"])
 
 
 @blp.route("/objections/<int:objection_id>/decision")

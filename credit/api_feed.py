@@ -37,8 +37,9 @@ class Feed(MethodView):
     def get(self, args):
         """Every state change of published entries after ``since``, in order.
 
-        Apply ``published`` and ``updated`` as upserts by ``entry_id`` and ``removed`` as a
-        delete; continue with ``since=next_since`` while ``has_more``. Starting from 0 and
+        Apply ``published``, ``updated`` and ``identity`` (the bureau approved a change of the
+        subject's identity: ``current_subject``) as upserts by ``entry_id`` and ``removed`` as
+        a delete; continue with ``since=next_since`` while ``has_more``. Starting from 0 and
         applying every event gives exactly the current published lists. ``ETag`` /
         ``If-None-Match`` answer 304 when the page has not changed.
         """

@@ -11,7 +11,9 @@ from flask.cli import AppGroup
 from core.db import write_intent
 from core.extensions import db
 from credit import jobs
+from credit.inspections import published
 from credit.inspections import services as inspections
+from credit.inspections.services import ALGORITHMS
 
 credit_cli = AppGroup("credit", help="Credit lists, rules and inspections.")
 
@@ -43,9 +45,16 @@ def red_review_command(day):
 @credit_cli.command("verify-draw")
 @click.argument("draw_id", type=int)
 def verify_draw_command(draw_id):
-    """Re-run a draw from its published seed and snapshots; exit 1 if the result differs."""
+    """Recompute a draw from exactly the files it publishes (as recompute_draw.py does
+    offline); exit 1 if anything differs."""
     row = inspections.get_draw(draw_id)
-    same = inspections.rerun(row) == row.result
-    click.echo(f"draw {draw_id} seed={row.seed}: {'reproduced' if same else 'DIFFERS'}")
-    if not same:
-        raise SystemExit(1)
+    if row.is_legacy:
+        same = inspections.reproduces(row)
+        click.echo(f"draw {draw_id} (legacy) seed={row.seed}: "
+                   f"{'reproduced' if same else 'DIFFERS'}")
+        raise SystemExit(0 if same else 1)
+    status, lines = ALGORITHMS[row.algorithm].check(published.record_bytes(row),
+                                                    published.snapshot_bytes(row))
+    click.echo(f"draw {draw_id} ({row.algorithm}, {row.state})")
+    click.echo("\n".join(lines))
+    raise SystemExit(status)

@@ -141,27 +141,3 @@ class AnnualReportForm(FlaskForm):
         return {k: self[k].data or 0 for k in ("revenue_yuan", "expenditure_yuan", "staff_count",
                                                "volunteer_count", "activity_count")} | {
             "file_ref": self.file_ref.data}
-
-
-class DrawForm(FlaskForm):
-    title = StringField(_l("抽查任务名称"), validators=[Optional(), Length(max=200)])
-    seed = StringField(_l("随机种子（留空自动生成）"), validators=[Optional(), Length(max=64)])
-
-
-class InspectorForm(FlaskForm):
-    username = StringField(_l("监管人员用户名"), validators=[DataRequired(), Length(max=64)])
-
-
-class ConflictForm(FlaskForm):
-    inspector_id = SelectField(_l("检查人员"), coerce=int, choices=[])
-    org_id = IntegerField(_l("主体编号"), validators=[DataRequired()])
-    reason = StringField(_l("利害关系"), validators=[DataRequired(), Length(max=200)])
-
-
-class ResultForm(FlaskForm):
-    org_id = SelectField(_l("检查对象"), coerce=int, choices=[])
-    result = SelectField(_l("检查结论"), choices=[(k, str(v)) for k, v in RESULTS.items()])
-    rectify_deadline = DateField(_l("整改期限"), validators=[Optional()])
-    document_number = StringField(_l("检查文书文号"), validators=[DataRequired(), Length(max=100)])
-    evidence_ref = StringField(_l("检查记录编号"), validators=[DataRequired(), Length(max=200)])
-    summary = StringField(_l("发现的问题"), validators=[Optional(), Length(max=2000)])

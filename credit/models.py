@@ -113,6 +113,11 @@ class ListEntry(TimestampMixin, db.Model):
     measures: Mapped[list | None] = mapped_column(sa.JSON)
     under_objection: Mapped[bool] = mapped_column(default=False)
     replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_list_entry.id"))
+    # Who the decision names: the subject's identity when proposed, taken again at the
+    # decision, never changed afterwards (a later identity change is announced on its own).
+    subject_snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
+    subject_name: Mapped[str | None] = mapped_column(sa.String(200))  # searchable copies
+    subject_uscc: Mapped[str | None] = mapped_column(sa.String(18), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     organization: Mapped[Organization] = relationship()
@@ -174,7 +179,8 @@ make_insert_only(EntryTransition.__table__)
 
 
 class Objection(TimestampMixin, db.Model):
-    """An objection (异议) to an entry or a fact; while open it freezes what it disputes."""
+    """An objection (异议) to an entry or a fact; while open (and filed in time, or accepted
+    late by a regulator) it freezes what it disputes."""
 
     __tablename__ = "credit_objection"
 
@@ -187,6 +193,11 @@ class Objection(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
     evidence_ref: Mapped[str | None] = mapped_column(sa.String(200))
     in_window: Mapped[bool] = mapped_column(default=True)
+    # Filed within every affected entry's window, or a late one a regulator accepted: only
+    # then does the objection freeze what it disputes (a late one is recorded and decided).
+    freezes: Mapped[bool] = mapped_column(default=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(sa.String(10), default="open")  # upheld/verified/rejected
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

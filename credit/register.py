@@ -18,8 +18,11 @@ def init_app(app) -> None:
     from credit.demo.seed import seed_credit
     from credit.facts import subscribers
     from credit.inspections import api as inspections_api
+    from credit.inspections import directories as inspection_directories
     from credit.inspections import models as inspection_models  # noqa: F401 (tables)
     from credit.inspections import views as inspections_views  # noqa: F401 (routes)
+    from credit.inspections import views_public as inspections_public  # noqa: F401 (routes)
+    from credit.lists import feed
     from credit.panels import panel_data
     from credit.views_public import public_bp
     from credit.vocabulary import FILTERS
@@ -36,6 +39,8 @@ def init_app(app) -> None:
     from credit.lists.notices import on_delivered
 
     notice_delivered.connect(on_delivered)
+    inspection_directories.connect(app)
+    feed.connect()  # approved identity changes reach the feed
     register_job("credit.daily", jobs.daily_job, "cron",
                  "Credit: missing reports, time rules, rule scan", hour=1, minute=20)
     register_job("credit.red_review", jobs.red_review_job, "cron",

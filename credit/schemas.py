@@ -1,5 +1,6 @@
 """API shapes of the credit package: facts, entries and their due process, objections, repair,
-annual reports, the feed (schema ``civic.credit.feed/1``) and random inspections."""
+annual reports and the feed (schema ``civic.credit.feed/1``); random inspections have
+theirs in ``credit/inspections/schemas.py``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from marshmallow import validate
 
 from core.schemas import AwareDateTime, Schema
 from credit.lists import feed
+from credit.lists.entries import PUBLIC as PUBLIC_AUDIENCE
+from credit.lists.entries import audience
 from credit.models import EntryState, ListEntry
 from credit.vocabulary import KINDS, LIST_TYPES, REPORT_STATUSES, RESPONSIBILITIES, RESULTS
 
@@ -101,16 +104,22 @@ class TransitionOut(Schema):
     reason = F.String()
 
 
+ENTRY_PRIVATE_FIELDS = ("origin", "rule_code", "needs_rectification", "notified_on",
+                        "objection_due", "listed_since", "clock_start", "removal_code",
+                        "fact_ids", "source_entry_ids", "transitions")
+
+
 class EntryOut(Schema):
     id = F.Integer()
     list_type = F.String()
     org_id = F.Integer()
     state = F.String()
-    origin = F.String()
-    rule_code = F.String()
+    origin = F.String(allow_none=True, metadata={"description": "null for another organization's staff"})
+    rule_code = F.String(allow_none=True, metadata={"description": "null for another organization's staff"})
     legal_basis = F.String()
     reason = F.String()
-    needs_rectification = F.Boolean()
+    needs_rectification = F.Boolean(allow_none=True,
+                                    metadata={"description": "null for another organization's staff"})
     responsible_persons = F.List(F.Dict(), allow_none=True)
     notified_on = F.Date(allow_none=True)
     objection_due = F.Date(allow_none=True)
@@ -125,9 +134,26 @@ class EntryOut(Schema):
     removal_reason = F.String(allow_none=True)
     measures = F.List(F.String(), allow_none=True)
     under_objection = F.Boolean()
+    facts = F.Function(lambda entry: feed.facts_payload(entry),
+                       metadata={"description": "the published facts (dates, documents)"})
     fact_ids = F.List(F.Integer())
     source_entry_ids = F.List(F.Integer())
     transitions = F.List(F.Nested(TransitionOut))
+
+    # Least privilege (issue 12): only regulators and the subject's own staff see the due
+    # process; anyone else (another organization's staff) gets the published columns, the
+    # rest empty — no transitions, no actors, no fact ids, no rule internals.
+    @ma.post_dump(pass_original=True)
+    def public_part(self, data, entry, **_kw):
+        from flask_login import current_user
+
+        if audience(current_user, entry.org_id) != PUBLIC_AUDIENCE:
+            return data
+        for key in ENTRY_PRIVATE_FIELDS:
+            data[key] = [] if isinstance(data.get(key), list) else None
+        data["responsible_persons"] = [{"name": p.get("name")}
+                                       for p in entry.responsible_persons or []]
+        return data
 
 
 class EntryArgs(Schema):
@@ -166,10 +192,17 @@ class ObjectionOut(Schema):
     reason = F.String()
     evidence_ref = F.String(allow_none=True)
     in_window = F.Boolean()
+    freezes = F.Boolean(metadata={"description": "whether it freezes what it disputes: filed "
+                                                 "in the window, or late and accepted"})
+    accepted_at = AwareDateTime(allow_none=True)
     status = F.String()
     decision_reason = F.String(allow_none=True)
     decided_at = AwareDateTime(allow_none=True)
     correction_fact_id = F.Integer(allow_none=True)
+
+
+class AcceptLateIn(Schema):
+    reason = F.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ObjectionDecisionIn(Schema):
@@ -259,7 +292,10 @@ class PublishedEntryOut(Schema):
     list_name = F.String()
     state = F.String()
     under_objection = F.Boolean()
-    subject = F.Nested(PublishedSubjectOut)
+    subject = F.Nested(PublishedSubjectOut, metadata={
+        "description": "the subject as the decision named it"})
+    current_subject = F.Nested(PublishedSubjectOut, allow_none=True, metadata={
+        "description": "after a change of identity the bureau approved: who it is now"})
     responsible_persons = F.List(F.String())
     reason = F.String()
     legal_basis = F.String()
@@ -327,47 +363,3 @@ class FeedbackOut(Schema):
     applied_on = F.Date()
     note = F.String(allow_none=True)
     received_at = AwareDateTime()
-
-
-# --- inspections -------------------------------------------------------------------------------
-
-class InspectionDrawIn(Schema):
-    title = F.String(load_default="", validate=validate.Length(max=200))
-    seed = F.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-
-
-class DrawAssignmentOut(Schema):
-    org_id = F.Integer()
-    tier = F.String()
-    inspector_ids = F.List(F.Integer())
-    result_fact_id = F.Integer(allow_none=True)
-
-
-class InspectionDrawOut(Schema):
-    id = F.Integer()
-    title = F.String()
-    seed = F.String()
-    drawn_on = F.Date()
-    ratios = F.Dict()
-    per_subject = F.Integer()
-    subjects_snapshot = F.List(F.List(F.Raw()))
-    inspectors_snapshot = F.List(F.List(F.Raw()))
-    result = F.List(F.List(F.Raw()))
-    assignments = F.List(F.Nested(DrawAssignmentOut))
-    reproducible = F.Boolean(metadata={"description": "re-running the seed gives this result"})
-
-
-class InspectionResultIn(Schema):
-    org_id = F.Integer(required=True)
-    result = F.String(required=True, validate=validate.OneOf(list(RESULTS)))
-    summary = F.String(load_default="", validate=TEXT)
-    document_number = F.String(required=True, validate=validate.Length(min=1, max=100))
-    evidence_ref = F.String(required=True, validate=validate.Length(min=1, max=200))
-    rectify_deadline = F.Date(load_default=None, allow_none=True)
-    occurred_on = F.Date(load_default=None, allow_none=True)
-
-
-class InspectorConflictIn(Schema):
-    inspector_id = F.Integer(required=True)
-    org_id = F.Integer(required=True)
-    reason = F.String(required=True, validate=validate.Length(min=1, max=200))

@@ -133,6 +133,10 @@ def entry_new():
 @roles(REGULATOR, *STAFF)
 def entry_detail(entry_id: int):
     entry = entries.get_visible(current_user, entry_id)
+    if entries.audience(current_user, entry.org_id) == entries.PUBLIC:
+        # Another organization's staff: the published columns only, as anyone sees them.
+        return render_template("credit/entry_public.html", entry=entry,
+                               payload=feed.entry_payload(entry))
     regulator = current_user.has_role(REGULATOR)
     return render_template(
         "credit/entry.html", entry=entry, regulator=regulator,
@@ -232,6 +236,20 @@ def objection_decide(objection_id: int):
         return redirect(url_for("credit.home"))
     return render_template("credit/objection.html", objection=objection, form=form), \
         outcome.status
+
+
+@bp.post("/objections/<int:objection_id>/accept")
+@roles(REGULATOR)
+def objection_accept(objection_id: int):
+    """Accept a late objection (it then freezes what it disputes)."""
+    form = forms.ReasonForm()
+    outcome = submit(form, lambda: objections.accept_late(
+        current_user, objections.get_objection(objection_id), form.reason.data))
+    if outcome.done:
+        flash(_("已受理逾期异议，相关记录暂停公开。"), "success")
+    elif outcome.invalid:
+        flash(_("请写明受理理由。"), "error")
+    return redirect(url_for("credit.objection_decide", objection_id=objection_id))
 
 
 @bp.route("/repairs/<int:repair_id>", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
-"""Public pages: the published lists (search, filters, CSV/XLSX), a subject's published record,
-and the random-inspection draws with their seeds and results. Published columns only."""
+"""Public pages: the published lists (search, filters, CSV/XLSX) and a subject's published
+record. Published columns only. (The random-inspection draws are published by
+``credit/inspections/views_public.py`` on the same blueprint.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from core.extensions import db
 from core.orgs.services import districts
 from core.web.pages import QueryArgs, export, paginate, query_args
 from credit import profile
-from credit.inspections import services as inspections
 from credit.lists import exports
 from credit.models import EntryState, ListEntry
 from credit.views import PER_PAGE
@@ -81,18 +81,3 @@ def public_subject(org_id: int):
     view = profile.build(None, org_id, clock.today())
     return render_template("credit/public_subject.html", p=view,
                            payloads={e.id: exports.feed.entry_payload(e) for e in view.entries})
-
-
-@public_bp.get("/inspections")
-@roles(PUBLIC)
-def public_draws():
-    return render_template("credit/public_draws.html", draws=inspections.draws(50))
-
-
-@public_bp.get("/inspections/<int:draw_id>")
-@roles(PUBLIC)
-def public_draw(draw_id: int):
-    row = inspections.get_draw(draw_id)
-    return render_template("credit/public_draw.html", draw=row,
-                           reproducible=inspections.rerun(row) == row.result,
-                           names=inspections.inspector_names(row))

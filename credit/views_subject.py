@@ -78,7 +78,10 @@ def objection_new(org_id: int):
         entry_id=int(target_id) if kind == "entry" else None,
         fact_id=int(target_id) if kind == "fact" else None))
     if outcome.done:
-        flash(_("异议已提交。处理结果出来前，相关信息暂不用于名单。"), "success")
+        if outcome.result.freezes:
+            flash(_("异议已提交。处理结果出来前，相关信息暂不用于名单。"), "success")
+        else:
+            flash(_("异议已记录。异议期已届满，经监管部门受理后才暂停公开。"), "warning")
         return redirect(url_for("credit.subject", org_id=org_id))
     return render_template("credit/objection_form.html", form=form, org=view.org), \
         outcome.status

@@ -264,14 +264,15 @@ def test_redemption_batch_killed_midway_leaves_whole_redemptions_and_retries_exa
         app, make, server):
     home = make.org(OrgKind.ELDERCARE)
     counter = make.user("institution_staff", org=home)
-    member = make.person(age=72)
+    member_login = make.user("volunteer", age=72)  # reserves from their own account
+    member = member_login.person
     funder = make.org(OrgKind.SOCIAL_GROUP)
     ledger.transfer(ledger.issuance_account(funder.id), ledger.person_account(member.id), 6000,
                     PostingKind.DEPOSIT, f"crash-test-fund:{member.id}")
     item = redemption.add_item(counter, home.id, {"name": "助浴一次", "service_minutes": PRICE,
                                                   "price_minutes": PRICE})
-    headers, member_id, item_id = _token(counter), member.id, item.id
-    user_keys = IdempotencyRecord.user_id == counter.id
+    headers, member_id, item_id = _token(member_login), member.id, item.id
+    user_keys = IdempotencyRecord.user_id == member_login.id
     db.session.commit()
     _fresh()
     keys = [f"redeem-{n}-{uuid.uuid4()}" for n in range(BATCH)]

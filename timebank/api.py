@@ -16,7 +16,7 @@ from core.extensions import db
 from core.inputs import upload_limit
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
-from timebank import confirmation, imports, ledger, sessions, transfers
+from timebank import confirmation, consent, imports, ledger, review, sessions, transfers
 from timebank import schemas as s
 from timebank.accounts import account_summary
 
@@ -66,11 +66,11 @@ class SessionById(MethodView):
 @blp.route("/sessions/<int:session_id>/confirm")
 class SessionConfirm(MethodView):
     @roles(*MEMBER_ROLES)
-    @blp.arguments(s.EmptyIn)
+    @blp.arguments(s.ConfirmIn)
     @blp.response(200, s.SessionOut)
-    def post(self, _data, session_id):
-        """Confirm a session: the credits are deposited to the volunteer"""
-        return confirmation.confirm_session(current_user, session_id)
+    def post(self, data, session_id):
+        """Confirm a session: the credits are deposited (or held for review, status review)"""
+        return confirmation.confirm_session(current_user, session_id, reason=data["reason"])
 
 
 @blp.route("/sessions/<int:session_id>/reject")
@@ -91,6 +91,28 @@ class SessionReverse(MethodView):
     def post(self, data, session_id):
         """Reverse a confirmed session found false (a reversing posting, never an edit)"""
         return confirmation.reverse_session(current_user, session_id, data["reason"])
+
+
+@blp.route("/review/sessions")
+class ReviewQueue(MethodView):
+    @roles(*OVERSIGHT)
+    @blp.response(200, s.HeldSessionOut(many=True))
+    def get(self):
+        """Sessions held for review instead of deposited, with the signals that held them"""
+        rows = db.session.execute(review.queue_query().limit(500)).scalars().all()
+        signals = review.signals_of([r.id for r in rows])
+        return [{"session": r, "signals": signals.get(r.id, [])} for r in rows]
+
+
+@blp.route("/sessions/<int:session_id>/review")
+class ReviewDecision(MethodView):
+    @roles(*OVERSIGHT)
+    @blp.arguments(s.ReviewDecisionIn)
+    @blp.response(200, s.SessionOut)
+    def post(self, data, session_id):
+        """Decide on a held session: release (deposit) or reject, with the reason"""
+        return confirmation.decide_held(current_user, session_id, data["release"],
+                                        data["reason"])
 
 
 @blp.route("/sessions/roster")
@@ -150,10 +172,13 @@ class AccountById(MethodView):
     @roles(Role.INSTITUTION_STAFF, *OVERSIGHT)
     @blp.response(200, s.AccountOut)
     def get(self, person_id):
-        """A member's account (counter staff and regulators; ID number masked)"""
+        """A member's account: regulators; counter staff only while the member's presentation
+        lasts (POST /counter/presentations). ID number masked"""
         person = db.session.get(Person, person_id)
         if person is None:
             raise NotFound("timebank.member_not_found", _("找不到该会员。"))
+        if not current_user.has_role(*OVERSIGHT):
+            consent.require_presented(current_user, person.id)
         return account_summary(person)
 
 

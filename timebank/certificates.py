@@ -82,23 +82,24 @@ def _content(person: Person, number: str, now, org_ids: set[int] | None = None) 
 
 
 def may_issue_for(actor, person_id: int) -> bool:
-    """The volunteer; regulators; counter staff acting for a member (适老化); an
-    organization's staff for volunteers who served it (谁记录谁证明)."""
-    if actor.person_id == person_id or actor.has_role("regulator", "admin", "institution_staff"):
+    """The volunteer; a regulator; staff of an organization the volunteer served with, for
+    that service only (谁记录谁证明). Nobody else: a certificate is the person's record, not
+    something a counter or an administrator prints for anyone."""
+    if actor.person_id == person_id or actor.has_role("regulator"):
         return True
     orgs = user_org_ids(actor)
     return bool(orgs) and db.session.execute(sa.select(ServiceSession.id).where(
         ServiceSession.volunteer_id == person_id,
+        ServiceSession.status == SessionStatus.CONFIRMED,
         sa.or_(ServiceSession.org_id.in_(orgs), ServiceSession.recipient_org_id.in_(orgs))
     ).limit(1)).first() is not None
 
 
 def _certified_orgs(actor, person_id: int) -> set[int] | None:
-    """Whose sessions the actor certifies: all of them for the volunteer, regulators and
-    counter staff acting for the member; an organization's staff, their organizations' only
-    (谁记录谁证明: never the service recorded elsewhere)."""
-    if actor is None or actor.person_id == person_id or \
-            actor.has_role("regulator", "admin", "institution_staff"):
+    """Whose sessions the actor certifies: all of them for the volunteer and regulators; an
+    organization's staff, their organizations' only (谁记录谁证明: never the service recorded
+    elsewhere)."""
+    if actor is None or actor.person_id == person_id or actor.has_role("regulator"):
         return None
     return user_org_ids(actor)
 
@@ -109,7 +110,8 @@ def issue(actor, person_id: int) -> Certificate:
     if person is None:
         raise NotFound("timebank.person_not_found", _l("找不到该志愿者。"))
     if actor is not None and not may_issue_for(actor, person.id):
-        raise PermissionDenied("timebank.not_your_certificate", _l("只能为自己开具证明。"))
+        raise PermissionDenied("timebank.not_your_certificate",
+                               _l("证明只能由本人、其服务的组织或民政部门开具。"))
     now = clock.now()
     number = f"TB{local_date(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
     text = _canonical(_content(person, number, now, _certified_orgs(actor, person.id)))

@@ -1,4 +1,10 @@
-"""Deciding on sessions: confirm (deposit), reject, reverse; auto-confirmation; charity events."""
+"""Deciding on sessions: confirm (deposit), reject, reverse; auto-confirmation; charity events.
+
+Who may mint hours (issue 12, item 2): someone other than the volunteer; a private person only
+once staff have checked their ID card in person; a session that ended more than
+``backdate_window_days`` ago only by an organization, with a reason; and a private person's
+confirmation that looks staged goes to the regulators' review queue (``timebank.review``)
+instead of the ledger."""
 
 from __future__ import annotations
 
@@ -18,13 +24,15 @@ from core.orgs.models import Organization, OrgStatus
 from core.orgs.services import user_org_ids
 from core.sanctions import NO_CONFIRMING_HOURS, is_barred
 from core.timeutil import local_date
-from timebank import ledger
+from timebank import ledger, review
 from timebank.models import ServiceSession
-from timebank.sessions import get_session, log_session
+from timebank.sessions import get_session, is_late, log_session
 from timebank.vocabulary import PostingKind, SessionStatus, category_open
 
+ORG_VIAS = ("org", "recipient_org")  # an organization vouches, and answers for it
 
-def _lock_session(session_id: int) -> ServiceSession:
+
+def lock_session(session_id: int) -> ServiceSession:
     get_session(session_id)  # 404 when missing
     return db.session.execute(
         for_update(sa.select(ServiceSession).where(ServiceSession.id == session_id))
@@ -99,7 +107,28 @@ def credit_amount(row: ServiceSession) -> int:
     return round(row.minutes * policy("credit_minutes_per_service_minute"))
 
 
-def _deposit(row: ServiceSession, actor, at: datetime) -> None:
+def _check_trusted(row: ServiceSession, via: str, now: datetime, reason: str | None) -> None:
+    """The confirmer's word is enough to mint these hours (see the module docstring)."""
+    if via == "recipient" and not row.recipient_person.is_verified:
+        raise PermissionDenied(
+            "timebank.recipient_not_verified",
+            _l("您的身份还没有经过组织或服务点当面核验，您的确认暂不能计入时长。请携带身份证到社区或服务点核验，"
+               "或请组织单位确认。"))
+    if is_late(row, now):
+        if via not in ORG_VIAS:
+            raise PermissionDenied(
+                "timebank.late_needs_org",
+                _l("该服务已结束超过 %(days)s 天，需由组织单位确认并说明原因。"),
+                days=policy("backdate_window_days"))
+        if not (reason or "").strip():
+            raise ValidationFailed(
+                "timebank.late_reason_required",
+                _l("该服务已结束超过 %(days)s 天，请说明为什么现在才确认。"),
+                days=policy("backdate_window_days"),
+                errors={"reason": [str(_l("请说明补录原因。"))]})
+
+
+def deposit(row: ServiceSession, actor, at: datetime) -> None:
     amount = credit_amount(row)
     row.credit_minutes = amount
     if amount <= 0:
@@ -111,43 +140,57 @@ def _deposit(row: ServiceSession, actor, at: datetime) -> None:
 
 
 def _confirm(row: ServiceSession, actor, via: str, org_id: int | None,
-             now: datetime) -> ServiceSession:
+             now: datetime, reason: str | None = None) -> ServiceSession:
     _require_pending(row)
     _check_not_barred(org_id)
+    _check_trusted(row, via, now, reason)
     row.status, row.confirmed_via, row.confirming_org_id = SessionStatus.CONFIRMED, via, org_id
     row.confirmed_by_id, row.decided_at = getattr(actor, "id", None), now
-    _deposit(row, actor, now)
+    if is_late(row, now):
+        row.late_reason = reason.strip()[:2000]
+    signals = review.signals_for(row, now) if via in review.PRIVATE_VIAS else []
+    if signals:
+        return review.hold_for_review(row, signals, actor, now)
+    deposit(row, actor, now)
     db.session.flush()
     audit.record(actor, "timebank.session.confirm", "timebank_session", row.id, at=now,
                  before={"status": "pending"},
                  after={"status": "confirmed", "via": via, "org_id": org_id,
-                        "credit_minutes": row.credit_minutes})
-    events.publish(events.session_confirmed, "timebank", session_id=row.id,
-                   volunteer_person_id=row.volunteer_id, org_id=row.org_id,
-                   minutes=row.minutes, confirmed_at=now)
+                        "credit_minutes": row.credit_minutes},
+                 reason=row.late_reason)
+    announce_confirmed(row, now)
     return row
 
 
-def confirm_session(actor, session_id: int, now: datetime | None = None) -> ServiceSession:
-    """The recipient or the organizing organization confirms; the credits are deposited."""
-    row = _lock_session(session_id)
+def announce_confirmed(row: ServiceSession, now: datetime) -> None:
+    events.publish(events.session_confirmed, "timebank", session_id=row.id,
+                   volunteer_person_id=row.volunteer_id, org_id=row.org_id,
+                   minutes=row.minutes, confirmed_at=now)
+
+
+def confirm_session(actor, session_id: int, now: datetime | None = None,
+                    reason: str | None = None) -> ServiceSession:
+    """The recipient or the organizing organization confirms; the credits are deposited (or
+    the session waits for a regulator, see ``timebank.review``). ``reason``: why a session
+    older than ``backdate_window_days`` is confirmed only now (organizations only)."""
+    row = lock_session(session_id)
     via, org_id = confirmer_role(actor, row)
-    return _confirm(row, actor, via, org_id, clock.utc(now))
+    return _confirm(row, actor, via, org_id, clock.utc(now), reason)
 
 
-def confirm_for_org(actor, session_id: int, org_id: int,
-                    now: datetime | None = None) -> ServiceSession:
+def confirm_for_org(actor, session_id: int, org_id: int, now: datetime | None = None,
+                    reason: str | None = None) -> ServiceSession:
     """An organization's confirmation arriving from outside a page (the charity package's
     event, the demo seeder): the caller has established that ``org_id`` vouches for it."""
-    row = _lock_session(session_id)
+    row = lock_session(session_id)
     if actor is not None and actor.person_id == row.volunteer_id:
         raise PermissionDenied("timebank.self_confirmation", _l("志愿者不能确认自己的服务记录。"))
-    return _confirm(row, actor, "org", org_id, clock.utc(now))
+    return _confirm(row, actor, "org", org_id, clock.utc(now), reason)
 
 
 def reject_session(actor, session_id: int, reason: str,
                    now: datetime | None = None) -> ServiceSession:
-    row = _lock_session(session_id)
+    row = lock_session(session_id)
     via, org_id = confirmer_role(actor, row)
     reason = (reason or "").strip()
     if not reason:
@@ -162,6 +205,36 @@ def reject_session(actor, session_id: int, reason: str,
     audit.record(actor, "timebank.session.reject", "timebank_session", row.id, at=now,
                  before={"status": "pending"}, after={"status": "rejected", "via": via},
                  reason=reason)
+    return row
+
+
+def decide_held(actor, session_id: int, release: bool, reason: str,
+                now: datetime | None = None) -> ServiceSession:
+    """A regulator's decision on a session held for review (``timebank.review``): release
+    (the hours are deposited as the recipient confirmed them) or reject, with the reason."""
+    row = lock_session(session_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("timebank.reason_required", _l("请填写核查结论。"),
+                               errors={"reason": [str(_l("必填。"))]})
+    if row.status != SessionStatus.REVIEW:
+        raise Conflict("timebank.not_in_review", _l("该记录不在待核查队列中。"))
+    now = clock.utc(now)
+    outcome = "released" if release else "rejected"
+    if release:
+        row.status = SessionStatus.CONFIRMED
+        deposit(row, actor, now)
+    else:
+        row.status, row.reject_reason = SessionStatus.REJECTED, reason[:2000]
+    for signal in review.signals_of([row.id]).get(row.id, []):
+        signal.resolved_at, signal.resolved_by_id, signal.outcome = now, actor.id, outcome
+    db.session.flush()
+    audit.record(actor, f"timebank.session.review_{outcome}", "timebank_session", row.id,
+                 at=now, before={"status": "review"}, after={"status": row.status,
+                                                              "credit_minutes": row.credit_minutes},
+                 reason=reason)
+    if release:
+        announce_confirmed(row, now)
     return row
 
 
@@ -191,7 +264,9 @@ def decision_rights(actor, row: ServiceSession) -> dict:
             can_reverse = True
         except PermissionDenied:
             pass
-    return {"decide": can_decide, "reverse": can_reverse}
+    review_it = row.status == SessionStatus.REVIEW and actor.has_role(Role.REGULATOR, Role.ADMIN)
+    return {"decide": can_decide, "reverse": can_reverse, "review": review_it,
+            "late": is_late(row, clock.now())}  # a late one needs a reason to confirm
 
 
 def reverse_session(actor, session_id: int, reason: str,
@@ -199,7 +274,7 @@ def reverse_session(actor, session_id: int, reason: str,
     """A confirmed session found false: a reversing posting (never an edit), the reason, an
     audit record and the ``session_found_false`` event. Credits already spent cannot be
     taken back below zero; the part not recovered is recorded as the shortfall."""
-    row = _lock_session(session_id)
+    row = lock_session(session_id)
     may_reverse(actor, row)
     reason = (reason or "").strip()
     if not reason:
@@ -244,11 +319,11 @@ def auto_confirm_due(now: datetime | None = None) -> int:
         .order_by(ServiceSession.id)).scalars().all()
     done = 0
     for session_id in ids:
-        row = _lock_session(session_id)
-        if row.status != SessionStatus.PENDING or (
+        row = lock_session(session_id)
+        if row.status != SessionStatus.PENDING or is_late(row, now) or (
                 row.org_id is not None and is_barred(row.org_id, NO_CONFIRMING_HOURS,
                                                      local_date(now))):
-            continue
+            continue  # a late session needs an organization's reason, never silence
         _confirm(row, None, "auto", None, now)
         done += 1
     return done
@@ -273,4 +348,5 @@ def on_volunteer_service_confirmed(sender, **payload) -> None:
             "end": payload["end"], "description": payload.get("description") or ""}
     row = log_session(None, data, source="charity", source_ref=ref)
     row.recorded_by_id = getattr(actor, "id", None)
-    confirm_for_org(actor, row.id, org_id)
+    if not is_late(row, clock.now()):  # a late one waits for the organization's reason
+        confirm_for_org(actor, row.id, org_id)

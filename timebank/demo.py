@@ -11,7 +11,7 @@ from core.accounts import services as accounts
 from core.accounts.models import Relation
 from core.errors import DomainError
 from core.timeutil import local_datetime
-from timebank import certificates, confirmation, redemption, sessions, transfers
+from timebank import certificates, confirmation, consent, redemption, sessions, transfers
 from timebank.vocabulary import CATEGORIES
 
 CATEGORY_CODES = [c for c in CATEGORIES if c != "other"]
@@ -147,13 +147,18 @@ def _seed_redemptions(ctx) -> None:
         if not items:
             continue
         created = now - timedelta(days=rng.randint(3, 90))
-        row = redemption.create_redemption(counter if org == home else None,
-                                           person.id, rng.choice(items).id, now=created)
+        clerk = counter if org == home and person.user is not None else None
+        pay_code = None
+        if clerk is not None:  # the member showed the pay code on their phone
+            pay_code = consent.issue_pay_code(person.user, now=created)[1]
+        row = redemption.create_redemption(clerk, None if pay_code else person.id,
+                                           rng.choice(items).id, now=created,
+                                           pay_code=pay_code)
         if rng.random() < 0.12:
             redemption.cancel_redemption(None, row.id, now=created + timedelta(hours=48))
         else:
-            redemption.complete_redemption(counter if org == home else None,
-                                           row.id, row.code, now=created + timedelta(hours=3))
+            redemption.complete_redemption(clerk, row.id, row.code,
+                                           now=created + timedelta(hours=3))
     volunteer = ctx.users["volunteer"].person
     items = [i for i in redemption.catalogue(home.id)
              if i.price_minutes <= transfers.ledger.balances(volunteer.id)[2]]

@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -54,7 +55,14 @@ class ReasonForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    pass
+    reason = TextAreaField(_l("补录原因（服务结束已久时必填）"),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField(_l("核查结论"), validators=[DataRequired(), Length(max=2000)])
+    release = SubmitField(_l("核实无误，存入时间"))
+    reject = SubmitField(_l("不予认可，退回"))
 
 
 class AmountMixin:
@@ -95,7 +103,8 @@ class ImportForm(FlaskForm):
 class LookupForm(FlaskForm):
     """Posted, not a GET search: an ID number must not end up in URLs or browser history."""
 
-    q = StringField(_l("志愿者编号或身份证号码"), validators=[DataRequired(), Length(max=30)])
+    q = StringField(_l("会员付款码（扫码或输入）或身份证号码"),
+                    validators=[DataRequired(), Length(max=30)])
 
 
 class RedeemForm(FlaskForm):
@@ -104,8 +113,14 @@ class RedeemForm(FlaskForm):
                                                              NumberRange(1, 20)])
 
 
+class CounterRedeemForm(RedeemForm):
+    pay_code = StringField(_l("会员付款码（会员已出示付款码时可不填）"),
+                           validators=[Optional(), Length(max=20)])
+    id_checked = BooleanField(_l("已核对身份证原件（会员没有登录账号时）"))
+
+
 class CodeForm(FlaskForm):
-    code = StringField(_l("会员出示的兑换码"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("会员出示的兑换码"), validators=[Optional(), Length(max=12)])
 
 
 class CancelForm(FlaskForm):
@@ -119,6 +134,8 @@ class ItemForm(FlaskForm):
                                                                 NumberRange(1, 1440)])
     price_minutes = IntegerField(_l("所需时间（分钟，留空则与服务时长相同）"),
                                  validators=[Optional(), NumberRange(1, 1440)])
+    max_quantity = IntegerField(_l("每次最多兑换数量（留空按政策上限）"),
+                                validators=[Optional(), NumberRange(1, 20)])
 
 
 class HistoryFilter(FlaskForm):

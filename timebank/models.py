@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
 from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
 from timebank.vocabulary import (
+    Consent,
     HoldStatus,
     PostingKind,
     RedemptionStatus,
     SessionStatus,
+    SignalKind,
     category_label,
 )
 
@@ -56,6 +59,8 @@ class ServiceSession(TimestampMixin, db.Model):
     confirming_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Why an organization confirmed a session older than ``backdate_window_days``.
+    late_reason: Mapped[str | None] = mapped_column(sa.Text)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reversed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reversal_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -82,6 +87,27 @@ class ServiceSession(TimestampMixin, db.Model):
         if self.recipient_person is not None:
             return self.recipient_person.name
         return self.recipient_org.name if self.recipient_org is not None else ""
+
+
+class ReviewSignal(TimestampMixin, db.Model):
+    """Why a session was held for a regulator instead of being deposited, and how it ended."""
+
+    __tablename__ = "timebank_review_signal"
+    __table_args__ = (sa.UniqueConstraint("session_id", "kind", name="uq_timebank_signal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_session.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # released, rejected
+
+    session = relationship("ServiceSession")
+
+    @property
+    def label(self) -> str:
+        return SignalKind.label_of(self.kind)
 
 
 class LedgerAccount(TimestampMixin, db.Model):
@@ -203,7 +229,12 @@ class CatalogueItem(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     service_minutes: Mapped[int]  # how long the service lasts
     price_minutes: Mapped[int]  # what it costs in credit minutes
+    max_quantity: Mapped[int] = mapped_column(default=1)  # per redemption
     active: Mapped[bool] = mapped_column(default=True)
+    # Above the policy caps (price, quantity) an item waits for a regulator's approval.
+    approval_pending: Mapped[bool] = mapped_column(default=False)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     org = relationship("Organization")
 
@@ -225,7 +256,13 @@ class Redemption(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default=RedemptionStatus.PENDING)
     code: Mapped[str] = mapped_column(sa.String(8))  # one-time code the member shows
     code_failures: Mapped[int] = mapped_column(default=0)
-    hold_id: Mapped[int] = mapped_column(sa.ForeignKey("timebank_hold.id"), unique=True)
+    hold_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_hold.id"), unique=True)
+    # How the member consented (timebank.consent): self, pay_code, member, assisted.
+    consent: Mapped[str] = mapped_column(sa.String(16), default="self")
+    id_checked: Mapped[bool] = mapped_column(default=False)  # the clerk saw the ID card
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approval_via: Mapped[str | None] = mapped_column(sa.String(16))  # member, family, staff
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     settled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -236,7 +273,45 @@ class Redemption(TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
+        if self.status == RedemptionStatus.REQUESTED and self.consent == Consent.ASSISTED:
+            return str(_l("待亲属或第二名工作人员确认"))
         return RedemptionStatus(self.status).label
+
+    @property
+    def consent_label(self) -> str:
+        return Consent.label_of(self.consent)
+
+
+class PayCode(TimestampMixin, db.Model):
+    """A member's short-lived, single-use pay code (付款码): only a keyed hash is stored."""
+
+    __tablename__ = "timebank_pay_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    redemption_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_redemption.id"))
+
+
+class Presentation(TimestampMixin, db.Model):
+    """A member presented themself at a counter (pay code or ID card): the clerk sees their
+    account there until ``expires_at``. Also the record of who looked at whom."""
+
+    __tablename__ = "timebank_presentation"
+    __table_args__ = (sa.Index("ix_timebank_presentation_user_person", "user_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    method: Mapped[str] = mapped_column(sa.String(16))  # pay_code, id_card
+    pay_code_id: Mapped[int | None] = mapped_column(sa.ForeignKey("timebank_pay_code.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    person = relationship("Person")
 
 
 class Certificate(InsertOnly, db.Model):

@@ -61,6 +61,7 @@ class SessionOut(Schema):
     confirmed_via = Str(allow_none=True)
     decided_at = ma.fields.AwareDateTime(allow_none=True)
     reject_reason = Str(allow_none=True)
+    late_reason = Str(allow_none=True)
     reversal_reason = Str(allow_none=True)
     reversal_shortfall = Int()
     created_at = ma.fields.AwareDateTime()
@@ -80,6 +81,31 @@ class ReasonIn(Schema):
 
 class EmptyIn(Schema):
     pass
+
+
+class ConfirmIn(Schema):
+    reason = Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                 metadata={"description": "required when the session ended more than "
+                                          "backdate_window_days ago (organizations only)"})
+
+
+class ReviewDecisionIn(Schema):
+    release = ma.fields.Boolean(required=True, metadata={
+        "description": "true: deposit the hours as confirmed; false: reject the session"})
+    reason = Str(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class SignalOut(Schema):
+    kind = Str()
+    label = Str()
+    detail = ma.fields.Dict()
+    created_at = ma.fields.AwareDateTime()
+    outcome = Str(allow_none=True)
+
+
+class HeldSessionOut(Schema):
+    session = ma.fields.Nested(lambda: SessionOut())
+    signals = ma.fields.List(ma.fields.Nested(SignalOut))
 
 
 class RosterVolunteer(Schema):
@@ -128,7 +154,6 @@ class AccountOut(Schema):
     name = Str()
     volunteer_number = Str(allow_none=True)
     id_number_masked = Str()
-    age = Int()
     balance = Int(metadata={"description": "minutes"})
     held = Int()
     available = Int()
@@ -190,6 +215,9 @@ class CatalogueItemIn(Schema):
     price_minutes = Int(load_default=None, strict=True,
                         validate=validate.Range(min=1, max=1440),
                         metadata={"description": "default: 1 minute of credit per minute"})
+    max_quantity = Int(load_default=None, strict=True, validate=validate.Range(min=1, max=20),
+                       metadata={"description": "most per redemption (default: the policy "
+                                                "cap; above it needs a regulator's approval)"})
     active = ma.fields.Boolean(load_default=True)
 
 
@@ -198,6 +226,7 @@ class CatalogueItemPatch(Schema):
     description = Str(validate=validate.Length(max=2000))
     service_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
     price_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
+    max_quantity = Int(strict=True, validate=validate.Range(min=1, max=20))
     active = ma.fields.Boolean()
 
 
@@ -208,7 +237,10 @@ class CatalogueItemOut(Schema):
     description = Str()
     service_minutes = Int()
     price_minutes = Int()
+    max_quantity = Int()
     active = ma.fields.Boolean()
+    approval_pending = ma.fields.Boolean(metadata={
+        "description": "above the policy caps and not yet approved by a regulator"})
 
 
 class LookupArgs(Schema):
@@ -220,11 +252,35 @@ class RedemptionIn(Schema):
     item_id = Int(required=True)
     quantity = Int(load_default=1, strict=True, validate=validate.Range(min=1, max=20))
     person_id = Int(load_default=None, metadata={
-        "description": "the member (counter staff); default: the signed-in member"})
+        "description": "counter staff: the member who presented themself; default: the "
+                       "signed-in member"})
+    pay_code = Str(load_default=None, validate=validate.Length(min=1, max=20), metadata={
+        "description": "counter staff: the member's pay code (it names the member and "
+                       "authorizes this one redemption)"})
+    id_checked = ma.fields.Boolean(load_default=False, metadata={
+        "description": "counter staff, for a member without a login: I checked the original "
+                       "ID card (a family proxy or a second staff member then approves)"})
+
+
+class PresentIn(Schema):
+    pay_code = Str(load_default=None, validate=validate.Length(min=1, max=20))
+    id_number = Str(load_default=None, validate=validate.Length(equal=18))
+    org_id = Int(load_default=None, metadata={"description": "default: my institution"})
+
+    @ma.validates_schema
+    def one_of(self, data, **_kw):
+        if bool(data.get("pay_code")) == bool(data.get("id_number")):
+            raise ma.ValidationError("give pay_code or id_number", "pay_code")
+
+
+class PayCodeOut(Schema):
+    code = Str(metadata={"description": "shown once; only its keyed hash is stored"})
+    expires_at = ma.fields.AwareDateTime()
 
 
 class CodeIn(Schema):
-    code = Str(required=True, validate=validate.Length(min=1, max=12))
+    code = Str(load_default=None, validate=validate.Length(min=1, max=12), metadata={
+        "description": "the one-time code, for a redemption the member reserved themself"})
 
 
 class CancelIn(Schema):
@@ -247,10 +303,11 @@ class RedemptionOut(Schema):
     created_at = ma.fields.AwareDateTime()
     settled_at = ma.fields.AwareDateTime(allow_none=True)
     void_reason = Str(allow_none=True)
-
-
-class RedemptionWithCodeOut(RedemptionOut):
-    code = Str(metadata={"description": "the one-time code the member shows at the counter"})
+    consent = Str(metadata={"description": "self, pay_code, member, assisted"})
+    consent_label = Str()
+    id_checked = ma.fields.Boolean()
+    approval_via = Str(allow_none=True, metadata={"description": "member, family, staff"})
+    created_by_id = Int(allow_none=True)
 
 
 def _code_for_member(row) -> str | None:

@@ -20,7 +20,7 @@ from core.timeutil import start_of_local_day_utc, to_local
 from timebank.models import ServiceSession
 from timebank.vocabulary import SessionStatus, category_open
 
-ACTIVE_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED)
+ACTIVE_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED, SessionStatus.REVIEW)
 SESSION_FIELDS = ("volunteer_id", "recipient_person_id", "recipient_org_id", "org_id",
                   "category", "district_id", "address", "start", "end", "description")
 
@@ -143,6 +143,13 @@ def _check_calendar(volunteer_id: int, start: datetime, end: datetime,
                 errors={"end": [str(_l("超过每日上限。"))]})
 
 
+def is_late(row_or_end, now: datetime) -> bool:
+    """Ended more than ``backdate_window_days`` ago: only an organization confirms it, with a
+    reason (issue 12: a session dated 1990 used to be accepted like yesterday's)."""
+    end = getattr(row_or_end, "end_at", row_or_end)
+    return end < now - timedelta(days=policy("backdate_window_days"))
+
+
 # --- logging -------------------------------------------------------------------------------
 
 def _may_log_for(actor, volunteer_id: int, org_id: int | None) -> None:
@@ -166,6 +173,11 @@ def log_session(actor, data: dict, *, source: str = "self", source_ref: str | No
     _check_fields(data)
     start, end = data["start"], data["end"]
     minutes = check_times(start, end, now)
+    if is_late(end, now) and not (data.get("org_id") or data.get("recipient_org_id")):
+        raise ValidationFailed("timebank.late_without_org",
+                               _l("超过 %(days)s 天的服务需由组织单位登记并确认。"),
+                               days=policy("backdate_window_days"),
+                               errors={"end": [str(_l("时间过早，请由组织单位补录。"))]})
     advisory_lock(f"timebank.volunteer:{volunteer.id}")  # serializes the calendar checks
     _check_calendar(volunteer.id, start, end)
     day = to_local(start).date()

@@ -6,12 +6,21 @@ from datetime import timedelta
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import validate
 
-from core import clock
+from core import clock, idempotency
 from core.accounts.models import Person, Role
 from core.accounts.services import family_links
 from core.auth import PUBLIC, roles
@@ -21,7 +30,16 @@ from core.orgs.models import Organization
 from core.orgs.services import districts
 from core.timeutil import to_local
 from core.web.pages import Page, QueryArgs, paginate, query_args, submit
-from timebank import certificates, confirmation, ledger, redemption, sessions, transfers
+from timebank import (
+    certificates,
+    confirmation,
+    consent,
+    ledger,
+    qr,
+    redemption,
+    sessions,
+    transfers,
+)
 from timebank.forms import (
     ConfirmForm,
     DonateForm,
@@ -227,9 +245,31 @@ def redeem():
 @bp.get("/redemptions")
 @roles(*MEMBER)
 def my_redemptions():
-    page = paginate(redemption.redemptions_query(
-        person_id=ledger.member_person(current_user).id))
-    return render_template("timebank/my_redemptions.html", page=page)
+    """My redemptions, and the counters' requests waiting for my consent (mine, and those of
+    relatives without a login whose registered family proxy I am)."""
+    person = ledger.member_person(current_user)
+    page = paginate(redemption.redemptions_query(person_id=person.id))
+    requests = db.session.execute(consent.pending_for(current_user, "requested").limit(20)
+                                  ).scalars().all()
+    return render_template("timebank/my_redemptions.html", page=page, requests=requests,
+                           my_person_id=person.id)
+
+
+@bp.route("/pay", methods=["GET", "POST"])
+@roles(*MEMBER)
+def pay_code():
+    """The member's pay code (付款码) and its QR, for the counter to type or scan."""
+    ledger.member_person(current_user)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        idempotency.keep_out_of_store()  # the code exists only in this page
+        row, code = consent.issue_pay_code(current_user)
+        response = make_response(render_template(
+            "timebank/pay_code.html", code=code, expires_at=row.expires_at,
+            qr=qr.svg_data_uri(code.replace(" ", ""))))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_template("timebank/pay_code.html", code=None)
 
 
 @bp.route("/certificates", methods=["GET", "POST"])

@@ -1,10 +1,12 @@
-"""Counter pages for eldercare staff: member look-up, redemptions, receipts, catalogue."""
+"""Counter pages for eldercare staff: a member presents themself (pay code or ID card), a
+redemption with their consent, receipts, the catalogue. Rules: timebank.redemption, .consent."""
 
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import validate
 
@@ -12,13 +14,15 @@ from core.accounts.models import Person, Role
 from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.ids import normalize
 from core.orgs.services import orgs_of
-from core.web.pages import QueryArgs, paginate, query_args, submit
-from timebank import redemption
+from core.web.filters import minutes
+from core.web.pages import QueryArgs, paginate, query_args, refuse, submit
+from timebank import consent, redemption
 from timebank.accounts import account_summary
-from timebank.forms import CancelForm, CodeForm, ItemForm, LookupForm, RedeemForm
+from timebank.forms import CancelForm, CodeForm, CounterRedeemForm, ItemForm, LookupForm
 from timebank.views import bp
-from timebank.vocabulary import RedemptionStatus
+from timebank.vocabulary import Consent, RedemptionStatus
 
 COUNTER = (Role.INSTITUTION_STAFF,)
 
@@ -53,12 +57,15 @@ def counter():
         return _no_institution()
     form = LookupForm()
     if form.validate_on_submit():
+        text = normalize(form.q.data)
+        shown = {"id_number": text} if len(text) == 18 else {"pay_code": text}
         try:
-            person = redemption.find_member(form.q.data)
+            row = consent.present(current_user, org.id, **shown)
         except DomainError as error:
+            db.session.rollback()
             form.q.errors = [error.text]
         else:
-            return redirect(url_for("timebank.counter_member", person_id=person.id,
+            return redirect(url_for("timebank.counter_member", person_id=row.person_id,
                                     org_id=org.id))
     pending = db.session.execute(redemption.redemptions_query(
         org.id, status=RedemptionStatus.PENDING).limit(50)).scalars().all()
@@ -70,28 +77,40 @@ def _member_page(org, person, form, status=200):
     form.item_id.choices = [(i.id, f"{i.name}（{i.price_minutes} 分钟）") for i in items]
     recent = db.session.execute(redemption.redemptions_query(org.id, person.id).limit(10)
                                 ).scalars().all()
+    presented = consent.live_presentation(current_user, person.id, org.id)
     return render_template("timebank/counter_member.html", org=org, person=person,
                            account=account_summary(person), form=form, items=items,
-                           recent=recent), status
+                           recent=recent, presented=presented,
+                           has_login=person.user is not None), status
+
+
+SENT = {
+    RedemptionStatus.PENDING: _l("已凭付款码冻结 %(m)s，服务完成后点击“完成”。"),
+    Consent.MEMBER: _l("已发送给会员：请会员在本人账户（“我的兑换”）中确认，确认后冻结 %(m)s。"),
+    Consent.ASSISTED: _l("已记录身份证核对：请会员登记的亲属或本机构另一名工作人员确认，确认后冻结 %(m)s。"),
+}
 
 
 @bp.route("/counter/member/<int:person_id>", methods=["GET", "POST"])
 @roles(*COUNTER)
 def counter_member(person_id: int):
+    """Only while the member's presentation lasts: no browsing of accounts."""
     org = my_institution()
     person = db.session.get(Person, person_id)
-    if org is None or person is None:
+    if org is None or person is None or \
+            consent.live_presentation(current_user, person.id, org.id) is None:
         abort(404)
-    form = RedeemForm()
+    form = CounterRedeemForm()
     outcome = submit(form, lambda: redemption.create_redemption(
-        current_user, person.id, form.item_id.data, form.quantity.data))
+        current_user, person.id, form.item_id.data, form.quantity.data,
+        pay_code=form.pay_code.data or None, id_checked=form.id_checked.data))
     if outcome.done:
         row = outcome.result
-        flash(_("已冻结 %(m)s 分钟。请把兑换码 %(code)s 交给会员，服务完成后凭码确认。",
-                m=row.amount, code=row.code), "success")
+        key = row.status if row.status == RedemptionStatus.PENDING else row.consent
+        flash(str(SENT[key]) % {"m": minutes(row.amount)}, "success")
         return redirect(url_for("timebank.redemption_detail", redemption_id=row.id))
     if outcome.error is not None:  # a refused redemption starts over with an empty form
-        form = RedeemForm(formdata=None)
+        form = CounterRedeemForm(formdata=None)
     return _member_page(org, person, form, outcome.status)
 
 
@@ -114,7 +133,50 @@ def redemption_detail(redemption_id: int):
     is_staff = row.org_id in {o.id for o in orgs_of(current_user)}
     return render_template("timebank/redemption_detail.html", row=row, is_staff=is_staff,
                            is_member=current_user.person_id == row.person_id,
+                           may_approve=_may_approve(row), needs_code=row.consent in (
+                               Consent.SELF, Consent.SYSTEM),
                            code_form=CodeForm(), cancel_form=CancelForm())
+
+
+def _may_approve(row) -> bool:
+    if row.status != RedemptionStatus.REQUESTED:
+        return False
+    try:
+        consent.approval_role(current_user, row)
+    except DomainError:
+        return False
+    return True
+
+
+@bp.post("/redemptions/<int:redemption_id>/approve")
+@roles(Role.VOLUNTEER, *COUNTER)
+def approve_redemption(redemption_id: int):
+    """The member, their family proxy, or a second clerk approves a counter's request."""
+    form = CancelForm()  # only for its CSRF token
+    if form.validate_on_submit():
+        try:
+            redemption.approve_redemption(current_user, redemption_id)
+        except DomainError as error:
+            refuse(error)
+        else:
+            flash(_("已同意，所需时间已冻结，服务完成后扣减。"), "success")
+    if request.form.get("next") == "mine":
+        return redirect(url_for("timebank.my_redemptions"))
+    return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
+
+
+@bp.post("/redemptions/<int:redemption_id>/decline")
+@roles(Role.VOLUNTEER)
+def decline_redemption(redemption_id: int):
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            redemption.decline_redemption(current_user, redemption_id, form.reason.data)
+        except DomainError as error:
+            refuse(error)
+        else:
+            flash(_("已拒绝该兑换申请。"), "success")
+    return redirect(url_for("timebank.my_redemptions"))
 
 
 @bp.post("/redemptions/<int:redemption_id>/complete")
@@ -122,13 +184,15 @@ def redemption_detail(redemption_id: int):
 @limiter.limit("10 per minute")
 def complete_redemption(redemption_id: int):
     form = CodeForm()
-    outcome = submit(form, lambda: redemption.complete_redemption(current_user, redemption_id,
-                                                                   form.code.data))
-    if outcome.done:
+    if form.validate_on_submit():
+        try:
+            redemption.complete_redemption(current_user, redemption_id, form.code.data or None)
+        except DomainError as error:
+            refuse(error)
+            return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
         flash(_("兑换完成，已扣减时间。"), "success")
         return redirect(url_for("timebank.receipt", redemption_id=redemption_id))
-    if outcome.invalid:
-        flash(_("请填写会员出示的兑换码。"), "error")
+    flash(_("请填写会员出示的兑换码。"), "error")
     return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
 
 
@@ -136,9 +200,13 @@ def complete_redemption(redemption_id: int):
 @roles(Role.VOLUNTEER, *COUNTER)
 def cancel_redemption(redemption_id: int):
     form = CancelForm()
-    if submit(form, lambda: redemption.cancel_redemption(current_user, redemption_id,
-                                                          form.reason.data)).done:
-        flash(_("已取消，冻结的时间已释放。"), "success")
+    if form.validate_on_submit():
+        try:
+            redemption.cancel_redemption(current_user, redemption_id, form.reason.data)
+        except DomainError as error:
+            refuse(error)
+        else:
+            flash(_("已取消，冻结的时间已释放。"), "success")
     return redirect(url_for("timebank.redemption_detail", redemption_id=redemption_id))
 
 
@@ -158,20 +226,29 @@ def catalogue():
     form = ItemForm()
     outcome = submit(form, lambda: redemption.add_item(current_user, org.id, {
         "name": form.name.data, "description": form.description.data,
-        "service_minutes": form.service_minutes.data, "price_minutes": form.price_minutes.data}))
+        "service_minutes": form.service_minutes.data, "price_minutes": form.price_minutes.data,
+        "max_quantity": form.max_quantity.data}))
     if outcome.done:
         flash(_("已添加服务项目。"), "success")
         return redirect(url_for("timebank.catalogue", org_id=org.id))
+    return _catalogue_page(org, form, outcome.status)
+
+
+def _catalogue_page(org, form, status=200):
     return render_template("timebank/catalogue.html", org=org, form=form,
-                           items=redemption.catalogue(org.id, active_only=False)), \
-        outcome.status
+                           items=redemption.catalogue(org.id, active_only=False)), status
 
 
 @bp.post("/counter/catalogue/<int:item_id>/toggle")
 @roles(*COUNTER)
 def toggle_item(item_id: int):
     form = CancelForm()  # only for its CSRF token
-    if submit(form, lambda: redemption.update_item(
-            current_user, item_id, {"active": not redemption.get_item(item_id).active})).done:
-        flash(_("已更新。"), "success")
+    if form.validate_on_submit():
+        try:
+            item = redemption.get_item(item_id)
+            redemption.update_item(current_user, item.id, {"active": not item.active})
+        except DomainError as error:
+            refuse(error)
+        else:
+            flash(_("已更新。"), "success")
     return redirect(url_for("timebank.catalogue"))

@@ -6,7 +6,7 @@ from flask import flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import spreadsheets
+from core import clock, spreadsheets
 from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError
@@ -27,8 +27,10 @@ COLUMN_LABELS = {key: zh for key, zh, _required, _desc in imports.COLUMNS}
 @roles(*DECIDERS)
 def to_confirm():
     page = paginate(sessions.sessions_query(current_user, "to_confirm"))
-    return render_template("timebank/to_confirm.html", page=page, reason_form=ReasonForm(),
-                           form=ConfirmForm())
+    now = clock.now()
+    late = {row.id for row in page.rows if sessions.is_late(row, now)}
+    return render_template("timebank/to_confirm.html", page=page, late=late,
+                           reason_form=ReasonForm(), form=ConfirmForm())
 
 
 def _back(session_id: int):
@@ -39,7 +41,11 @@ def _back(session_id: int):
 @roles(*DECIDERS)
 def confirm(session_id: int):
     form = ConfirmForm()
-    if submit(form, lambda: confirmation.confirm_session(current_user, session_id)).done:
+    outcome = submit(form, lambda: confirmation.confirm_session(
+        current_user, session_id, reason=form.reason.data or None))
+    if outcome.done and outcome.result.status == SessionStatus.REVIEW:
+        flash(_("已记录您的确认。该记录需经民政部门核查后才存入时间。"), "info")
+    elif outcome.done:
         flash(_("已确认，服务时间已存入志愿者账户。"), "success")
     return _back(session_id)
 

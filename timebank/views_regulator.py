@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import marshmallow as ma
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
-from core.accounts.models import Role
+from core.accounts.models import Role, User
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import roles
+from core.extensions import db
 from core.orgs.services import districts
 from core.web.pages import QueryArgs, export, paginate, query_args, submit
-from timebank import ledger, redemption, sessions, stats, transfers
-from timebank.forms import AllocationForm
-from timebank.models import ServiceSession
+from timebank import confirmation, ledger, redemption, review, sessions, stats, transfers
+from timebank.forms import AllocationForm, ConfirmForm, ReviewForm
+from timebank.models import Redemption, ServiceSession
 from timebank.views import SessionFilter, bp
-from timebank.vocabulary import SessionStatus
+from timebank.vocabulary import Consent, SessionStatus
 
 OVERSIGHT = (Role.REGULATOR, Role.ADMIN)
 
@@ -92,6 +94,67 @@ def review_sessions():
             query = query.where(ServiceSession.volunteer_id == person.id)
     return render_template("timebank/review.html", page=paginate(query), status=status,
                            statuses=list(SessionStatus), q=q)
+
+
+@bp.get("/review/queue")
+@roles(*OVERSIGHT)
+def review_queue():
+    """Sessions held for review (mutual confirmations, bursts), oldest first."""
+    page = paginate(review.queue_query())
+    return render_template("timebank/review_queue.html", page=page,
+                           signals=review.signals_of([r.id for r in page.rows]),
+                           form=ReviewForm())
+
+
+@bp.post("/sessions/<int:session_id>/review")
+@roles(*OVERSIGHT)
+def review_decision(session_id: int):
+    form = ReviewForm()
+    outcome = submit(form, lambda: confirmation.decide_held(
+        current_user, session_id, bool(form.release.data), form.reason.data))
+    if outcome.invalid:
+        flash(_("请填写核查结论。"), "error")
+    elif outcome.done:
+        flash(_("已存入时间。") if outcome.result.status == SessionStatus.CONFIRMED
+              else _("已退回。"), "success")
+    return redirect(url_for("timebank.review_queue"))
+
+
+@bp.get("/review/catalogue")
+@roles(*OVERSIGHT)
+def review_catalogue():
+    """Catalogue services priced or sized above the policy caps, waiting for approval."""
+    return render_template("timebank/review_catalogue.html",
+                           page=paginate(redemption.items_awaiting_approval()),
+                           form=ConfirmForm())
+
+
+@bp.post("/catalogue/<int:item_id>/approve")
+@roles(Role.REGULATOR)
+def approve_item(item_id: int):
+    if submit(ConfirmForm(), lambda: redemption.approve_item(current_user, item_id)).done:
+        flash(_("已批准，该服务项目可以兑换了。"), "success")
+    return redirect(url_for("timebank.review_catalogue"))
+
+
+@bp.get("/review/redemptions")
+@roles(*OVERSIGHT)
+def review_redemptions():
+    """Redemptions made on an ID-card check for members without a login (who checked, who
+    approved), newest first."""
+    query = redemption.redemptions_query().where(Redemption.consent == Consent.ASSISTED)
+    page = paginate(query)
+    return render_template("timebank/review_redemptions.html", page=page,
+                           users=_names({r.created_by_id for r in page.rows} |
+                                        {r.approved_by_id for r in page.rows}))
+
+
+def _names(user_ids) -> dict:
+    ids = [i for i in user_ids if i]
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.display_name)
+                                   .where(User.id.in_(ids))).all())
 
 
 @bp.get("/ledger")

@@ -1,5 +1,5 @@
 """The time bank's vocabulary: service categories (the bureau runs them as a catalogue), and the
-statuses and kinds of sessions, accounts, postings, holds, transfers and redemptions, each code
+statuses and kinds of sessions, review signals, accounts, postings, holds, transfers and redemptions, each code
 with its words."""
 
 from __future__ import annotations
@@ -18,6 +18,16 @@ class SessionStatus(LabelledEnum):
     CONFIRMED = "confirmed", _l("已确认")
     REJECTED = "rejected", _l("未通过")
     REVERSED = "reversed", _l("已撤销（经核查不实）")  # confirmed, later found false; its credits were reversed
+    # A private person confirmed it, but the confirmation looks staged (mutual confirmations,
+    # one person confirming many volunteers): held for a regulator, nothing deposited yet.
+    REVIEW = "review", _l("待民政部门核查")
+
+
+class SignalKind(LabelledEnum):
+    """Why a privately confirmed session was held for a regulator (timebank.review)."""
+
+    MUTUAL = "mutual", _l("互相确认：服务对象也曾作为志愿者被该志愿者确认")
+    BURST = "burst", _l("集中确认：同一服务对象短期内确认了多名志愿者")
 
 
 # Service categories: the catalogue "timebank.categories", which the bureau runs on the
@@ -71,6 +81,17 @@ class TransferKind(enum.StrEnum):
 
 
 class RedemptionStatus(LabelledEnum):
+    REQUESTED = "requested", _l("待会员确认")  # waits for the member's (or a second person's) consent; no hold
     PENDING = "pending", _l("待服务（已冻结）")
     POSTED = "posted", _l("已完成")
     VOIDED = "voided", _l("已取消")
+
+
+class Consent(LabelledEnum):
+    """How the member consented to a redemption (timebank.consent)."""
+
+    SELF = "self", _l("会员自助预约，凭兑换码办理")
+    PAY_CODE = "pay_code", _l("会员出示付款码")
+    MEMBER = "member", _l("会员在本人账户中确认")
+    ASSISTED = "assisted", _l("核对身份证，并由第二人确认")
+    SYSTEM = "system", _l("系统")

@@ -232,13 +232,15 @@ class CounterUser(Base):
     def redeem(self):
         member = self.rng.choice(WORLD["members"])
         item = self.rng.choice(self.me["items"])
-        found = self.call("GET", f"/api/v1/timebank/members/lookup?q={member['number']}",
-                          "GET /api/v1/timebank/members/lookup")
-        if found.status != 200:
+        # The member shows a pay code from their phone; the counter enters it.
+        shown = self.call("POST", "/api/v1/timebank/pay-codes", "POST /api/v1/timebank/pay-codes",
+                          {}, extra_headers={"Authorization": f"Bearer {member['token']}"},
+                          expect=(201,))
+        if shown.status != 201:
             return
         made = self.call(
             "POST", "/api/v1/timebank/redemptions", "POST /api/v1/timebank/redemptions",
-            {"person_id": member["person_id"], "item_id": item["id"], "quantity": 1},
+            {"pay_code": shown.body["code"], "item_id": item["id"], "quantity": 1},
             expect=(201,), write=True)
         if made.status != 201:
             return
@@ -250,7 +252,7 @@ class CounterUser(Base):
             self.last_complete = now
             done = self.call("POST", f"/api/v1/timebank/redemptions/{rid}/complete",
                              "POST /api/v1/timebank/redemptions/[id]/complete",
-                             {"code": made.body["code"]}, write=True)
+                             {}, write=True)  # paid with the member's code: no code needed
             if done.status == 200 and not done.replayed:
                 COUNTS["ok:redemptions_completed"] += 1
         elif self.rng.random() < 0.5:

@@ -138,7 +138,10 @@ def build(volunteers: int, members: int) -> dict:
         born = today - timedelta(days=rng.randint(62 * 365, 80 * 365))
         member = _person(rng, f"负载会员{i}", born, district, volunteer=True)
         _fund(member, orgs[i % len(orgs)], district, today)
-        world["members"].append({"person_id": member.id, "number": member.volunteer_number})
+        # Members consent from their own login (a pay code shown at the counter).
+        _user_row, token = _user(f"load-member-{i}", [Role.VOLUNTEER], person=member)
+        world["members"].append({"person_id": member.id, "number": member.volunteer_number,
+                                 "token": token})
     for i in range(FEEDS):
         _user_row, token = _user(f"load-feed-{i}", [Role.FEED])
         world["feeds"].append({"token": token})

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.accounts import schemas, services
+from core.accounts import identity, schemas, services
 from core.accounts.models import ApiToken, FamilyLink, Role
 from core.auth import AUTHENTICATED, require_password_session, roles
 from core.errors import DomainError, NotFound
@@ -80,7 +80,31 @@ class Persons(MethodView):
     @blp.response(201, schemas.PersonOut)
     def post(self, data):
         """Register a real-name person (staff acting for someone at a counter or in a roster)"""
-        return services.create_person(current_user, **data)
+        mine = sorted(user_org_ids(current_user))
+        return services.create_person(current_user, **data,
+                                      registered_org_id=mine[0] if mine else None)
+
+
+@blp.route("/persons/verify")
+class VerifyPerson(MethodView):
+    @roles(*identity.VERIFIERS)
+    @blp.arguments(schemas.InPersonIn)
+    @blp.response(200, schemas.PersonOut)
+    def post(self, data):
+        """Record that I checked this person's ID card in person (their confirmations count)"""
+        return identity.verify_in_person(current_user, data["name"], data["id_number"],
+                                         data["org_id"])
+
+
+@blp.route("/persons/binding-codes")
+class BindingCodes(MethodView):
+    @roles(*identity.VERIFIERS)
+    @blp.arguments(schemas.InPersonIn)
+    @blp.response(201, schemas.BindingCodeOut)
+    def post(self, data):
+        """A one-time binding code for a person without a login, handed over in person"""
+        return identity.issue_binding_code(current_user, data["name"], data["id_number"],
+                                           data["org_id"])
 
 
 @blp.route("/persons/lookup")

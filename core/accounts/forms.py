@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from core.accounts.models import Relation
@@ -54,3 +54,16 @@ class RealNameForm(FlaskForm):
     id_number = StringField(_l("身份证号码"), validators=[DataRequired(), Length(min=18, max=18)])
     phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=11)])
     district_id = SelectField(_l("所在区县"), coerce=int)
+    binding_code = StringField(
+        _l("绑定码（已由组织或服务点登记的，填写他们当面交给您的绑定码）"),
+        validators=[Optional(), Length(max=20)])
+
+
+class InPersonForm(FlaskForm):
+    """Staff type the name and the full number from the ID card held in front of them."""
+
+    name = StringField(_l("姓名（与身份证一致）"), validators=[DataRequired(), Length(max=50)])
+    id_number = StringField(_l("身份证号码"), validators=[DataRequired(), Length(min=18, max=18)])
+    card_seen = BooleanField(_l("我已当面核对身份证原件与本人"), validators=[DataRequired()])
+    verify = SubmitField(_l("记录当面核验"))
+    binding_code = SubmitField(_l("发放绑定码"))

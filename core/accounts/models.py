@@ -47,7 +47,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    person: Mapped[Person | None] = relationship(back_populates="user")
+    person: Mapped[Person | None] = relationship(back_populates="user", foreign_keys=[person_id])
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
@@ -137,8 +137,19 @@ class Person(TimestampMixin, db.Model):
     district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id"), index=True)
     address: Mapped[str | None] = mapped_column(sa.String(200))
     volunteer_number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    # Which organization's staff registered the person (they hand over the binding code that
+    # lets the person claim this record with a login of their own).
+    registered_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
+    # Seen in person with the ID card by staff of a verified organization (or a regulator):
+    # only then does this person's word confirm someone else's hours.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # use_alter: user_account points at person too; the constraint is added after both exist
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey(
+        "user_account.id", use_alter=True, name="fk_person_verified_by_id_user_account"))
+    verified_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
 
-    user: Mapped[User | None] = relationship(back_populates="person")
+    user: Mapped[User | None] = relationship(back_populates="person",
+                                             foreign_keys="User.person_id")
     district = relationship("District")
 
     @property
@@ -148,6 +159,10 @@ class Person(TimestampMixin, db.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def birth_date(self) -> date:
@@ -161,6 +176,27 @@ class Person(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.name}>"
+
+
+class BindingCode(TimestampMixin, db.Model):
+    """A one-time code that lets a login claim a person registered by staff; handed over in
+    person, stored only as a keyed hash, valid for ``binding_code_days``."""
+
+    __tablename__ = "person_binding_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    person: Mapped[Person] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.expires_at > now
 
 
 class Relation(LabelledEnum):

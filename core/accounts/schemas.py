@@ -60,6 +60,25 @@ class PersonOut(Schema):
     gender = ma.fields.String()
     district_id = ma.fields.Integer(allow_none=True)
     volunteer_number = ma.fields.String(allow_none=True)
+    verified_at = ma.fields.AwareDateTime(
+        allow_none=True, metadata={"description": "when staff checked the ID card in person"})
+
+
+class InPersonIn(Schema):
+    """The name and full number from the ID card held in front of the staff member."""
+
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
+    id_number = ma.fields.String(required=True, validate=validate.Length(equal=18))
+    org_id = ma.fields.Integer(load_default=None, allow_none=True,
+                               metadata={"description": "the organization acting (default: "
+                                                        "my first verified one)"})
+
+
+class BindingCodeOut(Schema):
+    person_id = ma.fields.Integer(attribute="row.person_id")
+    code = ma.fields.String(metadata={"description": "shown only in this response; hand it "
+                                                     "over in person"})
+    expires_at = ma.fields.AwareDateTime(attribute="row.expires_at")
 
 
 class PersonLookupArgs(Schema):

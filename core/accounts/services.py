@@ -210,18 +210,26 @@ def _next_volunteer_number() -> str:
         candidate += 1
 
 
-def create_person(actor, name: str, id_number: str, phone: str | None = None,
-                  district_id: int | None = None, address: str | None = None,
-                  as_volunteer: bool = False, today: date | None = None) -> Person:
-    """Register a real-name person; the birth date and gender come from the ID number."""
-    id_number = normalize_code(id_number)
+def person_field_errors(name: str, id_number: str, phone: str | None,
+                        today: date | None = None) -> dict:
+    """Field errors of a person's data, whatever the register already holds."""
     errors = {}
     if not (name or "").strip():
         errors["name"] = [str(_l("请填写姓名。"))]
-    if not is_valid_id_number(id_number, today):
+    if not is_valid_id_number(normalize_code(id_number), today):
         errors["id_number"] = [str(_l("身份证号码无效（请核对 18 位号码和最后一位校验码）。"))]
     if phone and not is_valid_mobile(phone):
         errors["phone"] = [str(_l("手机号码应为 11 位数字。"))]
+    return errors
+
+
+def create_person(actor, name: str, id_number: str, phone: str | None = None,
+                  district_id: int | None = None, address: str | None = None,
+                  as_volunteer: bool = False, today: date | None = None,
+                  registered_org_id: int | None = None) -> Person:
+    """Register a real-name person; the birth date and gender come from the ID number."""
+    id_number = normalize_code(id_number)
+    errors = person_field_errors(name, id_number, phone, today)
     if errors:
         raise ValidationFailed("accounts.bad_person", _l("请核对填写的个人信息。"),
                                errors=errors)
@@ -230,13 +238,15 @@ def create_person(actor, name: str, id_number: str, phone: str | None = None,
                        errors={"id_number": [str(_l("已登记。"))]})
     person = Person(name=name.strip(), id_number=id_number, id_digest=blind_index(id_number),
                     gender=gender_from_id(id_number), phone=(phone or None),
-                    district_id=district_id, address=address)
+                    district_id=district_id, address=address,
+                    registered_org_id=registered_org_id)
     if as_volunteer:
         person.volunteer_number = _next_volunteer_number()
     db.session.add(person)
     db.session.flush()
     audit.record(actor, "accounts.person.create", "person", person.id,
-                 after={"name": person.name, "id_number": person.id_number_masked})
+                 after={"name": person.name, "id_number": person.id_number_masked,
+                        "registered_org_id": registered_org_id})
     return person
 
 
@@ -246,37 +256,6 @@ def make_volunteer(actor, person: Person) -> Person:
         db.session.flush()
         audit.record(actor, "accounts.person.volunteer", "person", person.id,
                      after={"volunteer_number": person.volunteer_number})
-    return person
-
-
-def register_volunteer(username: str, password: str, name: str, id_number: str,
-                       phone: str | None, district_id: int | None) -> User:
-    """Self-registration: a real-name person, a volunteer number and a volunteer login."""
-    person = create_person(None, name, id_number, phone, district_id, as_volunteer=True)
-    return create_user(None, username, password, name, roles=[Role.VOLUNTEER], person=person)
-
-
-def link_person(actor, user: User, name: str, id_number: str, phone: str | None = None,
-                district_id: int | None = None) -> Person:
-    """Give an existing login its real-name identity: the person registered under this ID
-    number (name must match, and not already linked to another login), or a new one."""
-    if user.person is not None:
-        raise Conflict("accounts.already_real_name", _l("该账号已完成实名登记。"))
-    person = find_person_by_id_number(id_number or "")
-    if person is None:
-        person = create_person(actor, name, id_number, phone, district_id)
-    elif person.name != (name or "").strip():
-        raise ValidationFailed("accounts.name_mismatch", _l("姓名与登记的身份证信息不一致。"),
-                               errors={"name": [str(_l("与身份证登记的姓名不一致。"))]})
-    elif person.user is not None:
-        raise Conflict("accounts.person_has_login",
-                       _l("该身份证号码已关联其他账号，请联系管理员。"))
-    user.person = person
-    if user.has_role(Role.VOLUNTEER):
-        make_volunteer(actor, person)
-    db.session.flush()
-    audit.record(actor, "accounts.user.link_person", "user", user.id,
-                 after={"person_id": person.id, "id_number": person.id_number_masked})
     return person
 
 

@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
-from core.accounts import services, signin
+from core.accounts import identity, services, signin
 from core.accounts.forms import (
     FamilyForm,
+    InPersonForm,
     LoginForm,
     PasswordForm,
     RealNameForm,
@@ -27,6 +28,10 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,17 +63,19 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @roles(PUBLIC)
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
-    """志愿者实名注册."""
+    """志愿者实名注册. The answer is the same whether or not the ID number was registered
+    before (``identity.register_volunteer``), and it is rate-limited per address."""
     form = RegisterForm()
     form.district_id.choices = [(d.id, d.name) for d in districts()]
-    outcome = submit(form, lambda: services.register_volunteer(
+    outcome = submit(form, lambda: identity.register_volunteer(
         form.username.data, form.password.data, form.name.data, form.id_number.data,
         form.phone.data or None, form.district_id.data))
     if outcome.done:
         user = outcome.result
         login_user(user)
-        flash(_("注册成功，您的志愿者编号是 %(n)s。", n=user.person.volunteer_number), "success")
+        flash(_("注册成功，欢迎加入！"), "success")
         return redirect(url_for("web.home"))
     return render_template("accounts/register.html", form=form), outcome.status
 
@@ -151,16 +158,42 @@ def verify_family_link(link_id: int):
 
 @bp.route("/account/real-name", methods=["GET", "POST"])
 @roles(AUTHENTICATED)
+@limiter.limit(_register_limit, methods=["POST"])
 def real_name():
-    """实名登记 for a login made by an administrator (or before real names were required)."""
+    """实名登记 for a login without a person; claiming a person registered by an organization
+    needs the binding code it handed over in person."""
     if current_user.person is not None:
         return redirect(url_for("accounts.profile"))
     form = RealNameForm()
     form.district_id.choices = [(d.id, d.name) for d in districts()]
-    outcome = submit(form, lambda: services.link_person(
+    outcome = submit(form, lambda: identity.link_person(
         current_user, current_user, form.name.data, form.id_number.data,
-        form.phone.data or None, form.district_id.data))
+        form.phone.data or None, form.district_id.data, form.binding_code.data or None))
     if outcome.done:
         flash(_("实名登记已完成。"), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/real_name.html", form=form), outcome.status
+
+
+@bp.route("/persons/in-person", methods=["GET", "POST"])
+@roles(*identity.VERIFIERS)
+def in_person():
+    """Staff with the person and their ID card in front of them: record the in-person check,
+    or hand over a binding code for a person who has no login yet."""
+    form = InPersonForm()
+    issued = verified = None
+
+    def record():
+        if form.binding_code.data:
+            return "issued", identity.issue_binding_code(current_user, form.name.data,
+                                                         form.id_number.data)
+        return "verified", identity.verify_in_person(current_user, form.name.data,
+                                                     form.id_number.data)
+
+    outcome = submit(form, record)
+    if outcome.done:
+        what, result = outcome.result
+        issued, verified = (result, None) if what == "issued" else (None, result)
+        form = InPersonForm(formdata=None)
+    return render_template("accounts/in_person.html", form=form, issued=issued,
+                           verified=verified), outcome.status

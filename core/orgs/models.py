@@ -1,14 +1,14 @@
-"""Tables for districts, organizations and staff membership."""
+"""Tables for districts, organizations, staff membership and identity change requests."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin
+from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 from core.labels import LabelledEnum
 
@@ -102,3 +102,24 @@ class Membership(TimestampMixin, db.Model):
 
     user = relationship("User")
     organization: Mapped[Organization] = relationship(back_populates="memberships")
+
+
+class IdentityChange(TimestampMixin, db.Model):
+    """A change of a verified organization's identity (name, USCC, legal representative,
+    kind, eldercare flag): filed by its manager, applied only when the bureau approves it."""
+
+    __tablename__ = "org_identity_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    before: Mapped[dict] = mapped_column(sa.JSON)  # the identity fields it changes, as they were
+    changes: Mapped[dict] = mapped_column(sa.JSON)  # the same fields, as asked
+    reason: Mapped[str] = mapped_column(sa.Text)
+    evidence_ref: Mapped[str] = mapped_column(sa.String(200))  # e.g. the change registration
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # approved, rejected
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    organization: Mapped[Organization] = relationship()

@@ -83,3 +83,40 @@ class OrgListArgs(Schema):
     kind = ma.fields.String(load_default=None, validate=validate.OneOf([k.value for k in OrgKind]))
     status = ma.fields.String(load_default=None,
                               validate=validate.OneOf([s.value for s in OrgStatus]))
+
+
+class IdentityChangeIn(Schema):
+    """The identity fields to change (any of them), why, and the evidence."""
+
+    name = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    uscc = ma.fields.String(load_default=None, validate=validate.Length(equal=18))
+    kind = ma.fields.String(load_default=None,
+                            validate=validate.OneOf([k.value for k in OrgKind]))
+    is_eldercare = ma.fields.Boolean(load_default=None)
+    legal_representative = ma.fields.String(load_default=None,
+                                            validate=validate.Length(min=1, max=50))
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    evidence_ref = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class IdentityChangeOut(Schema):
+    id = ma.fields.Integer()
+    org_id = ma.fields.Integer()
+    before = ma.fields.Dict()
+    changes = ma.fields.Dict()
+    reason = ma.fields.String()
+    evidence_ref = ma.fields.String()
+    status = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    decision_reason = ma.fields.String(allow_none=True)
+
+
+class IdentityDecisionIn(Schema):
+    approve = ma.fields.Boolean(required=True)
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class IdentityChangeListArgs(Schema):
+    status = ma.fields.String(load_default="pending",
+                              validate=validate.OneOf(["pending", "approved", "rejected"]))

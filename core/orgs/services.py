@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit, clock
+from core import audit, clock, events
 from core.accounts.models import Role
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
@@ -157,8 +157,48 @@ def register_org(actor, data: dict, *, status: str = OrgStatus.PENDING,
 
 def update_org(actor, org: Organization, changes: dict, reason: str | None = None
                ) -> Organization:
+    """Correct an organization's registration data. The identity fields of an organization the
+    bureau verified change only through an approved request (``core.orgs.identity``)."""
+    refuse_direct_change(org, changes)
+    return apply_changes(actor, org, changes, reason)
 
 
+IDENTITY_FIELDS = ("name", "uscc", "legal_representative", "kind", "is_eldercare")
+
+
+def is_verified(org: Organization) -> bool:
+    """Verified by the bureau: everything but an organization still awaiting verification."""
+    return org.status != OrgStatus.PENDING
+
+
+def identity_of(org: Organization) -> dict:
+    return {key: getattr(org, key) for key in IDENTITY_FIELDS}
+
+
+def changed_identity(org: Organization, changes: dict) -> dict:
+    """The identity fields ``changes`` would change (normalized), field → new value."""
+    out = {}
+    for key in IDENTITY_FIELDS:
+        if key in changes and changes[key] is not None:
+            value = normalize_code(changes[key]) if key == "uscc" else changes[key]
+            value = value.strip() if isinstance(value, str) and key != "uscc" else value
+            if value != getattr(org, key):
+                out[key] = value
+    return out
+
+
+def refuse_direct_change(org: Organization, changes: dict) -> None:
+    """``update_org`` on a verified organization: identity fields go through a request."""
+    if is_verified(org) and (asked := changed_identity(org, changes)):
+        message = _l("组织通过核验后，名称、统一社会信用代码、法定代表人、类型和养老机构标识只能通过变更申请、"
+                     "经民政部门批准后修改。")
+        raise Conflict("orgs.identity_change_needs_request", message,
+                       errors={key: [str(message)] for key in asked})
+
+
+def validated(org: Organization, changes: dict) -> dict:
+    """The organization's data with ``changes`` applied, checked (fields, district, a USCC no
+    other organization holds); nothing is written."""
     merged = {k: getattr(org, k) for k in ORG_FIELDS}
     merged.update({k: v for k, v in changes.items() if k in ORG_FIELDS})
     merged["uscc"] = normalize_code(merged["uscc"])
@@ -168,13 +208,21 @@ def update_org(actor, org: Organization, changes: dict, reason: str | None = Non
     if other is not None and other.id != org.id:
         raise Conflict("orgs.uscc_taken", _l("该统一社会信用代码已登记。"),
                        errors={"uscc": [str(_l("已登记。"))]})
+    return merged
+
+
+def apply_changes(actor, org: Organization, changes: dict, reason: str | None = None,
+                  identity_approved: bool = False) -> Organization:
+    """Write validated changes and audit the difference (callers decide who may)."""
+    merged = validated(org, changes)
     before = {k: getattr(org, k) for k in ORG_FIELDS}
     for key, value in merged.items():
         setattr(org, key, value)
     db.session.flush()
     diff_before = {k: v for k, v in before.items() if v != merged[k]}
     if diff_before:
-        audit.record(actor, "orgs.update", "organization", org.id, before=diff_before,
+        audit.record(actor, "orgs.identity" if identity_approved else "orgs.update",
+                     "organization", org.id, before=diff_before,
                      after={k: merged[k] for k in diff_before}, reason=reason)
     return org
 
@@ -190,6 +238,9 @@ def set_org_status(actor, org: Organization, status: str, reason: str) -> Organi
     db.session.flush()
     audit.record(actor, "orgs.status", "organization", org.id, before={"status": before},
                  after={"status": status}, reason=reason)
+    if status != before:
+        events.publish(events.org_status_changed, "orgs", org_id=org.id, before=before,
+                       after=status, reason=reason, actor_id=getattr(actor, "id", None))
     return org
 
 

@@ -10,8 +10,8 @@ from core.accounts.models import Role, User
 from core.accounts.services import find_user
 from core.auth import roles
 from core.extensions import db
-from core.orgs import services
-from core.orgs.forms import MemberForm, OrgForm
+from core.orgs import identity, services
+from core.orgs.forms import IdentityChangeForm, IdentityDecisionForm, MemberForm, OrgForm
 from core.orgs.models import OrgStatus
 from core.web.pages import submit
 
@@ -66,12 +66,57 @@ def edit(org_id: int):
         abort(403)
     form = OrgForm(obj=org)
     _district_choices(form)
+    locked = services.is_verified(org)
     outcome = submit(form, lambda: services.update_org(current_user, org,
                                                        form.data_for_service()))
     if outcome.done:
         flash(_("已保存。"), "success")
         return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/form.html", form=form, org=org), outcome.status
+    return render_template("orgs/form.html", form=form, org=org, locked=locked), outcome.status
+
+
+@bp.route("/<int:org_id>/identity-change", methods=["GET", "POST"])
+@roles(*STAFF, Role.ADMIN)
+def identity_change(org_id: int):
+    """A manager asks the bureau to change the organization's identity."""
+    org = services.get_org(org_id)
+    if not services.may_manage(current_user, org_id):
+        abort(403)
+    form = IdentityChangeForm(obj=org)
+    outcome = submit(form, lambda: identity.file_change(
+        current_user, org, {k: form[k].data for k in services.IDENTITY_FIELDS},
+        form.reason.data, form.evidence_ref.data))
+    if outcome.done:
+        flash(_("变更申请已提交，民政部门批准后生效。"), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/identity_change.html", form=form, org=org,
+                           pending=_pending(org)), outcome.status
+
+
+def _pending(org):
+    return db.session.execute(identity.changes_query("pending", org.id)).scalars().all()
+
+
+@bp.get("/identity-changes")
+@roles(Role.REGULATOR)
+def identity_changes():
+    """The bureau's queue of identity change requests."""
+    rows = db.session.execute(identity.changes_query("pending").limit(200)).scalars().all()
+    return render_template("orgs/identity_changes.html", rows=rows, form=IdentityDecisionForm(),
+                           labels=identity.LABELS, describe=identity.describe)
+
+
+@bp.post("/identity-changes/<int:change_id>")
+@roles(Role.REGULATOR)
+def decide_identity_change(change_id: int):
+    form = IdentityDecisionForm()
+    outcome = submit(form, lambda: identity.decide_change(
+        current_user, identity.get_change(change_id), bool(form.approve.data), form.reason.data))
+    if outcome.done:
+        flash(_("已处理。"), "success")
+    elif outcome.invalid:
+        flash(_("请写明审批意见。"), "error")
+    return redirect(url_for("orgs.identity_changes"))
 
 
 @bp.post("/<int:org_id>/members")

@@ -12,8 +12,8 @@
 - ``export(fmt, name, makers)``: a table as CSV or XLSX, or a 404 for another format.
 - ``back(default)``: after a form, back to the page it came from (local paths only).
 - ``form_key()``: the idempotency key a drawn form carries (hidden ``_idem``, checked by
-  ``core.idempotency``): a new one for a fresh form, the submitted one when a refused form is
-  drawn again, so that correcting and resending it is still one submission.
+  ``core.idempotency``): new each time the form is drawn, so a double tap is one submission
+  and a corrected form after a refusal is a new one.
 
 Who may see an object is not decided here: pages ask the services (``get_visible`` and
 ``may_*`` functions next to the rule they protect).
@@ -35,7 +35,6 @@ from marshmallow import validate
 from core import spreadsheets
 from core.errors import DomainError, NotFound
 from core.extensions import db
-from core.idempotency import FORM_FIELD
 from core.schemas import Schema
 
 PER_PAGE = 20
@@ -185,10 +184,8 @@ def export(fmt: str, name: str, makers: Mapping[str, Callable[[], bytes]], *,
     return spreadsheets.download(makers[fmt](), fmt, name)
 
 
-def form_key(fresh: bool = False) -> str:
-    """The idempotency key for the hidden ``_idem`` field of a drawn form (a Jinja global):
-    the submitted one when a refused form is drawn again, else a new one. ``fresh`` for the
-    extra forms of a page that draws several (each is its own submission)."""
-    if not fresh and request.form.get(FORM_FIELD):
-        return request.form[FORM_FIELD]
+def form_key() -> str:
+    """The idempotency key for the hidden ``_idem`` field of a drawn form (a Jinja global): a
+    new one each time a form is drawn, so a double tap is one submission while a form drawn
+    again after a refusal is a new one (a refusal is never replayed: core.idempotency)."""
     return secrets.token_urlsafe(16)

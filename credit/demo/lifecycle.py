@@ -4,10 +4,11 @@ inspection draws."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
-from core import workdays
+from core import clock, workdays
 from core.extensions import db
+from core.timeutil import local_datetime
 from credit.dates import period_complete_on
 from credit.demo.world import attempt
 from credit.inspections import services as inspections
@@ -151,10 +152,17 @@ class Driver:
     # --- random inspections ----------------------------------------------------------------
 
     def draw(self, day) -> None:
+        """Commit in the morning; reveal the next morning, once the commitment has been
+        public for the policy's hours."""
         half = "上" if day.month < 7 else "下"
-        row = self._try(inspections.make_draw, self.reg, f"{day.year} 年{half}半年双随机抽查",
-                        seed=f"czmz-{day.isoformat()}", today=day)
-        if row is None:
+        row = self._try(inspections.commit, self.reg, f"{day.year} 年{half}半年双随机抽查",
+                        at=local_datetime(day, time(9, 0)))
+        if row is not None:
+            self.w.at(day + timedelta(days=1), self.reveal, row)
+
+    def reveal(self, day, row) -> None:
+        at = min(local_datetime(day, time(10, 0)), clock.now())
+        if self._try(inspections.reveal, self.reg, row, at=at) is None:
             return
         for assignment in row.assignments:
             when = day + timedelta(days=self.rng.randint(5, 40))

@@ -20,7 +20,7 @@ from credit.dates import add_years
 from credit.demo import process as P
 from credit.facts import annual_reports
 from credit.facts.records import Recording, build_fact, record_facts
-from credit.inspections import services as inspections
+from credit.inspections import directories
 from credit.lists import scan
 
 STEP_DAYS = 14
@@ -129,11 +129,11 @@ class World:
 
     def setup_inspections(self) -> None:
         users = [self.ctx.users[f"inspector{n}"] for n in range(1, 7)]
-        for user in users:
-            inspections.add_inspector(self.regulator, user)
-        inspections.fill_directory(self.regulator)
+        for n, user in enumerate(users, start=1):
+            directories.add_inspector(self.regulator, user, f"CZMZ-{n:04d}")
+        directories.fill_directory(self.regulator)
         for user, org in zip(users[:3], self.subjects[3:6], strict=True):
-            inspections.declare_conflict(self.regulator, user.id, org.id, "曾在该组织任职")
+            directories.declare_conflict(self.regulator, user.id, org.id, "曾在该组织任职")
 
     # --- the clock -----------------------------------------------------------------------
 

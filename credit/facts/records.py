@@ -263,8 +263,10 @@ def superseded_ids(fact_ids=None) -> set[int]:
 
 
 def frozen_fact_ids(org_ids=None) -> set[int]:
-    """Facts disputed by an open objection: the rules ignore them until it is decided."""
+    """Facts disputed by an open objection that freezes (filed in time, or a late one a
+    regulator accepted): the rules ignore them until it is decided."""
     query = sa.select(Objection.fact_id).where(Objection.status == "open",
+                                               Objection.freezes.is_(True),
                                                Objection.fact_id.isnot(None))
     if org_ids is not None:
         query = query.where(Objection.org_id.in_(list(org_ids)))

@@ -1,4 +1,5 @@
-"""Tables of random inspections (双随机、一公开): the two directories, conflicts, draws."""
+"""Tables of random inspections (双随机、一公开): the two directories and their history,
+conflicts, draws (commitment, snapshot, reveal, result) and their assignments."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, UTCDateTime
+from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
 from core.orgs.models import Organization
 
@@ -25,14 +26,35 @@ class InspectionSubject(TimestampMixin, db.Model):
 
 
 class Inspector(TimestampMixin, db.Model):
-    """The inspector directory (执法检查人员名录): regulator users."""
+    """The inspector directory (执法检查人员名录): regulator users, published by name and staff
+    number (执法证号), never by personal numbers."""
 
     __tablename__ = "credit_inspector"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
     active: Mapped[bool] = mapped_column(default=True)
+    staff_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
 
     user = relationship("User")
+
+
+class DirectoryChange(InsertOnly, db.Model):
+    """Every change to either directory, with who, when and why (never rewritten)."""
+
+    __tablename__ = "credit_inspection_directory_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directory: Mapped[str] = mapped_column(sa.String(12))  # subjects, inspectors
+    member_id: Mapped[int] = mapped_column(index=True)  # org id or user id
+    action: Mapped[str] = mapped_column(sa.String(12))  # added, deactivated, reactivated, left
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    actor = relationship("User")
+
+
+make_insert_only(DirectoryChange.__table__)
 
 
 class InspectorConflict(TimestampMixin, db.Model):
@@ -52,26 +74,55 @@ class InspectorConflict(TimestampMixin, db.Model):
     organization: Mapped[Organization] = relationship()
 
 
+class DrawState:
+    COMMITTED = "committed"  # commitment and snapshot published, secret not yet revealed
+    DRAWN = "drawn"
+    CANCELLED = "cancelled"  # withdrawn before the reveal; the secret is published anyway
+
+
 class Draw(TimestampMixin, db.Model):
-    """One draw: its seed and every input, so anyone can re-run it and get the same result."""
+    """One draw. Since algorithm czdraw-1: a commitment (SHA-256 of a secret) published with a
+    frozen snapshot of both directories, then the secret revealed and the result drawn from
+    a seed derived from both. Draws from before (algorithm ``legacy``) kept their seed and id
+    snapshots (``subjects_snapshot``, ``inspectors_snapshot``)."""
 
     __tablename__ = "credit_draw"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    seed: Mapped[str] = mapped_column(sa.String(64))
-    drawn_on: Mapped[date] = mapped_column(sa.Date)
-    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    drawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    state: Mapped[str] = mapped_column(sa.String(12), server_default=DrawState.DRAWN)
+    algorithm: Mapped[str] = mapped_column(sa.String(20), server_default="legacy")
+    mode: Mapped[str] = mapped_column(sa.String(10), server_default="ratio")  # ratio, count
+    count: Mapped[int | None]
     ratios: Mapped[dict] = mapped_column(sa.JSON)
     per_subject: Mapped[int]
-    subjects_snapshot: Mapped[list] = mapped_column(sa.JSON)  # [[org_id, tier], …]
-    inspectors_snapshot: Mapped[list] = mapped_column(sa.JSON)  # [[user_id, [org_id…]], …]
-    result: Mapped[list] = mapped_column(sa.JSON)  # [[org_id, tier, [user_id…]], …]
+    commitment: Mapped[str | None] = mapped_column(sa.String(64))
+    # Held until the reveal and never shown before it; None while an outside witness holds it.
+    secret: Mapped[str | None] = mapped_column(sa.String(200))
+    witnessed: Mapped[bool] = mapped_column(server_default=sa.false())
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    committed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    snapshot: Mapped[str | None] = mapped_column(sa.Text)  # the published bytes, exactly
+    snapshot_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    members: Mapped[dict | None] = mapped_column(sa.JSON)  # {"subjects": {uscc: org_id}, …}
+    seed: Mapped[str | None] = mapped_column(sa.String(64))
+    drawn_on: Mapped[date | None] = mapped_column(sa.Date)
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    subjects_snapshot: Mapped[list | None] = mapped_column(sa.JSON)  # legacy: [[org_id, tier]]
+    inspectors_snapshot: Mapped[list | None] = mapped_column(sa.JSON)  # legacy
+    result: Mapped[list | None] = mapped_column(sa.JSON)
 
     assignments: Mapped[list[DrawAssignment]] = relationship(
         back_populates="draw", order_by="DrawAssignment.rank")
-    drawn_by = relationship("User")
+    drawn_by = relationship("User", foreign_keys=[drawn_by_id])
+    committed_by = relationship("User", foreign_keys=[committed_by_id])
+
+    @property
+    def is_legacy(self) -> bool:
+        return self.algorithm == "legacy"
 
 
 class DrawAssignment(db.Model):

@@ -93,6 +93,16 @@ def _check_list_fits(org, list_type: str) -> None:
                                errors={"list_type": [str(_l("该名单不适用于此类主体。"))]})
 
 
+SNAPSHOT_FIELDS = ("name", "uscc", "legal_representative", "registering_authority", "kind",
+                   "is_eldercare")
+
+
+def take_snapshot(entry: ListEntry, org) -> None:
+    """The identity the entry names (at proposal, and again at the decision)."""
+    entry.subject_snapshot = {key: getattr(org, key) for key in SNAPSHOT_FIELDS}
+    entry.subject_name, entry.subject_uscc = org.name, org.uscc
+
+
 def create_entry(actor, org, proposal: Proposal, origin: str, today: date,
                  responsible_persons: list | None = None) -> ListEntry:
     """Record a proposed entry with the facts (or earlier entry) it rests on."""
@@ -104,6 +114,7 @@ def create_entry(actor, org, proposal: Proposal, origin: str, today: date,
                       needs_rectification=proposal.needs_rectification,
                       responsible_persons=responsible_persons,
                       proposed_by_id=getattr(actor, "id", None))
+    take_snapshot(entry, org)
     if (stamp := _stamp(today)) is not None:
         entry.created_at = stamp
     db.session.add(entry)
@@ -174,12 +185,16 @@ def serve_in_person(actor, entry: ListEntry, served_on: date, note: str) -> List
     return entry
 
 
-def open_objections(entry: ListEntry) -> list[Objection]:
+def open_objections(entry: ListEntry, freezing_only: bool = True) -> list[Objection]:
+    """Open objections to the entry or to one of its grounds; by default only those that
+    freeze it (a late objection does not, unless a regulator accepted it)."""
     targets = [Objection.entry_id == entry.id]
     if entry.fact_ids:
         targets.append(Objection.fact_id.in_(entry.fact_ids))
-    return list(db.session.execute(
-        sa.select(Objection).where(Objection.status == "open", sa.or_(*targets))).scalars())
+    query = sa.select(Objection).where(Objection.status == "open", sa.or_(*targets))
+    if freezing_only:
+        query = query.where(Objection.freezes.is_(True))
+    return list(db.session.execute(query).scalars())
 
 
 def publish_blockers(entry: ListEntry, today: date) -> list[str]:
@@ -207,6 +222,7 @@ def publish(actor, entry: ListEntry, decision_document: str, today: date | None 
     if problems := publish_blockers(entry, today):
         raise Conflict("credit.cannot_publish", _l("暂不能公开：%(why)s"), why="；".join(problems))
     entry.decided_on, entry.decided_by_id = today, getattr(actor, "id", None)
+    take_snapshot(entry, entry.organization)  # the identity the decision names
     entry.decision_document = document[:100]
     entry.deciding_authority = authority or current_app.config["ISSUER_NAME"]
     entry.listed_since = entry.clock_start = today

@@ -23,6 +23,7 @@ COLUMNS = [
     ("decided_by", _l("作出决定机关")), ("valid_until", _l("有效期至")),
     ("removal_date", _l("移出日期")), ("removal_reason", _l("移出原因")),
     ("measures", _l("适用措施")),
+    ("current_identity", _l("经批准变更后的名称、代码")),
 ]
 
 
@@ -40,9 +41,11 @@ def published_query(list_type: str, q: str | None = None, district_id: int | Non
              .where(ListEntry.list_type == check_list_type(list_type), ListEntry.state == state,
                     ListEntry.decided_on.isnot(None))
              .order_by(ListEntry.decided_on.desc(), ListEntry.id.desc()))
-    if q:
+    if q:  # the identity the decision named, and the current one after an approved change
         like = f"%{q.strip()}%"
-        query = query.where(sa.or_(Organization.name.ilike(like), Organization.uscc.ilike(like)))
+        query = query.where(sa.or_(Organization.name.ilike(like), Organization.uscc.ilike(like),
+                                   ListEntry.subject_name.ilike(like),
+                                   ListEntry.subject_uscc.ilike(like)))
     if district_id:
         query = query.where(Organization.district_id == district_id)
     return query
@@ -56,6 +59,8 @@ def row(entry: ListEntry) -> list[str]:
                              for f in data["facts"])
     flat["measures"] = "；".join(f"{m['label']}（{m['department'] or ''}）"
                                 for m in data["measures"])
+    if current := data["current_subject"]:
+        flat["current_identity"] = f"{current['name']} {current['uscc']}"
     return [str(flat.get(key) or "") for key, _label in COLUMNS]
 
 

@@ -14,7 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, events
 from core.db import advisory_lock
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
@@ -23,7 +23,10 @@ from credit.models import CreditFact, EntryState, FeedEvent, FeedFeedback, ListE
 from credit.vocabulary import fact_label
 
 SCHEMA = "civic.credit.feed/1"
-EVENTS = ("published", "updated", "removed")
+EVENTS = ("published", "updated", "removed", "identity")  # identity: approved change
+
+
+IDENTITY = ("name", "uscc", "legal_representative", "registering_authority")
 
 
 def measures_payload(list_type: str, codes) -> list[dict]:
@@ -55,14 +58,18 @@ def _iso(day: date | None) -> str | None:
 def entry_payload(entry: ListEntry) -> dict:
     """The published columns of one entry (DOMAIN.md "Published columns")."""
     org = entry.organization
+    named = entry.subject_snapshot or {key: getattr(org, key) for key in IDENTITY}
+    district = org.district.name if org.district else None
+    current = {key: getattr(org, key) for key in IDENTITY}
+    changed = any(current[key] != named.get(key) for key in IDENTITY)
     return {
         "entry_id": entry.id, "list_type": entry.list_type,
         "list_name": str(vocabulary.LIST_LABELS[entry.list_type]),
         "state": entry.state, "under_objection": entry.under_objection,
-        "subject": {"name": org.name, "uscc": org.uscc,
-                    "legal_representative": org.legal_representative,
-                    "registering_authority": org.registering_authority,
-                    "district": org.district.name if org.district else None},
+        # The subject as the decision named it; ``current_subject`` only after the bureau
+        # approved a change of its identity (the feed says so: event ``identity``).
+        "subject": {**{key: named.get(key) for key in IDENTITY}, "district": district},
+        "current_subject": {**current, "district": district} if changed else None,
         "responsible_persons": [p.get("name") for p in entry.responsible_persons or []],
         "reason": entry.reason, "legal_basis": entry.legal_basis,
         "facts": facts_payload(entry),
@@ -73,6 +80,20 @@ def entry_payload(entry: ListEntry) -> dict:
         "measures": measures_payload(entry.list_type, entry.measures),
         "measures_version": vocabulary.measures_version(),
     }
+
+
+def on_org_identity_changed(sender, org_id=None, **_kw) -> None:
+    """core.events: the bureau approved a change of a subject's identity. Each published
+    entry keeps the identity it was decided on; the feed announces the change as its own
+    event, whose payload carries ``current_subject``."""
+    for entry in db.session.execute(sa.select(ListEntry).where(
+            ListEntry.org_id == org_id, ListEntry.state == EntryState.PUBLISHED)
+            .order_by(ListEntry.id)).scalars():
+        emit(entry, "identity")
+
+
+def connect() -> None:
+    events.org_identity_changed.connect(on_org_identity_changed)
 
 
 def emit(entry: ListEntry, event: str) -> FeedEvent:

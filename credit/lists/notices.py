@@ -129,7 +129,9 @@ def objection_receipt(actor, objection: Objection, on: date | None = None) -> No
     target = (f"名单记录 #{objection.entry_id}" if objection.entry_id
               else f"信用信息 #{objection.fact_id}")
     paragraphs = [f"本机关已于{objection.filed_on.isoformat()}收到你单位对{target}提出的异议（编号 #{objection.id}）。",
-                  "异议处理期间，所涉信息暂停用于列入判断，所涉名单记录暂不公开（已公开的标注“异议处理中”）。",
+                  "异议处理期间，所涉信息暂停用于列入判断，所涉名单记录暂不公开（已公开的标注“异议处理中”）。"
+                  if objection.freezes else  # a late objection is heard but freezes nothing
+                  "该异议在异议期届满后提出，已登记并将依法核查；监管机关受理前，不影响所涉名单记录的公开。",
                   "处理结果将以《异议处理决定书》送达。"]
     _issue(actor, "objection_received", f"credit.objection:{objection.id}:received",
            objection.organization, paragraphs, [("异议理由", objection.reason)], on)

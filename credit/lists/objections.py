@@ -1,7 +1,12 @@
 """Objections (异议): an organization disputes a fact or an entry; while open, the disputed fact
 is ignored by the rules and the entry is not published (or is shown "under objection"); a
 regulator decides: upheld (entry cancelled/removed, the wrong fact corrected by a new fact),
-verified correct, or rejected."""
+verified correct, or rejected.
+
+One open objection per entry (however it is reached: the entry or one of its grounds). An
+objection filed after an affected entry's window is recorded as late and freezes nothing —
+otherwise a subject could stop any publication, at any time, by objecting again — unless a
+regulator accepts it (``accept_late``)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import audit, clock
 from core.accounts.models import Role
+from core.db import advisory_lock
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.orgs.services import require_member
@@ -58,22 +64,49 @@ def file_objection(actor, org_id: int, reason: str, *, entry_id: int | None = No
         raise ValidationFailed("credit.reason_required", _l("请写明异议理由。"),
                                errors={"reason": [str(_l("必填。"))]})
     entry, fact = _target(org_id, entry_id, fact_id)
+    advisory_lock(f"credit.objections:{org_id}")  # one filing at a time per subject
+    affected = [entry] if entry else lifecycle.entries_resting_on(fact.id)
     clash = Objection.entry_id == entry.id if entry else Objection.fact_id == fact.id
-    if db.session.execute(sa.select(Objection.id).where(clash, Objection.status == "open")).first():
+    if db.session.execute(sa.select(Objection.id).where(clash, Objection.status == "open")
+                          ).first() or any(lifecycle.open_objections(e, freezing_only=False)
+                                           for e in affected):
         raise Conflict("credit.objection_open", _l("已有一项未决异议，请等待处理结果。"))
-    in_window = entry is None or entry.objection_due is None or today <= entry.objection_due
+    in_window = all(e.objection_due is None or today <= e.objection_due for e in affected)
     row = Objection(org_id=org_id, entry_id=entry.id if entry else None,
                     fact_id=fact.id if fact else None, filed_by_id=actor.id, filed_on=today,
                     reason=reason, evidence_ref=(evidence_ref or "").strip() or None,
-                    in_window=in_window)
+                    in_window=in_window, freezes=in_window)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "credit.objection.file", "credit_objection", row.id, reason=reason,
                  after={"entry_id": row.entry_id, "fact_id": row.fact_id, "in_window": in_window})
-    for affected in _affected(row):
-        _freeze(actor, affected, row, today)
+    if in_window:
+        for affected_entry in _affected(row):
+            _freeze(actor, affected_entry, row, today)
     notices.objection_receipt(actor, row, today)
     return row
+
+
+def accept_late(actor, objection: Objection, reason: str, today: date | None = None
+                ) -> Objection:
+    """A regulator lets a late objection freeze what it disputes until it is decided."""
+    today = today or clock.today()
+    if not actor.has_role(Role.REGULATOR):
+        raise PermissionDenied("credit.not_regulator", _l("只有监管人员可以处理异议。"))
+    if not objection.is_open or objection.freezes:
+        raise Conflict("credit.objection_not_late", _l("该异议不是待受理的逾期异议。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("credit.reason_required", _l("请写明受理理由。"),
+                               errors={"reason": [str(_l("必填。"))]})
+    objection.freezes, objection.accepted_by_id = True, actor.id
+    objection.accepted_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "credit.objection.accept_late", "credit_objection", objection.id,
+                 reason=reason)
+    for entry in _affected(objection):
+        _freeze(actor, entry, objection, today)
+    return objection
 
 
 def _affected(objection: Objection) -> list[ListEntry]:
@@ -118,12 +151,13 @@ def decide_objection(actor, objection: Objection, outcome: str, reason: str, *,
         raise ValidationFailed("credit.reason_required", _l("请写明处理理由。"),
                                errors={"reason": [str(_l("必填。"))]})
     affected = _affected(objection)
+    froze = objection.freezes
     objection.status, objection.decision_reason = outcome, reason
     objection.decided_by_id, objection.decided_at = actor.id, clock.now()
     db.session.flush()
     if outcome == "upheld":
         _uphold(actor, objection, affected, reason, correction, fact_id, today)
-    else:
+    elif froze:
         for entry in affected:
             _unfreeze(actor, entry, objection, today)
     audit.record(actor, "credit.objection.decide", "credit_objection", objection.id,

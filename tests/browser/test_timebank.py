@@ -62,32 +62,96 @@ def test_volunteer_logs_a_session_from_a_phone(live_server, page, make, writing_
     assert row.volunteer_id == person_id and row.minutes == 90
 
 
-def test_counter_staff_redeem_credits_for_an_elder(live_server, page, make, writing_setup):
-    home = make.org(OrgKind.ELDERCARE, name="常州市天宁区康乐颐养院")
+def _phone(browser):
+    """A second person's phone: a browser context of its own (its own cookies)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return context, page
+
+
+def _institution(make, name="常州市天宁区康乐颐养院"):
+    home = make.org(OrgKind.ELDERCARE, name=name)
     make.user("institution_staff", username="qiantai", org=home)
     item = redemption.add_item(None, home.id, {"name": "助浴服务", "service_minutes": 60})
-    elder = make.person(age=82, name="周秀兰")
+    return home, item
+
+
+def _fund(person, home, minutes: int) -> None:
     issuer = ledger.issuance_account(home.id)
-    ledger.transfer(issuer, ledger.person_account(elder.id), 150, PostingKind.DEPOSIT, "seed")
-    item_id, elder_id, number = item.id, elder.id, elder.volunteer_number
+    ledger.transfer(issuer, ledger.person_account(person.id), minutes, PostingKind.DEPOSIT,
+                    f"seed:{person.id}")
+
+
+def test_a_member_pays_at_the_counter_with_the_pay_code_on_their_phone(
+        live_server, page, browser, make, writing_setup):
+    home, item = _institution(make)
+    member = make.user("volunteer", username="zhouxiulan", age=82)
+    _fund(member.person, home, 150)
+    item_id, person_id = item.id, member.person_id
+    writing_setup()
+
+    context, phone = _phone(browser)
+    sign_in(phone, live_server, "zhouxiulan", PASSWORD)
+    phone.goto(f"{live_server}/timebank/pay")
+    phone.click("main form button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    code = phone.inner_text("#pay-code").strip()
+    assert len(code.replace(" ", "")) == 12 and phone.locator("main img").count() == 1
+
+    sign_in(page, live_server, "qiantai", PASSWORD)  # the clerk, at the counter
+    page.goto(f"{live_server}/timebank/counter")
+    page.fill("#q", code)  # typed, or scanned by a USB scanner into the same field
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    assert "2 小时 30 分钟" in page.content() and "付款码" in page.content()
+    page.select_option("#item_id", str(item_id))
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    assert "已凭付款码冻结" in page.content()
+    assert code.replace(" ", "") not in page.content()
+    page.click("text=确认完成并扣减时间")
+    page.wait_for_load_state("networkidle")
+    assert "兑换凭条" in page.content() and "助浴服务" in page.content()
+    assert ledger.balances(person_id) == (90, 0, 90)
+    context.close()
+
+
+def test_the_counter_asks_and_the_member_approves_on_their_phone(
+        live_server, page, browser, make, writing_setup):
+    home, item = _institution(make)
+    member = make.user("volunteer", username="wangjianguo", age=75)
+    _fund(member.person, home, 120)
+    item_id, person_id, id_number = item.id, member.person_id, member.person.id_number
     writing_setup()
 
     sign_in(page, live_server, "qiantai", PASSWORD)
     page.goto(f"{live_server}/timebank/counter")
-    page.fill("#q", number)
+    page.fill("#q", id_number)  # the member shows the ID card
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
-    assert "周秀兰" in page.content() and "2 小时 30 分钟" in page.content()
-
     page.select_option("#item_id", str(item_id))
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
-    assert "已冻结" in page.content()
-    code = db.session.execute(sa.select(Redemption.code)).scalar_one()
+    assert "请会员在本人账户" in page.content()
+    assert ledger.balances(person_id) == (120, 0, 120)  # nothing held before consent
     db.session.close()
 
-    page.fill("#code", code)
-    page.click("button[type=submit].primary")
+    context, phone = _phone(browser)
+    sign_in(phone, live_server, "wangjianguo", PASSWORD)
+    phone.goto(f"{live_server}/timebank/redemptions")
+    assert "待我确认的兑换申请" in phone.content() and "助浴服务" in phone.content()
+    phone.click("#requests button.primary")
+    phone.wait_for_load_state("networkidle")
+    assert ledger.balances(person_id) == (120, 60, 60)
+    db.session.close()
+
+    page.reload()
     page.wait_for_load_state("networkidle")
-    assert "兑换凭条" in page.content() and "助浴服务" in page.content()
-    assert ledger.balances(elder_id) == (90, 0, 90)
+    page.click("text=确认完成并扣减时间")
+    page.wait_for_load_state("networkidle")
+    assert "兑换凭条" in page.content()
+    assert ledger.balances(person_id) == (60, 0, 60)
+    row = db.session.execute(sa.select(Redemption)).scalar_one()
+    assert row.consent == "member" and row.approval_via == "member"
+    context.close()

@@ -62,7 +62,9 @@ POST   /api/v1/accounts/family                                                  
 POST   /api/v1/accounts/family/<int:link_id>/verify                             I R A
 GET    /api/v1/accounts/me                                                      signed-in
 POST   /api/v1/accounts/persons                                                 O I R A
+POST   /api/v1/accounts/persons/binding-codes                                   O I R
 GET    /api/v1/accounts/persons/lookup                                          O I R A
+POST   /api/v1/accounts/persons/verify                                          O I R
 GET    /api/v1/accounts/tokens                                                  signed-in
 POST   /api/v1/accounts/tokens                                                  signed-in
 DELETE /api/v1/accounts/tokens/<int:token_id>                                   signed-in
@@ -126,7 +128,18 @@ POST   /api/v1/credit/inspections/conflicts                                     
 GET    /api/v1/credit/inspections/draws                                         public
 POST   /api/v1/credit/inspections/draws                                         R
 GET    /api/v1/credit/inspections/draws/<int:draw_id>                           public
+POST   /api/v1/credit/inspections/draws/<int:draw_id>/cancel                    R
 POST   /api/v1/credit/inspections/draws/<int:draw_id>/results                   R
+POST   /api/v1/credit/inspections/draws/<int:draw_id>/reveal                    R
+GET    /api/v1/credit/inspections/inspectors                                    R
+POST   /api/v1/credit/inspections/inspectors                                    R
+GET    /api/v1/credit/inspections/inspectors/<int:user_id>                      R
+POST   /api/v1/credit/inspections/inspectors/<int:user_id>/deactivate           R
+POST   /api/v1/credit/inspections/inspectors/<int:user_id>/reactivate           R
+GET    /api/v1/credit/inspections/subjects                                      R
+GET    /api/v1/credit/inspections/subjects/<int:org_id>                         R
+POST   /api/v1/credit/inspections/subjects/<int:org_id>/deactivate              R
+POST   /api/v1/credit/inspections/subjects/<int:org_id>/reactivate              R
 GET    /api/v1/credit/lists/<list_type>                                         public
 GET    /api/v1/credit/model                                                     public
 GET    /api/v1/credit/models                                                    public
@@ -134,6 +147,7 @@ GET    /api/v1/credit/models/<string:version>                                   
 POST   /api/v1/credit/models/<string:version>/promote                           A
 GET    /api/v1/credit/objections                                                O I R
 POST   /api/v1/credit/objections                                                O I
+POST   /api/v1/credit/objections/<int:objection_id>/accept                      R
 POST   /api/v1/credit/objections/<int:objection_id>/decision                    R
 GET    /api/v1/credit/repairs                                                   O I R
 POST   /api/v1/credit/repairs                                                   O I
@@ -148,34 +162,46 @@ GET    /api/v1/orgs                                                             
 POST   /api/v1/orgs                                                             O I R A
 GET    /api/v1/orgs/<int:org_id>                                                public
 PATCH  /api/v1/orgs/<int:org_id>                                                O I A
+POST   /api/v1/orgs/<int:org_id>/identity-changes                               O I A
 POST   /api/v1/orgs/<int:org_id>/status                                         R A
+GET    /api/v1/orgs/identity-changes                                            R
+POST   /api/v1/orgs/identity-changes/<int:change_id>/decision                   R
 GET    /api/v1/timebank/account                                                 V O I
 GET    /api/v1/timebank/accounts/<int:person_id>                                I R A
 GET    /api/v1/timebank/allocations                                             R A
 POST   /api/v1/timebank/allocations                                             R A
 PATCH  /api/v1/timebank/catalogue/<int:item_id>                                 I
+POST   /api/v1/timebank/catalogue/<int:item_id>/approve                         R
 GET    /api/v1/timebank/certificates                                            V
-POST   /api/v1/timebank/certificates                                            V O I R A
+POST   /api/v1/timebank/certificates                                            V O I R
 GET    /api/v1/timebank/certificates/<string:number>/verify                     public
+POST   /api/v1/timebank/counter/presentations                                   I
 POST   /api/v1/timebank/donations                                               V
 POST   /api/v1/timebank/gifts                                                   V
 GET    /api/v1/timebank/history                                                 V O I
 GET    /api/v1/timebank/institutions/<int:org_id>/catalogue                     V O I R A
 POST   /api/v1/timebank/institutions/<int:org_id>/catalogue                     I
 GET    /api/v1/timebank/ledger/verify                                           R A
-GET    /api/v1/timebank/members/lookup                                          I R A
+GET    /api/v1/timebank/members/lookup                                          R A
+POST   /api/v1/timebank/pay-codes                                               V
 GET    /api/v1/timebank/pool                                                    R A
 GET    /api/v1/timebank/redemptions                                             V I R A
 POST   /api/v1/timebank/redemptions                                             V I
 GET    /api/v1/timebank/redemptions/<int:redemption_id>                         V I R A
+POST   /api/v1/timebank/redemptions/<int:redemption_id>/approve                 V I
 POST   /api/v1/timebank/redemptions/<int:redemption_id>/cancel                  V I
 POST   /api/v1/timebank/redemptions/<int:redemption_id>/complete                I
+POST   /api/v1/timebank/redemptions/<int:redemption_id>/decline                 V
+GET    /api/v1/timebank/review/catalogue                                        R A
+GET    /api/v1/timebank/review/redemptions                                      R A
+GET    /api/v1/timebank/review/sessions                                         R A
 GET    /api/v1/timebank/sessions                                                V O I R A
 POST   /api/v1/timebank/sessions                                                V O I
 GET    /api/v1/timebank/sessions/<int:session_id>                               V O I R A
 POST   /api/v1/timebank/sessions/<int:session_id>/confirm                       V O I
 POST   /api/v1/timebank/sessions/<int:session_id>/reject                        V O I
 POST   /api/v1/timebank/sessions/<int:session_id>/reverse                       O R A
+POST   /api/v1/timebank/sessions/<int:session_id>/review                        R A
 POST   /api/v1/timebank/sessions/import                                         O I
 POST   /api/v1/timebank/sessions/roster                                         O I
 GET    /api/v1/timebank/stats                                                   R A
@@ -241,16 +267,30 @@ POST   /credit/facts/new                                                        
 GET    /credit/facts/template.csv                                               R
 GET    /credit/inspections                                                      R
 POST   /credit/inspections/conflicts                                            R
-POST   /credit/inspections/directory                                            R
 POST   /credit/inspections/draws                                                R
 GET    /credit/inspections/draws/<int:draw_id>                                  R
 POST   /credit/inspections/draws/<int:draw_id>                                  R
+POST   /credit/inspections/draws/<int:draw_id>/cancel                           R
+POST   /credit/inspections/draws/<int:draw_id>/reveal                           R
+GET    /credit/inspections/inspectors                                           R
 POST   /credit/inspections/inspectors                                           R
+POST   /credit/inspections/inspectors/<int:user_id>/deactivate                  R
+POST   /credit/inspections/inspectors/<int:user_id>/reactivate                  R
+GET    /credit/inspections/subjects                                             R
+POST   /credit/inspections/subjects                                             R
+POST   /credit/inspections/subjects/<int:org_id>/deactivate                     R
+POST   /credit/inspections/subjects/<int:org_id>/reactivate                     R
 GET    /credit/mine                                                             O I
 GET    /credit/objections/<int:objection_id>                                    R
 POST   /credit/objections/<int:objection_id>                                    R
+POST   /credit/objections/<int:objection_id>/accept                             R
 GET    /credit/public/inspections                                               public
 GET    /credit/public/inspections/<int:draw_id>                                 public
+GET    /credit/public/inspections/<int:draw_id>/draw.json                       public
+GET    /credit/public/inspections/<int:draw_id>/inspectors.csv                  public
+GET    /credit/public/inspections/<int:draw_id>/recompute_draw.py               public
+GET    /credit/public/inspections/<int:draw_id>/snapshot.json                   public
+GET    /credit/public/inspections/<int:draw_id>/subjects.csv                    public
 GET    /credit/public/lists                                                     public
 GET    /credit/public/lists/<list_type>                                         public
 GET    /credit/public/lists/<list_type>/export.<any(csv, xlsx):fmt>             public
@@ -287,17 +327,24 @@ GET    /notices/verify/<string:number>                                          
 GET    /orgs/<int:org_id>                                                       O I R A
 GET    /orgs/<int:org_id>/edit                                                  O I A
 POST   /orgs/<int:org_id>/edit                                                  O I A
+GET    /orgs/<int:org_id>/identity-change                                       O I A
+POST   /orgs/<int:org_id>/identity-change                                       O I A
 POST   /orgs/<int:org_id>/members                                               O I A
 POST   /orgs/<int:org_id>/members/<int:user_id>/remove                          O I A
+GET    /orgs/identity-changes                                                   R
+POST   /orgs/identity-changes/<int:change_id>                                   R
 GET    /orgs/mine                                                               O I
 GET    /orgs/register                                                           O I
 POST   /orgs/register                                                           O I
+GET    /persons/in-person                                                       O I R
+POST   /persons/in-person                                                       O I R
 GET    /readyz                                                                  public
 GET    /register                                                                public
 POST   /register                                                                public
 GET    /timebank/                                                               V
 GET    /timebank/allocations                                                    R A
 POST   /timebank/allocations                                                    R A
+POST   /timebank/catalogue/<int:item_id>/approve                                R
 GET    /timebank/certificates                                                   V
 POST   /timebank/certificates                                                   V
 GET    /timebank/certificates/<string:number>.pdf                               V O I R A
@@ -322,19 +369,27 @@ GET    /timebank/org/import/template.<string:fmt>                               
 GET    /timebank/org/roster                                                     O I
 POST   /timebank/org/roster                                                     O I
 GET    /timebank/org/sessions                                                   O I
+GET    /timebank/pay                                                            V
+POST   /timebank/pay                                                            V
 GET    /timebank/redeem                                                         V
 POST   /timebank/redeem                                                         V
 GET    /timebank/redemptions                                                    V
 GET    /timebank/redemptions/<int:redemption_id>                                V I R A
+POST   /timebank/redemptions/<int:redemption_id>/approve                        V I
 POST   /timebank/redemptions/<int:redemption_id>/cancel                         V I
 POST   /timebank/redemptions/<int:redemption_id>/complete                       I
+POST   /timebank/redemptions/<int:redemption_id>/decline                        V
 GET    /timebank/redemptions/<int:redemption_id>/receipt                        V I R A
 GET    /timebank/review                                                         R A
+GET    /timebank/review/catalogue                                               R A
+GET    /timebank/review/queue                                                   R A
+GET    /timebank/review/redemptions                                             R A
 GET    /timebank/sessions                                                       V
 GET    /timebank/sessions/<int:session_id>                                      V O I R A
 POST   /timebank/sessions/<int:session_id>/confirm                              V O I
 POST   /timebank/sessions/<int:session_id>/reject                               V O I
 POST   /timebank/sessions/<int:session_id>/reverse                              O R A
+POST   /timebank/sessions/<int:session_id>/review                               R A
 GET    /timebank/sessions/new                                                   V
 POST   /timebank/sessions/new                                                   V
 GET    /timebank/stats                                                          R A

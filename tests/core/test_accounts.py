@@ -5,7 +5,7 @@ throttling and sessions: tests/security/test_sessions_and_tokens.py)."""
 import pytest
 import sqlalchemy as sa
 
-from core.accounts import services, signin
+from core.accounts import identity, services, signin
 from core.accounts.models import FamilyLink, Person, Relation
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
@@ -176,20 +176,27 @@ def test_a_login_without_a_person_completes_real_name_registration(app, make):
     user = make.user("org_staff", "volunteer", with_person=False)
     user.person = None
     number = make.id_number(age=45)
-    person = services.link_person(user, user, "赵国平", number, "13912345678")
+    person = identity.link_person(user, user, "赵国平", number, "13912345678")
     assert user.person is person and person.volunteer_number  # a volunteer gets a number
     with pytest.raises(Conflict):
-        services.link_person(user, user, "赵国平", number)
+        identity.link_person(user, user, "赵国平", number)
 
 
-def test_linking_an_existing_person_needs_the_registered_name_and_a_free_person(app, make):
+def test_linking_an_existing_person_needs_the_name_a_binding_code_and_a_free_person(app, make):
+    home = make.org("eldercare")
+    clerk = make.user("institution_staff", org=home)
     registered = make.person(age=50, name="钱秀英")
     first, second = make.user("org_staff"), make.user("org_staff")
+    issued = identity.issue_binding_code(clerk, "钱秀英", registered.id_number)
     with pytest.raises(ValidationFailed):
-        services.link_person(first, first, "别人", registered.id_number)
-    assert services.link_person(first, first, "钱秀英", registered.id_number) is registered
-    with pytest.raises(Conflict):
-        services.link_person(second, second, "钱秀英", registered.id_number)
+        identity.link_person(first, first, "别人", registered.id_number, binding_code=issued.code)
+    with pytest.raises(ValidationFailed):
+        identity.link_person(first, first, "钱秀英", registered.id_number)
+    assert identity.link_person(first, first, "钱秀英", registered.id_number,
+                                binding_code=issued.code) is registered
+    with pytest.raises(ValidationFailed):  # the code was used; the person has a login now
+        identity.link_person(second, second, "钱秀英", registered.id_number,
+                             binding_code=issued.code)
 
 
 def test_real_name_page_links_the_signed_in_user(app, client, login_as, make):

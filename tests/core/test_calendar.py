@@ -35,13 +35,15 @@ def test_window_across_national_day_and_its_make_up_saturday(app, writing, clien
 
 
 def test_shipped_years_carry_their_source_and_load_once(app, writing):
-    assert workdays.load_shipped() == [2024, 2025, 2026]
+    assert workdays.load_shipped() == [2021, 2022, 2023, 2024, 2025, 2026]
     assert workdays.load_shipped() == []
     year = db.session.get(workdays.CalendarYear, 2025)
     assert "国办发明电〔2024〕12号" in year.source
     assert not workdays.is_working_day(date(2025, 10, 8))  # 国庆中秋 8 days
     assert workdays.is_working_day(date(2025, 9, 28))  # a Sunday worked
     assert workdays.is_working_day(date(2024, 2, 18))
+    assert not workdays.is_working_day(date(2023, 10, 6))  # 2023: 中秋国庆 29 Sept - 6 Oct
+    assert workdays.is_working_day(date(2023, 10, 7))  # a Saturday worked
 
 
 def test_a_bad_file_imports_nothing_and_says_why(app, writing):

@@ -144,24 +144,3 @@ def test_the_public_list_shows_published_entries_without_personal_data(
     assert client.get("/api/v1/credit/lists/serious?q=nobody").json == []
     assert client.get("/api/v1/credit/lists/other").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ListEntry)) == 2
-
-
-def test_draws_are_public_and_reproducible(app, api_as, make, client):
-    regulator = api_as("regulator")
-    for _ in range(12):
-        make.org()
-    for n in range(3):
-        inspector = make.user("regulator", username=f"inspector{n}")
-        from credit.inspections import services as inspections
-
-        inspections.add_inspector(None, inspector)
-    inspections.fill_directory(None)
-    made = regulator.post("/api/v1/credit/inspections/draws", json={"seed": "2024Q3"})
-    assert made.status_code == 201 and made.json["reproducible"]
-    public = client.get(f"/api/v1/credit/inspections/draws/{made.json['id']}").json
-    assert public["seed"] == "2024Q3" and public["result"] == made.json["result"]
-    org_id = made.json["result"][0][0]
-    result = regulator.post(f"/api/v1/credit/inspections/draws/{made.json['id']}/results",
-                            json={"org_id": org_id, "result": "pass",
-                                  "document_number": "常民查〔2024〕1号", "evidence_ref": "记录表"})
-    assert result.status_code == 201 and result.json["result_fact_id"]

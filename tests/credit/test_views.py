@@ -1,5 +1,6 @@
 """Credit pages: the public lists and downloads, who sees which profile, the regulators'
-forms (with errors next to fields), objections, reports, repair and inspections."""
+forms (with errors next to fields), objections, reports and repair (the inspection pages are
+tested in tests/credit/inspections)."""
 
 import io
 from datetime import date, timedelta
@@ -155,30 +156,6 @@ def test_the_repair_form_does_not_show_an_entry_the_subject_may_not_see_yet(
     assert client.get(f"/credit/entries/{proposed.id}/repair").status_code == 409
     entries.publish(regulator, proposed, "常民信决〔2026〕9号", on + timedelta(days=20))
     assert client.get(f"/credit/entries/{proposed.id}/repair").status_code == 200
-
-
-def test_a_regulator_draws_and_enters_a_result_on_the_pages(app, client, make, login_as,
-                                                           regulator):
-    from credit.inspections import services as inspections
-
-    for _ in range(20):
-        make.org()
-    for n in range(2):
-        inspections.add_inspector(None, make.user("regulator", username=f"insp{n}"))
-    login_as("regulator", user=regulator)
-    assert form_post(client, "/credit/inspections/directory", {},
-                     page="/credit/inspections").status_code == 302
-    drawn = form_post(client, "/credit/inspections/draws", {"title": "测试抽查", "seed": "abc"},
-                      page="/credit/inspections")
-    assert drawn.status_code == 302
-    url = drawn.headers["Location"]
-    row = inspections.draws()[0]
-    assert "按种子复算结果一致" in client.get(url).get_data(as_text=True)
-    done = form_post(client, url, {"org_id": row.assignments[0].org_id, "result": "pass",
-                                   "document_number": "常民查1号", "evidence_ref": "记录"})
-    assert done.status_code == 302
-    public = client.get(f"/credit/public/inspections/{row.id}").get_data(as_text=True)
-    assert "合格" in public and "abc" in public
 
 
 def test_pages_speak_english_when_asked(app, client):

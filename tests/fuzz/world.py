@@ -83,6 +83,7 @@ SOURCES = {
     "to_person_id": ("person", "id"), "recipient_person_id": ("person", "id"),
     "relative_id": ("person", "id"), "volunteer_number": ("person", "volunteer_number"),
     "district_id": ("district", "id"),
+    "change_id": ("org_identity_change", "id"),
     "token_id": ("api_token", "id"), "link_id": ("family_link", "id"),
     "session_id": ("timebank_session", "id"), "redemption_id": ("timebank_redemption", "id"),
     "number": ("timebank_certificate", "number"),

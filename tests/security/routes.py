@@ -18,6 +18,7 @@ BY_NAME = {
     "day": "holiday",
     "job_id": "job",
     "org_id": "organization",
+    "change_id": "org_identity_change",
     "user_id": "user",
     "link_id": "family_link",
     "substitute_id": "charity_item",
@@ -45,8 +46,10 @@ BY_NAME = {
 }
 
 
-# Values for kinds a database may hold none of (no holiday entered, no model trained).
-ABSENT = {"holiday": "2030-10-01", "score_model": "v999", "notice_number": "XYGZ-2030-00001"}
+# Values for kinds a database may hold none of (no holiday entered, no model trained, no
+# organization asking to change its identity).
+ABSENT = {"holiday": "2030-10-01", "score_model": "v999", "notice_number": "XYGZ-2030-00001",
+          "org_identity_change": 999_999}
 
 
 def object_type(rule, param: str) -> str | None:
@@ -78,7 +81,7 @@ def _models():
     from charity.models import Item, Need, Offer, Opportunity, Proposal, Signup
     from core.accounts.models import ApiToken, FamilyLink, Person, User
     from core.notices.models import NoticeDocument
-    from core.orgs.models import District, Organization
+    from core.orgs.models import District, IdentityChange, Organization
     from core.outbox import OutboxMessage
     from core.workdays import CalendarDay
     from credit.inspections.models import Draw
@@ -88,7 +91,8 @@ def _models():
 
     return {
         "api_token": ApiToken.id, "district": District.id, "holiday": CalendarDay.day,
-        "organization": Organization.id, "user": User.id, "family_link": FamilyLink.id,
+        "organization": Organization.id, "org_identity_change": IdentityChange.id,
+        "user": User.id, "family_link": FamilyLink.id,
         "charity_item": Item.id, "charity_need": Need.id, "charity_offer": Offer.id,
         "charity_opportunity": Opportunity.id, "charity_proposal": Proposal.id,
         "charity_signup": Signup.id, "credit_entry": ListEntry.id, "credit_fact": CreditFact.id,

@@ -292,8 +292,11 @@ class Crawler:
                 self.fetch(local_url(response.headers["Location"]))
         if self.role in ("institution_staff", "regulator", "admin", "org_staff"):
             self.fetch(f"/api/v1/accounts/persons/lookup?id_number={person_number}", api=True)
-        if self.role in ("institution_staff", "regulator", "admin"):
+        if self.role in ("regulator", "admin"):
             self.fetch(f"/api/v1/timebank/members/lookup?q={person_number}", api=True)
+        if self.role == "institution_staff":  # the member shows the card (a POSTed number)
+            self.fetch("/api/v1/timebank/counter/presentations", method="POST", api=True,
+                       json={"id_number": person_number})
 
     def certificates(self) -> None:
         from timebank.models import Certificate

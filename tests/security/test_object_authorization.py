@@ -47,6 +47,11 @@ PUBLIC_BY_DESIGN = {
     ("credit_public.published_export", "GET"): "the published lists as CSV/XLSX",
     ("credit_public.public_draw", "GET"): "random-inspection draws are published (一公开)",
     ("credit_inspections_api.DrawById", "GET"): "random-inspection draws are published",
+    ("credit_public.draw_record", "GET"): "a draw's published files, to recompute it offline",
+    ("credit_public.draw_snapshot", "GET"): "a draw's frozen directories (names, USCCs, staff nos)",
+    ("credit_public.draw_subjects_csv", "GET"): "the same directories as CSV",
+    ("credit_public.draw_inspectors_csv", "GET"): "the same directories as CSV",
+    ("credit_public.draw_algorithm", "GET"): "the procedure the draw used",
     ("credit_feed_api.PublishedList", "GET"): "the published lists",
     ("credit_scoring_api.ModelByVersion", "GET"): "the scorecard is published",
     ("timebank_public.verify_certificate", "GET"): "anyone verifies a certificate (name masked)",
@@ -62,8 +67,8 @@ PUBLIC_BY_DESIGN = {
 # Acts of eldercare counter staff on any member, by design (适老化, 通存通兑): the member stands
 # at the counter with their ID card; the counter looks them up, and checks family documents.
 COUNTER_BY_DESIGN = {
-    ("timebank.counter_member", "GET"): "the counter looks up the member in front of it",
-    ("timebank_api.AccountById", "GET"): "the counter reads the member's balance",
+    # (A member's account is NOT among these any more: the counter sees it only while the
+    # member presents themself there, issue 12.)
     ("accounts.verify_family_link", "POST"): "the counter checks the family documents",
     ("accounts_api.FamilyVerify", "POST"): "the counter checks the family documents",
 }
@@ -102,6 +107,7 @@ def target(world, kind: str, endpoint: str, actor: str):
         "credit_draw": 1,
         "credit_objection": ids["objection"],
         "credit_repair": ids["repair"],
+        "org_identity_change": ids["identity_change"],
         "list_type": "abnormal",
         "score_model": "v1",
         "person": b.volunteer.person_id,
@@ -205,6 +211,8 @@ def json_body(world, endpoint: str, actor: str) -> dict | None:
         "charity_volunteer_api.SignupConfirm": {"note": "到场"},
         "charity_volunteer_api.SignupNoShow": {"note": "未到"},
         "orgs_api.OrgById": {"name": "被改名的组织"},
+        "orgs_api.IdentityChanges": {"legal_representative": "改过的代表", "reason": "变更",
+                                     "evidence_ref": "变更登记 1号"},
         "timebank_counter_api.CatalogueItemById": {"active": False},
         "timebank_counter_api.Catalogue": {"name": "外来项目", "service_minutes": 30},
         "timebank_counter_api.RedemptionCancel": {"reason": "取消"},

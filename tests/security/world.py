@@ -14,6 +14,7 @@ from charity import items, opportunities, posting, proposals, runs, signups
 from core import clock
 from core.accounts import services as accounts
 from core.extensions import db
+from core.orgs import identity
 from core.orgs.models import OrgKind
 from credit.facts.records import Recording, record_fact
 from credit.lists import entries, objections, repair
@@ -203,6 +204,9 @@ def _credit(world: World, side: Side) -> None:
     application = repair.apply_for_repair(side.staff, entry.id, "已整改", "整改报告 1号",
                                           today=today + timedelta(days=400))
     side.ids["repair"] = application.id
+    change = identity.file_change(reg, side.org, {"legal_representative": f"{side.name}新代表"},
+                                  "法定代表人变更", "变更登记 1号")
+    side.ids["identity_change"] = change.id
 
 
 def _accounts(side: Side) -> None:

@@ -51,8 +51,9 @@ class TimebankFactory:
         return sessions.log_session(volunteer_user, self.data(volunteer_user.person, **kwargs))
 
     def confirmed(self, volunteer_user, **kwargs):
+        """Logged and confirmed by the organization (a reason, in case it is an old one)."""
         row = self.session(volunteer_user, **kwargs)
-        return confirmation.confirm_session(self.staff, row.id)
+        return confirmation.confirm_session(self.staff, row.id, reason="按签到表补录")
 
     def fund(self, person, minutes: int, reference: str | None = None):
         """Mint credits straight into a person's account (as a confirmed session would)."""

@@ -151,21 +151,21 @@ def test_account_history_gift_donation_and_insufficient(tb, volunteer_api, make)
     assert volunteer_api.post(f"{BASE}/donations", json={"minutes": "lots"}).status_code == 422
 
 
-def test_counter_redemption_flow_with_masked_lookup(tb, api_as, make):
+def test_counter_redemption_flow_with_a_reservation_and_a_masked_presentation(tb, api_as, make):
     org = make.org(OrgKind.ELDERCARE)
     staff = api_as("institution_staff", org=org)
     item = staff.post(f"{BASE}/institutions/{org.id}/catalogue",
                       json={"name": "助浴", "service_minutes": 60}).json
     assert item["price_minutes"] == 60
-    elder = make.person(age=78)
+    member = api_as("volunteer", age=78)
+    elder = member.user.person
     tb.fund(elder, 100)
-    found = staff.get(f"{BASE}/members/lookup?q={elder.id_number}")
+    found = staff.post(f"{BASE}/counter/presentations", json={"id_number": elder.id_number})
     assert found.status_code == 200 and found.json["available"] == 100
     assert found.json["id_number_masked"] != elder.id_number
     assert not UNMASKED_ID_PATTERN.search(found.get_data(as_text=True))
-    created = staff.post(f"{BASE}/redemptions", json={"item_id": item["id"],
-                                                      "person_id": elder.id})
-    assert created.status_code == 201 and len(created.json["code"]) == 6
+    created = member.post(f"{BASE}/redemptions", json={"item_id": item["id"]})
+    assert created.status_code == 201 and len(created.json["code"]) == 6  # the member's own
     rid = created.json["id"]
     wrong = staff.post(f"{BASE}/redemptions/{rid}/complete", json={"code": "x"})
     assert wrong.status_code == 422 and wrong.json["code"] == "timebank.wrong_code"

@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.orgs.models import OrgKind
 from tests.conftest import IS_POSTGRES
+from tests.factories import Factory
 from timebank import confirmation, ledger, redemption, sessions
 from timebank.models import Hold, PostingKind, Redemption, ServiceSession
 
@@ -69,7 +70,10 @@ def counter(tb, make):
 
 
 def _item(staff, org, price):
-    return redemption.add_item(staff, org.id, {"name": f"服务{price}", "service_minutes": price})
+    item = redemption.add_item(staff, org.id, {"name": f"服务{price}", "service_minutes": price})
+    if item.approval_pending:  # above the price cap: a regulator approves it first
+        redemption.approve_item(Factory().user("regulator"), item.id)
+    return item
 
 
 def test_redemptions_racing_for_the_whole_balance_never_overdraw(app, tb, counter):

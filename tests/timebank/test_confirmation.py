@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import audit, clock, events
+from core.accounts import identity
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.extensions import db
 from core.sanctions import NO_CONFIRMING_HOURS, impose
@@ -24,11 +25,14 @@ def test_confirmation_by_the_organization_deposits_the_credits(tb):
     assert posting.kind == PostingKind.DEPOSIT and posting.reference == f"session:{row.id}"
 
 
-def test_the_recipient_person_may_confirm(tb, make):
+def test_the_recipient_person_may_confirm_once_verified_in_person(tb, make):
     volunteer = tb.volunteer()
     elder = make.user("volunteer", age=80)
     row = tb.session(volunteer, recipient_person_id=elder.person.id, recipient_org_id=None,
                      org_id=None)
+    with pytest.raises(PermissionDenied):
+        confirmation.confirm_session(elder, row.id)
+    identity.verify_in_person(tb.staff, elder.person.name, elder.person.id_number)
     confirmation.confirm_session(elder, row.id)
     assert row.confirmed_via == "recipient"
     assert ledger.balances(volunteer.person.id)[0] == row.minutes

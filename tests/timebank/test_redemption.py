@@ -1,5 +1,6 @@
-"""Redemption at the counter: catalogue, age rule, hold → post with the member's code, or
-void; stale holds expire."""
+"""Redemption: catalogue, age rule, a member's reservation held → posted with their code, or
+voided; stale holds expire. (Counters acting with the member's consent: tests/security/
+test_trust_redemption_consent.py.)"""
 
 from datetime import timedelta
 
@@ -54,12 +55,12 @@ def test_only_a_verified_institution_opens_a_catalogue_and_takes_redemptions(tb,
     with pytest.raises(PermissionDenied) as err:
         redemption.add_item(counter, shell.id, {"name": "助浴", "service_minutes": 60})
     assert err.value.code == "timebank.institution_not_active"
-    org, staff, item = home
+    org, _staff, item = home
     elder = make.user("volunteer", age=72)
     tb.fund(elder.person, 200)
     org.status = "suspended"
     with pytest.raises(PermissionDenied) as err:
-        redemption.create_redemption(staff, elder.person.id, item.id)
+        redemption.create_redemption(elder, elder.person.id, item.id)
     assert err.value.code == "timebank.institution_not_active"
     assert ledger.balances(elder.person.id) == (200, 0, 200)
     org.status = "active"
@@ -78,7 +79,7 @@ def test_redemption_holds_then_posts_with_the_members_code(tb, home, make):
     _org, staff, item = home
     elder = make.user("volunteer", age=72)
     tb.fund(elder.person, 100)
-    row = redemption.create_redemption(staff, elder.person.id, item.id)
+    row = redemption.create_redemption(elder, elder.person.id, item.id)
     assert len(row.code) == 6 and row.code.isdigit()
     assert ledger.balances(elder.person.id) == (100, 60, 40)
     with pytest.raises(ValidationFailed) as err:
@@ -99,7 +100,7 @@ def test_a_code_typed_in_any_script_is_simply_wrong(tb, home, make):
     _org, staff, item = home
     elder = make.user("volunteer", age=72)
     tb.fund(elder.person, 100)
-    row = redemption.create_redemption(staff, elder.person.id, item.id)
+    row = redemption.create_redemption(elder, elder.person.id, item.id)
     with pytest.raises(ValidationFailed) as err:
         redemption.complete_redemption(staff, row.id, "兑换码")
     assert err.value.code == "timebank.wrong_code"
@@ -117,45 +118,45 @@ def test_cancelling_releases_the_hold(tb, home, make):
 
 
 def test_members_under_the_redeem_age_are_refused_unless_they_received_a_gift(tb, home, make):
-    _org, staff, item = home
+    _org, _staff, item = home
     young = make.user("volunteer", age=45)
     tb.fund(young.person, 120)
     with pytest.raises(PermissionDenied) as err:
-        redemption.create_redemption(staff, young.person.id, item.id)
+        redemption.create_redemption(young, young.person.id, item.id)
     assert err.value.code == "timebank.too_young_to_redeem"
     donor, regulator = tb.volunteer(), make.user("regulator")
     tb.fund(donor.person, 60)
     transfers.donate(donor, donor.person, 60)
     transfers.allocate(regulator, young.person.id, 30, "重度残疾，生活困难")
-    assert redemption.create_redemption(staff, young.person.id, item.id).amount == 60
+    assert redemption.create_redemption(young, young.person.id, item.id).amount == 60
 
 
 def test_a_redemption_beyond_the_available_balance_is_refused(tb, home, make):
-    _org, staff, item = home
+    _org, _staff, item = home
     elder = make.user("volunteer", age=75)
     tb.fund(elder.person, 59)
     with pytest.raises(Conflict) as err:
-        redemption.create_redemption(staff, elder.person.id, item.id)
+        redemption.create_redemption(elder, elder.person.id, item.id)
     assert err.value.code == "timebank.insufficient_credits"
 
 
 def test_staff_of_another_institution_cannot_complete(tb, home, make):
-    _org, staff, item = home
+    _org, _staff, item = home
     elder = make.user("volunteer", age=75)
     tb.fund(elder.person, 60)
-    row = redemption.create_redemption(staff, elder.person.id, item.id)
+    row = redemption.create_redemption(elder, elder.person.id, item.id)
     other = make.user("institution_staff", org=make.org(OrgKind.ELDERCARE))
     with pytest.raises(PermissionDenied):
         redemption.complete_redemption(other, row.id, row.code)
 
 
 def test_holds_older_than_the_hold_period_are_voided_by_the_job(tb, home, make):
-    _org, staff, item = home
+    _org, _staff, item = home
     elder = make.user("volunteer", age=75)
     tb.fund(elder.person, 120)
-    old = redemption.create_redemption(staff, elder.person.id, item.id,
+    old = redemption.create_redemption(elder, elder.person.id, item.id,
                                        now=clock.now() - timedelta(hours=49))
-    fresh = redemption.create_redemption(staff, elder.person.id, item.id)
+    fresh = redemption.create_redemption(elder, elder.person.id, item.id)
     assert redemption.void_expired() == 1
     assert old.status == RedemptionStatus.VOIDED and fresh.status == RedemptionStatus.PENDING
     assert ledger.balances(elder.person.id) == (120, 60, 60)

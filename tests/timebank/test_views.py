@@ -105,29 +105,34 @@ def test_deciding_goes_back_only_to_this_site(tb, client, login_as):
         assert response.headers["Location"] == f"/timebank/sessions/{row.id}", target
 
 
-def test_counter_looks_up_redeems_and_prints_a_masked_receipt(tb, client, login_as, make):
+def test_counter_serves_an_elder_without_a_login_and_prints_a_masked_receipt(
+        tb, app, client, login_as, make):
+    """ID card checked by one clerk, approved by a second (tests/security has the refusals)."""
     org = make.org(OrgKind.ELDERCARE)
     staff = login_as("institution_staff", org=org)
+    colleague = make.user("institution_staff", org=org)
     item = redemption.add_item(staff, org.id, {"name": "理发", "service_minutes": 30})
-    elder = make.person(age=81, name="赵桂英")
+    elder = make.person(age=81, name="赵桂英", volunteer=False)
     tb.fund(elder, 100)
     found = form_post(client, "/timebank/counter", {"q": elder.id_number})
     assert found.status_code == 302
     member_url = found.headers["Location"]
     page = client.get(member_url).get_data(as_text=True)
-    assert "赵桂英" in page and elder.id_number_masked in page
+    assert "赵桂英" in page and elder.id_number_masked in page and "年龄" not in page
     assert not UNMASKED_ID_PATTERN.search(page)
     created = form_post(client, member_url, {"item_id": str(item.id), "quantity": "2",
-                                             "_idem": "r1"})
+                                             "id_checked": "y"})
     assert created.status_code == 302
     row = db.session.execute(sa.select(Redemption)).scalar_one()
-    assert ledger.balances(elder.id) == (100, 60, 40)
+    assert row.status == "requested" and ledger.balances(elder.id) == (100, 0, 100)
     detail = created.headers["Location"]
-    wrong = form_post(client, f"/timebank/redemptions/{row.id}/complete", {"code": "bad"},
-                      page=detail)
-    assert wrong.status_code == 302 and ledger.balances(elder.id)[1] == 60
-    done = form_post(client, f"/timebank/redemptions/{row.id}/complete", {"code": row.code},
-                     page=detail)
+
+    second = app.test_client()
+    with second.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = colleague.get_id(), True
+    approved = form_post(second, f"/timebank/redemptions/{row.id}/approve", {}, page=detail)
+    assert approved.status_code == 302 and ledger.balances(elder.id) == (100, 60, 40)
+    done = form_post(client, f"/timebank/redemptions/{row.id}/complete", {}, page=detail)
     receipt = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "1 小时" in receipt and elder.id_number_masked in receipt
     assert not UNMASKED_ID_PATTERN.search(receipt)

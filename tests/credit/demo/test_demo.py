@@ -10,6 +10,7 @@ from core import demo, sanctions
 from core.extensions import db
 from credit.demo.seed import seed_credit
 from credit.demo.topup import state_counts
+from credit.inspections import services as inspections
 from credit.models import CreditFact, Objection
 from credit.vocabulary import LIST_TYPES
 
@@ -34,3 +35,6 @@ def test_the_demo_history_fills_every_list_in_every_state(app, writing):
     barring = {sanctions.NO_POSTING, sanctions.NO_MATCHING, sanctions.NO_CONFIRMING_HOURS}
     assert not barring & sanctions.measures_in_force(home.id, ctx.today)
     assert not barring & sanctions.measures_in_force(ctx.orgs["eldercare"][0].id, ctx.today)
+    # the demo's draws went through commit and reveal and recompute from their files
+    drawn = [d for d in inspections.draws() if d.state == "drawn"]
+    assert drawn and all(d.algorithm == "czdraw-1" and inspections.reproduces(d) for d in drawn)

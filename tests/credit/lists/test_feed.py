@@ -67,14 +67,15 @@ def _history(make, regulator, seed: int) -> None:
             ListEntry.state == EntryState.PUBLISHED)).all()
         for entry in published:
             roll = rng.random()
-            if entry.under_objection:
+            if entries.open_objections(entry, freezing_only=False):  # one open at a time
                 if roll < 0.5:
-                    for objection in entries.open_objections(entry):
+                    for objection in entries.open_objections(entry, freezing_only=False):
                         objections.decide_objection(regulator, objection, "verified", "无误",
                                                     today=day + timedelta(days=21))
-            elif roll < 0.2:
-                objections.file_objection(staff[entry.org_id], entry.org_id, "不服",
-                                          entry_id=entry.id, today=day + timedelta(days=21))
+            elif roll < 0.2:  # late, so it freezes the entry only once a regulator accepts it
+                late = objections.file_objection(staff[entry.org_id], entry.org_id, "不服",
+                                                 entry_id=entry.id, today=day + timedelta(days=21))
+                objections.accept_late(regulator, late, "新证据", today=day + timedelta(days=21))
             elif roll < 0.35:
                 entries.remove(regulator, entry, "decision", "复议撤销", day + timedelta(days=21))
         day += timedelta(days=21)
@@ -145,7 +146,7 @@ def test_feed_entries_carry_only_the_published_columns(app, make, regulator, api
         "entry_id", "list_type", "list_name", "state", "under_objection", "subject",
         "responsible_persons", "reason", "legal_basis", "facts", "decision_date",
         "decision_document", "decided_by", "valid_until", "removal_date", "removal_reason",
-        "measures", "measures_version"}
+        "measures", "measures_version", "current_subject"}
     assert set(published["subject"]) == {"name", "uscc", "legal_representative",
                                          "registering_authority", "district"}
     assert published["responsible_persons"] == [org.legal_representative]

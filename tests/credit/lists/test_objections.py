@@ -68,13 +68,15 @@ def test_an_upheld_objection_corrects_the_fact_and_the_right_list_follows(
     assert again.list_type == "abnormal" and again.fact_ids == [fixed.id]
 
 
-def test_an_objection_to_a_published_entry_shows_it_under_objection_in_the_feed(
+def test_an_accepted_late_objection_to_a_published_entry_shows_it_under_objection_in_the_feed(
         app, society, regulator, make):
     staff = make.user("org_staff", org=society)
     entry = _listed(society, regulator, D(2024, 3, 1))
     objection = objections.file_objection(staff, society.id, "有异议", entry_id=entry.id,
                                           today=D(2024, 5, 1))
-    assert entry.under_objection and not objection.in_window
+    assert not objection.in_window and not entry.under_objection  # late: recorded only
+    objections.accept_late(regulator, objection, "告知书送达有误", today=D(2024, 5, 2))
+    assert entry.under_objection
     objections.decide_objection(regulator, objection, "rejected", "理由不成立", today=D(2024, 5, 6))
     assert not entry.under_objection
     assert db.session.scalars(sa.select(FeedEvent.event).order_by(FeedEvent.seq)).all() == [
@@ -86,4 +88,3 @@ def test_staff_cannot_object_for_another_organization(app, society, regulator, m
     fact = record(society, "penalty", "warning", D(2024, 3, 1))
     with pytest.raises(PermissionDenied):
         objections.file_objection(outsider, society.id, "不服", fact_id=fact.id)
-

@@ -40,6 +40,19 @@ def test_eldercare_entries_expire_the_day_after_three_years(today, removed):
     assert (removals.removal_eldercare_expired(entry, today) is not None) is removed
 
 
+def test_an_expired_eldercare_entry_says_why_and_only_a_published_one_expires():
+    entry = E("eldercare", decided_on=D(2021, 3, 1), clock_start=D(2021, 3, 1),
+              valid_until=D(2024, 3, 1))
+    removal = removals.removal_eldercare_expired(entry, D(2024, 3, 2))
+    assert (removal.code, removal.article) == ("expired", "ec.validity")
+    assert "有效期至 2024-03-01 届满" in removal.reason
+    for unpublished in ("draft", "removed"):
+        entry.state = unpublished
+        assert removals.removal_eldercare_expired(entry, D(2024, 3, 2)) is None
+    entry.state, entry.valid_until = "published", None  # no end date: never expires by itself
+    assert removals.removal_eldercare_expired(entry, D(2030, 1, 1)) is None
+
+
 def test_a_serious_entry_for_revocation_leaves_once_the_subject_is_deregistered():
     revoked = F("penalty", "revocation", D(2023, 1, 1))
     entry = E("serious", fact_ids=[revoked.id], clock_start=D(2023, 2, 1))
@@ -48,6 +61,31 @@ def test_a_serious_entry_for_revocation_leaves_once_the_subject_is_deregistered(
     assert removals.removal_serious_deregistered(entry, subject(revoked, gone)) is not None
     other = E("serious", fact_ids=[999], clock_start=D(2023, 2, 1))
     assert removals.removal_serious_deregistered(other, subject(gone)) is None
+
+
+@pytest.mark.parametrize("cause", [("penalty", "revocation"), ("basic", "registration_revoked")])
+@pytest.mark.parametrize("deregistered", ["status", "fact"])
+def test_either_kind_of_revocation_leaves_on_either_proof_of_deregistration(cause, deregistered):
+    """Listed for a revoked registration (a penalty decision or the registry's own record);
+    deregistered per the registry's status or a deregistration record: either way it leaves."""
+    revoked = F(*cause, D(2023, 1, 1))
+    entry = E("serious", fact_ids=[revoked.id], clock_start=D(2023, 2, 1))
+    assert removals.removal_serious_deregistered(entry, subject(revoked)) is None
+    if deregistered == "status":
+        done = subject(revoked, status="deregistered")
+    else:
+        done = subject(revoked, F("basic", "deregistration", D(2023, 6, 1)))
+    removal = removals.removal_serious_deregistered(entry, done)
+    assert (removal.code, removal.article) == ("deregistered", "so.serious.removal")
+    assert "注销登记" in removal.reason
+
+
+def test_a_serious_entry_for_another_penalty_stays_after_deregistration():
+    """Only a revocation is answered by deregistering; a fine is not wiped by closing down."""
+    fined = F("penalty", "fine", D(2023, 1, 1), amount_yuan=50000)
+    entry = E("serious", fact_ids=[fined.id], clock_start=D(2023, 2, 1))
+    closed = subject(fined, F("basic", "deregistration", D(2023, 6, 1)), status="deregistered")
+    assert removals.removal_serious_deregistered(entry, closed) is None
 
 
 @pytest.mark.parametrize("today, allowed", [(D(2024, 5, 10), False), (D(2024, 5, 11), True)])
@@ -61,6 +99,34 @@ def test_a_new_qualifying_fact_on_the_serious_list_pushes_repair_back_two_years(
     entry = E("serious", decided_on=D(2022, 5, 10), clock_start=D(2022, 5, 10))
     check = removals.repair_check(entry, subject(warning(D(2023, 1, 1))), D(2024, 6, 1))
     assert check.earliest == D(2025, 1, 2)
+
+
+@pytest.mark.parametrize("fact", [
+    F("penalty", "suspension", D(2023, 6, 1)), F("penalty", "revocation", D(2023, 6, 1)),
+    F("basic", "change_revoked", D(2023, 6, 1)), F("basic", "registration_revoked", D(2023, 6, 1)),
+], ids=lambda f: f.subtype)
+def test_each_new_serious_fact_pushes_repair_back_two_years(fact):
+    entry = E("serious", decided_on=D(2022, 5, 10), clock_start=D(2022, 5, 10))
+    assert removals.repair_check(entry, subject(fact), D(2024, 6, 1)).earliest == D(2025, 6, 2)
+    assert removals.repair_check(entry, subject(), D(2024, 6, 1)).earliest == D(2024, 5, 11)
+
+
+@pytest.mark.parametrize("fact, pushed", [
+    (F("eldercare", "elder_abuse", D(2022, 6, 1)), True),
+    (F("eldercare", "safety_accident", D(2022, 6, 1), responsibility="main"), True),
+    (F("eldercare", "safety_accident", D(2022, 6, 1), responsibility="direct"), True),
+    (F("eldercare", "safety_accident", D(2022, 6, 1), responsibility="minor"), False),
+    (F("eldercare", "fire_hazard", D(2022, 6, 1), responsibility="minor"), False),
+    (F("penalty", "warning", D(2022, 6, 1)), False),  # not an eldercare ground
+], ids=lambda v: getattr(v, "subtype", str(v)))
+def test_only_serious_dishonesty_pushes_eldercare_early_removal_back(fact, pushed):
+    """第十一条: a new accident counts only where the home bore main or direct
+    responsibility; a fire hazard only once its rectification is overdue."""
+    entry = E("eldercare", decided_on=D(2021, 3, 1), clock_start=D(2021, 3, 1),
+              valid_until=D(2024, 3, 1))
+    home = subject(fact, eldercare=True, social=False)
+    earliest = removals.repair_check(entry, home, D(2023, 3, 2)).earliest
+    assert earliest == (D(2024, 6, 2) if pushed else D(2023, 3, 2))
 
 
 def test_eldercare_early_removal_from_the_day_after_two_years():
