@@ -69,7 +69,7 @@ class CatalogueItemById(MethodView):
 class ApproveItem(MethodView):
     @roles(Role.REGULATOR)
     @blp.arguments(s.EmptyIn)
-    @blp.response(200, s.ItemOut)
+    @blp.response(200, s.CatalogueItemOut)
     def post(self, _data, item_id):
         """Approve a service priced or sized above the policy caps"""
         return redemption.approve_item(current_user, item_id)
@@ -78,7 +78,7 @@ class ApproveItem(MethodView):
 @blp.route("/review/catalogue")
 class ItemsAwaitingApproval(MethodView):
     @roles(*OVERSIGHT)
-    @blp.response(200, s.ItemOut(many=True))
+    @blp.response(200, s.CatalogueItemOut(many=True))
     @blp.paginate(SQLPage)
     def get(self):
         """Catalogue services above the caps, waiting for a regulator"""
