@@ -12,7 +12,7 @@ def init_app(app) -> None:
     from core.app import register_api
     from core.demo import register_seeder
     from core.jobs import register_job
-    from core.web.nav import register_home_panel, register_nav
+    from core.web.nav import register_home_panel, register_nav, register_verifier
     from timebank import (  # noqa: F401 (tables and routes register on import)
         api,
         api_redemption,
@@ -62,6 +62,7 @@ def init_app(app) -> None:
     register_nav(app, "timebank_stats", _l("时间银行统计"), "timebank.stats_page",
                  [Role.REGULATOR, Role.ADMIN], order=14)
     register_home_panel(app, "timebank/_panel_member.html", member, order=10)
+    register_verifier(app, r"TB\d{8}-[0-9A-F]{8}", "timebank_public.verify_certificate")
     register_home_panel(app, "timebank/_panel_staff.html",
                         [Role.ORG_STAFF, Role.INSTITUTION_STAFF], order=11)
     register_home_panel(app, "timebank/_panel_regulator.html", [Role.REGULATOR, Role.ADMIN],

@@ -10,7 +10,7 @@ from core.auth import AUTHENTICATED
 def init_app(app) -> None:
     from core.jobs import register_job
     from core.notices import jobs, views
-    from core.web.nav import register_home_panel, register_nav
+    from core.web.nav import register_home_panel, register_nav, register_verifier
 
     app.register_blueprint(views.bp)
     from core.notices.channels import mask_email
@@ -22,6 +22,7 @@ def init_app(app) -> None:
                  description="到期仍未确认送达的文书转为公告送达")
     register_nav(app, "inbox", _l("我的消息"), "notices.inbox", [AUTHENTICATED], order=850)
     register_home_panel(app, "notices/_panel_inbox.html", [AUTHENTICATED], order=5)
+    register_verifier(app, r"[A-Z]{2,8}-\d{4}-\d{5}", "notices.verify")  # core.notices.documents
 
     @app.context_processor
     def _unread():

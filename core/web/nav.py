@@ -1,12 +1,14 @@
-"""Navigation and home-page panels that packages contribute, filtered by the user's roles.
+"""Navigation, home-page panels and document verifiers that packages contribute.
 
-A package calls ``register_nav`` / ``register_home_panel`` from its ``init_app``; the base
-layout and the home page show what the signed-in user's roles admit. Core stays unaware of
-what the packages are.
+A package calls ``register_nav`` / ``register_home_panel`` / ``register_verifier`` from its
+``init_app``; the base layout and the home page show what the signed-in user's roles admit,
+and the public verification page (/verify) sends a typed number to the package that issued
+it. Core stays unaware of what the packages are.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -31,8 +33,14 @@ class HomePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Verifier:
+    pattern: re.Pattern  # the issuer's number format, e.g. TB20261201-1A2B3C4D
+    endpoint: str  # a public page taking ``number`` (and ``?code=``)
+
+
 def _registry(app) -> dict:
-    return app.extensions.setdefault("civic_web", {"nav": {}, "panels": []})
+    return app.extensions.setdefault("civic_web", {"nav": {}, "panels": [], "verifiers": []})
 
 
 def register_nav(app, key: str, label, endpoint: str, roles, order: int = 100) -> None:
@@ -41,6 +49,16 @@ def register_nav(app, key: str, label, endpoint: str, roles, order: int = 100) -
 
 def register_home_panel(app, template: str, roles, order: int = 100) -> None:
     _registry(app)["panels"].append(HomePanel(template, frozenset(roles), order))
+
+
+def register_verifier(app, pattern: str, endpoint: str) -> None:
+    """Numbers matching ``pattern`` (a full match, upper case) are checked on ``endpoint``."""
+    _registry(app)["verifiers"].append(Verifier(re.compile(pattern), endpoint))
+
+
+def verifier_for(number: str) -> Verifier | None:
+    return next((v for v in _registry(current_app)["verifiers"] if v.pattern.fullmatch(number)),
+                None)
 
 
 def _visible(item_roles: frozenset[str]) -> bool:

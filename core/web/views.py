@@ -9,18 +9,21 @@ from flask import (
     current_app,
     jsonify,
     make_response,
+    redirect,
     render_template,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import validate
 
 from core.accounts.models import Role
 from core.auth import AUTHENTICATED, PUBLIC, roles
 from core.extensions import db
 from core.orgs.services import orgs_of
-from core.web.nav import register_home_panel, register_nav
-from core.web.pages import QueryArgs, back, form_args
+from core.web.nav import register_home_panel, register_nav, verifier_for
+from core.web.pages import QueryArgs, back, form_args, query_args
 
 bp = Blueprint("web", __name__)
 
@@ -31,6 +34,12 @@ class LanguageArgs(QueryArgs):
 
 class ElderModeArgs(QueryArgs):
     on = ma.fields.Boolean(load_default=False)
+
+
+class VerifyArgs(QueryArgs):
+    number = ma.fields.String(validate=validate.Length(max=60))
+    code = ma.fields.String(validate=validate.Length(max=40))
+
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -84,6 +93,24 @@ def toggle_elder_mode():
     response.set_cookie("elder", "1" if turn_on else "0", max_age=ONE_YEAR, samesite="Lax",
                         httponly=True)
     return response
+
+
+@bp.get("/verify")
+@roles(PUBLIC)
+def verify():
+    """证明与文书核验: anyone types the number and the code printed on a certificate or a
+    notice; the package that issued it checks both."""
+    args = query_args(VerifyArgs)
+    number = "".join((args["number"] or "").split()).upper()
+    code = (args["code"] or "").strip()
+    if not number:
+        return render_template("web/verify.html", number="", code=code)
+    verifier = verifier_for(number)
+    if verifier is None:
+        return render_template("web/verify.html", number=number, code=code, error=_(
+            "查无此编号。请核对证明或文书上印的编号（例如 TB20261201-1A2B3C4D 或 "
+            "LRGZ-2026-00001）。")), 404
+    return redirect(url_for(verifier.endpoint, number=number, code=code or None))
 
 
 @bp.get("/healthz")

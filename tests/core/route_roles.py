@@ -394,6 +394,7 @@ GET    /timebank/sessions/new                                                   
 POST   /timebank/sessions/new                                                   V
 GET    /timebank/stats                                                          R A
 GET    /timebank/stats/export.<string:fmt>                                      R A
+GET    /verify                                                                  public
 GET    /verify/<string:number>                                                  public
 """
 

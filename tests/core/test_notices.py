@@ -70,9 +70,25 @@ def test_public_verification_page_tells_genuine_from_altered(app, make, writing,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "真实有效" in html and "验证码一致" in html and "未按期" not in html  # no content
-    assert "验证码不一致" in client.get(f"/notices/verify/{doc.number}?code=0000").get_data(
-        as_text=True)
+    wrong = client.get(f"/notices/verify/{doc.number}?code=0000").get_data(as_text=True)
+    assert "验证码不一致" in wrong and "真实有效" not in wrong  # a wrong code is never green
+    no_code = client.get(f"/notices/verify/{doc.number}").get_data(as_text=True)
+    assert "请输入文书上印的验证码" in no_code and "真实有效" not in no_code
     assert client.get("/notices/verify/XYGZ-2026-99999").status_code == 404
+
+
+def test_the_public_verification_page_sends_a_typed_number_to_its_issuer(app, make, writing,
+                                                                         client):
+    doc = _issue(make.org())
+    db.session.commit()
+    assert "证明与文书核验" in client.get("/").get_data(as_text=True)  # linked from the home page
+    typed = client.get("/verify", query_string={"number": f" {doc.number.lower()} ",
+                                                "code": doc.verification_code})
+    assert typed.status_code == 302
+    shown = client.get(typed.headers["Location"]).get_data(as_text=True)
+    assert "真实有效" in shown
+    unknown = client.get("/verify", query_string={"number": "not a number"})
+    assert unknown.status_code == 404 and "查无此编号" in unknown.get_data(as_text=True)
 
 
 def test_reading_the_inbox_message_is_the_receipt_and_confirms_delivery(

@@ -15,7 +15,7 @@ from core.ids import UNMASKED_ID_PATTERN
 from core.orgs.models import OrgKind
 from core.timeutil import to_local
 from tests.helpers import csrf_token, form_post
-from timebank import ledger, redemption
+from timebank import certificates, ledger, redemption
 from timebank.models import Redemption, ServiceSession
 
 
@@ -149,7 +149,11 @@ def test_certificate_page_issues_a_pdf_and_the_public_page_checks_it(tb, client,
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     client.post("/logout", data={"csrf_token": csrf_token(page)})
     public = client.get(f"/verify/{number}").get_data(as_text=True)
-    assert "真实有效" in public and user.person.name not in public
+    assert "请输入证明上印的验证码" in public and user.person.name not in public
+    code = certificates.get_by_number(number).verification_code
+    assert "真实有效" in client.get(f"/verify/{number}?code={code}").get_data(as_text=True)
+    wrong = client.get(f"/verify/{number}?code=WRONG-CODE").get_data(as_text=True)
+    assert "验证码不一致" in wrong and "真实有效" not in wrong
     assert client.get("/verify/TB-NOPE").status_code == 404
 
 
