@@ -31,6 +31,8 @@ POLICY_DEFAULTS: dict[str, object] = {
     "pending_reminder_days": 7,
     "credit_expiry_years": None,  # None: credits never expire
     "credit_minutes_per_service_minute": 1,  # 1 hour of service = 1 hour of credit
+    # 志愿服务激励褒奖 (the city plan): star levels by confirmed service hours, 1★ to 5★.
+    "volunteer_star_hours": [100, 300, 600, 1000, 1500],
     # Time bank trust (who may create and spend credits; docs/timebank.md, "Trust model")
     "backdate_window_days": 30,  # older sessions: an organization confirms, with a reason
     "review_burst_volunteers": 6,  # one person confirming this many volunteers' sessions…

@@ -52,6 +52,14 @@ HTTP_MESSAGES = {
 
 LOCATIONS = {"json", "query", "form", "headers", "files", "view_args", "cookies", "json_or_form"}
 
+# What a person can do about a refusal, by its code: (endpoint, words). A package registers its
+# own (``register_next_step``) so a page that refuses also shows the way forward.
+NEXT_STEPS: dict[str, tuple[str, object]] = {}
+
+
+def register_next_step(code: str, endpoint: str, label) -> None:
+    NEXT_STEPS[code] = (endpoint, label)
+
 
 class DomainError(Exception):
     """A broken rule, with a stable code, a translatable message and optional field errors."""
@@ -130,8 +138,8 @@ def handle_domain_error(error: DomainError):
         return jsonify(body), error.status
     flash(error.text, "error")
     if request.method == "GET":
-        return render_template("errors/error.html", status=error.status,
-                               message=error.text), error.status
+        return render_template("errors/error.html", status=error.status, message=error.text,
+                               next_step=NEXT_STEPS.get(error.code)), error.status
     return redirect(_safe_back_url())
 
 

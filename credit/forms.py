@@ -107,12 +107,21 @@ class ObjectionForm(FlaskForm):
     evidence_ref = StringField(_l("证明材料"), validators=[Optional(), Length(max=200)])
 
 
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
 class ObjectionDecisionForm(FlaskForm):
+    # No outcome is chosen for the regulator: a decision is made, never defaulted.
     outcome = SelectField(_l("处理结果"), choices=[
+        ("", _l("请选择处理结果")),
         ("upheld", _l("异议成立（更正信息、撤销或移出记录）")),
-        ("verified", _l("经核实信息无误")), ("rejected", _l("异议不成立"))])
+        ("verified", _l("经核实信息无误")), ("rejected", _l("异议不成立"))],
+        validators=[DataRequired(_l("请选择处理结果。"))])
     reason = TextAreaField(_l("处理理由"), validators=[DataRequired(), Length(max=2000)])
-    fact_id = IntegerField(_l("需更正的信息编号（对名单记录的异议）"), validators=[Optional()])
+    # The entry's grounds, by what they say (choices set by the view); none for a fact's own.
+    fact_id = SelectField(_l("需更正的信息（对名单记录的异议成立时）"), choices=[], coerce=_int_or_none,
+                          validate_choice=False, validators=[Optional()])
     amount_yuan = IntegerField(_l("更正后的金额（元）；留空则撤销该信息"),
                                validators=[Optional(), NumberRange(min=0)])
 
@@ -123,7 +132,9 @@ class RepairForm(FlaskForm):
 
 
 class RepairDecisionForm(FlaskForm):
-    approve = SelectField(_l("处理结果"), choices=[("1", _l("同意，移出名单")), ("0", _l("不同意"))])
+    approve = SelectField(_l("处理结果"), choices=[
+        ("", _l("请选择处理结果")), ("1", _l("同意，移出名单")), ("0", _l("不同意"))],
+        validators=[DataRequired(_l("请选择处理结果。"))])
     reason = TextAreaField(_l("处理理由"), validators=[DataRequired(), Length(max=2000)])
 
 

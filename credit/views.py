@@ -24,7 +24,7 @@ from credit.facts import imports as fact_import
 from credit.facts import records as facts
 from credit.lists import entries, feed, notices, objections, repair, scan
 from credit.models import EntryState, ListEntry
-from credit.vocabulary import LIST_TYPES
+from credit.vocabulary import LIST_TYPES, fact_label
 
 bp = Blueprint("credit", __name__, url_prefix="/credit", template_folder="templates")
 
@@ -227,6 +227,9 @@ def run_scan():
 def objection_decide(objection_id: int):
     objection = objections.get_objection(objection_id)
     form = forms.ObjectionDecisionForm()
+    grounds = objections.grounds_of(objection)
+    form.fact_id.choices = [("", _("不更正具体信息（撤销或移出记录）"))] + [
+        (f.id, f"{f.occurred_on.isoformat()} {fact_label(f)}") for f in grounds]
     outcome = submit(form, lambda: objections.decide_objection(
         current_user, objection, form.outcome.data, form.reason.data,
         correction={"amount_yuan": form.amount_yuan.data}

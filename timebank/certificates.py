@@ -21,6 +21,7 @@ from core.extensions import db
 from core.orgs.models import Organization
 from core.orgs.services import user_org_ids
 from core.timeutil import local_date, to_local
+from timebank import recognition
 from timebank.models import Certificate, ServiceSession
 from timebank.vocabulary import SessionStatus
 
@@ -62,6 +63,7 @@ def _session_rows(person_id: int, org_ids: set[int] | None = None) -> list[Servi
 
 
 def _content(person: Person, number: str, now, org_ids: set[int] | None = None) -> dict:
+    full = org_ids is None
     rows = _session_rows(person.id, org_ids)
     org_ids = {r.org_id or r.recipient_org_id for r in rows} - {None}
     names = dict(db.session.execute(
@@ -78,7 +80,15 @@ def _content(person: Person, number: str, now, org_ids: set[int] | None = None) 
         "session_ids": [r.id for r in rows],
         "issuer": current_app.config["ISSUER_NAME"],
         "issued_on": local_date(now).isoformat(),
+        # Star level (志愿服务激励褒奖) on the person's own or a regulator's certificate: it
+        # rests on all their service, which an organization's certificate does not show.
+        **({"stars": _stars(person.id)} if full else {}),
     }
+
+
+def _stars(person_id: int) -> dict:
+    stars = recognition.stars_of(person_id)
+    return {"level": stars.level, "name": stars.name} if stars.level else {}
 
 
 def may_issue_for(actor, person_id: int) -> bool:

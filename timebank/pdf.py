@@ -71,6 +71,9 @@ def certificate_pdf(content: dict, code: str, url: str) -> bytes:
         Paragraph(f"兹证明 <b>{escape(content['name'])}</b>（身份证号码 {content['id_number_masked']}，"
                   f"志愿者编号 {content['volunteer_number']}）在本平台登记并经确认的志愿服务时长"
                   f"累计 <b>{total}</b> 小时（不含往返路途时间），明细如下：", style["body"]),
+        *([Paragraph(f"志愿服务星级：<b>{escape(content['stars']['name'])}</b>"
+                     f"（按平台累计确认的服务时长评定）", style["body"])]
+          if content.get("stars") else []),
         Spacer(1, 4 * mm),
         _sessions_table(content, style, font),
         Spacer(1, 6 * mm),

@@ -11,6 +11,7 @@ def init_app(app) -> None:
     from core.accounts.models import Role
     from core.app import register_api
     from core.demo import register_seeder
+    from core.errors import register_next_step
     from core.jobs import register_job
     from core.web.nav import register_home_panel, register_nav, register_verifier
     from timebank import (  # noqa: F401 (tables and routes register on import)
@@ -57,11 +58,15 @@ def init_app(app) -> None:
                  [Role.VOLUNTEER, Role.ORG_STAFF, Role.INSTITUTION_STAFF], order=11)
     register_nav(app, "timebank_org", _l("活动名单"), "timebank.org_sessions",
                  [Role.ORG_STAFF], order=12)
+    register_nav(app, "timebank_volunteers", _l("我们的志愿者"), "timebank.org_volunteers",
+                 [Role.ORG_STAFF], order=13)
     register_nav(app, "timebank_counter", _l("兑换柜台"), "timebank.counter",
                  [Role.INSTITUTION_STAFF], order=13)
     register_nav(app, "timebank_stats", _l("时间银行统计"), "timebank.stats_page",
                  [Role.REGULATOR, Role.ADMIN], order=14)
     register_home_panel(app, "timebank/_panel_member.html", member, order=10)
+    # A login without a real-name person (e.g. staff who also volunteer) is shown the way in.
+    register_next_step("timebank.no_person", "accounts.real_name", _l("去实名登记"))
     register_verifier(app, r"TB\d{8}-[0-9A-F]{8}", "timebank_public.verify_certificate")
     register_home_panel(app, "timebank/_panel_staff.html",
                         [Role.ORG_STAFF, Role.INSTITUTION_STAFF], order=11)

@@ -36,6 +36,7 @@ from timebank import (
     consent,
     ledger,
     qr,
+    recognition,
     redemption,
     sessions,
     transfers,
@@ -72,6 +73,7 @@ def panel_data() -> dict:
     if person is not None:
         data["balance"], data["held"], data["available"] = ledger.balances(person.id)
         data["pending"] = sessions.pending_count(person.id)
+        data["stars"] = recognition.stars_of(person.id)
     data["to_confirm"] = db.session.execute(sa.select(sa.func.count()).select_from(
         sessions.sessions_query(current_user, "to_confirm").order_by(None).subquery())
     ).scalar_one()

@@ -74,7 +74,7 @@ def counter():
 
 def _member_page(org, person, form, status=200):
     items = redemption.catalogue(org.id)
-    form.item_id.choices = [(i.id, f"{i.name}（{i.price_minutes} 分钟）") for i in items]
+    form.item_id.choices = [(i.id, f"{i.name}（{minutes(i.price_minutes)}）") for i in items]
     recent = db.session.execute(redemption.redemptions_query(org.id, person.id).limit(10)
                                 ).scalars().all()
     presented = consent.live_presentation(current_user, person.id, org.id)

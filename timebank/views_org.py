@@ -11,9 +11,9 @@ from core.accounts.models import Role
 from core.auth import roles
 from core.errors import DomainError
 from core.inputs import upload_limit
-from core.orgs.services import districts, orgs_of, require_member
+from core.orgs.services import districts, orgs_of, require_member, user_org_ids
 from core.web.pages import back, paginate, query_args, submit
-from timebank import confirmation, imports, redemption, sessions
+from timebank import confirmation, imports, recognition, redemption, sessions
 from timebank.forms import ConfirmForm, ImportForm, ReasonForm, RosterForm, aware
 from timebank.views import SessionFilter, bp
 from timebank.vocabulary import SessionStatus
@@ -74,6 +74,18 @@ def reverse(session_id: int):
     elif not outcome.ran:
         flash(_("请填写撤销原因。"), "error")
     return _back(session_id)
+
+
+@bp.get("/org/volunteers")
+@roles(*STAFF)
+def org_volunteers():
+    """Our volunteers: who served with us, their hours with us and their star level."""
+    org_ids = user_org_ids(current_user)
+    page = paginate(recognition.volunteers_of_orgs(org_ids))
+    ids = [p.id for p in page.rows]
+    return render_template("timebank/org_volunteers.html", page=page,
+                           with_us=recognition.minutes_with_orgs(ids, org_ids),
+                           stars=recognition.stars_of_many(ids))
 
 
 @bp.get("/org/sessions")

@@ -12,10 +12,20 @@ from core import clock
 from core.accounts.models import Role, User
 from core.accounts.services import find_person_by_volunteer_number
 from core.auth import roles
+from core.config import policy
 from core.extensions import db
 from core.orgs.services import districts
 from core.web.pages import QueryArgs, export, paginate, query_args, submit
-from timebank import confirmation, ledger, redemption, review, sessions, stats, transfers
+from timebank import (
+    confirmation,
+    ledger,
+    recognition,
+    redemption,
+    review,
+    sessions,
+    stats,
+    transfers,
+)
 from timebank.forms import AllocationForm, ConfirmForm, ReviewForm
 from timebank.models import Redemption, ServiceSession
 from timebank.views import SessionFilter, bp
@@ -47,7 +57,9 @@ def stats_page():
     data = stats.compute(args["year"], args["district_id"])
     this_year = clock.today().year
     return render_template("timebank/stats.html", stats=data, district_id=args["district_id"],
-                           districts=districts(), years=range(this_year, this_year - 6, -1))
+                           districts=districts(), years=range(this_year, this_year - 6, -1),
+                           stars=recognition.report_by_district(),
+                           star_hours=policy("volunteer_star_hours"))
 
 
 @bp.get("/stats/export.<string:fmt>")

@@ -53,6 +53,14 @@ def _target(org_id: int, entry_id: int | None, fact_id: int | None):
     return None, fact
 
 
+def grounds_of(objection: Objection) -> list:
+    """The facts an objection to an entry may find wrong (the entry's grounds), oldest first;
+    none for an objection to a single fact."""
+    if objection.entry is None or not objection.entry.fact_ids:
+        return []
+    return sorted((get_fact(i) for i in objection.entry.fact_ids), key=lambda f: f.occurred_on)
+
+
 def file_objection(actor, org_id: int, reason: str, *, entry_id: int | None = None,
                    fact_id: int | None = None, evidence_ref: str | None = None,
                    today: date | None = None) -> Objection:

@@ -45,8 +45,12 @@ def init_app(app) -> None:
                  description="Retrain the score model when policy score_retrain_months says so; "
                              "promote it only by the promotion rule")
     scores.register_provider(app, subject_scores.latest_views)
-    register_nav(app, "credit_score_model", _l("评分模型"), "credit_scoring.model_card",
+    # The public reads how scores work in words; the model's figures are for the bureau (the
+    # model card stays public, linked from that page).
+    register_nav(app, "credit_score_how", _l("信用评分说明"), "credit_scoring.how_scores_work",
                  [PUBLIC], order=540)
+    register_nav(app, "credit_score_model", _l("评分模型"), "credit_scoring.model_card",
+                 [Role.REGULATOR, Role.ADMIN], order=541)
     register_nav(app, "credit_score_review", _l("评分复核"), "credit_scoring.review",
                  [Role.REGULATOR], order=545)
     register_home_panel(app, "scoring/_panel_drift.html", [Role.REGULATOR], order=505)

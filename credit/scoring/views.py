@@ -1,5 +1,6 @@
-"""Pages of the integrity score: the public model card (with the admin's promote button), a
-subject's score history, the regulators' review queue; and the profile partial's data."""
+"""Pages of the integrity score: how scores work (plain language), the public model card
+(with the admin's promote button), a subject's score history, the regulators' review queue;
+and the profile partial's data."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from core.errors import DomainError
 from core.extensions import db
 from core.web.pages import paginate, refuse
 from credit.facts.records import get_subject
-from credit.scoring import card, drift, explain, registry, sources, subject_scores, training
+from credit.scoring import (
+    card,
+    drift,
+    explain,
+    features,
+    registry,
+    sources,
+    subject_scores,
+    training,
+)
 from credit.scoring.features import label
 
 bp = Blueprint("credit_scoring", __name__, url_prefix="/credit/score",
@@ -53,6 +63,21 @@ def drift_panel() -> dict | None:
                         "level_label": drift.LEVEL_LABELS[drift.level(r["csi"])]}
                        for r in run.input_csi[:3] if drift.level(r["csi"]) != drift.STABLE])
     return out
+
+
+@bp.get("/how")
+@roles(PUBLIC)
+def how_scores_work():
+    """信用评分怎么算: the plain-language page for the public and for the organizations scored;
+    the model card (figures, versions) is its technical appendix."""
+    lang = explain.current_lang()
+    model = registry.active_model()
+    factors = [{"label": features.label(f.as_dict(), lang),
+                "how": f.how_en if lang.startswith("en") else f.how_zh,
+                "direction": f.direction} for f in features.FEATURES]
+    return render_template("scoring/how.html", factors=factors, model=model,
+                           tier_labels=explain.TIER_LABELS,
+                           retrain_months=policy("score_retrain_months"))
 
 
 @bp.get("/model")

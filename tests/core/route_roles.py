@@ -298,6 +298,7 @@ GET    /credit/public/subjects/<int:org_id>                                     
 GET    /credit/repairs/<int:repair_id>                                          R
 POST   /credit/repairs/<int:repair_id>                                          R
 POST   /credit/scan                                                             R
+GET    /credit/score/how                                                        public
 GET    /credit/score/model                                                      public
 POST   /credit/score/model/<version>/promote                                    A
 GET    /credit/score/review                                                     R
@@ -369,6 +370,7 @@ GET    /timebank/org/import/template.<string:fmt>                               
 GET    /timebank/org/roster                                                     O I
 POST   /timebank/org/roster                                                     O I
 GET    /timebank/org/sessions                                                   O I
+GET    /timebank/org/volunteers                                                 O I
 GET    /timebank/pay                                                            V
 POST   /timebank/pay                                                            V
 GET    /timebank/redeem                                                         V
