@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.orgs.forms import SubjectPicker
 from credit.vocabulary import (
     LIST_LABELS,
     REPORT_STATUSES,
@@ -28,8 +29,7 @@ def _blank(choices: dict) -> list:
     return [("", "—")] + [(k, str(v)) for k, v in choices.items()]
 
 
-class FactForm(FlaskForm):
-    org_id = IntegerField(_l("主体编号"), validators=[DataRequired()])
+class FactForm(SubjectPicker, FlaskForm):
     kind_subtype = SelectField(_l("信息类别"), choices=[])
     occurred_on = DateField(_l("形成日期"), validators=[DataRequired()],
                             description=_l("作出决定或发生的日期，不能晚于今天"))
@@ -59,7 +59,7 @@ class FactForm(FlaskForm):
     def data_for_service(self) -> dict:
         kind, _sep, subtype = (self.kind_subtype.data or ":").partition(":")
         data = {name: field.data for name, field in self._fields.items()
-                if name not in ("csrf_token", "org_id", "kind_subtype")}
+                if name not in ("csrf_token", "org_id", "subject", "kind_subtype")}
         for key in ("result", "report_status", "responsibility"):
             data[key] = data[key] or None
         data["substantiated"] = {"1": True, "0": False}.get(self.substantiated.data)
@@ -71,8 +71,7 @@ class ImportForm(FlaskForm):
         FileRequired(), FileAllowed(["csv", "xlsx"], _l("只接受 CSV 或 XLSX 文件。"))])
 
 
-class ManualEntryForm(FlaskForm):
-    org_id = IntegerField(_l("主体编号"), validators=[DataRequired()])
+class ManualEntryForm(SubjectPicker, FlaskForm):
     list_type = SelectField(_l("名单"), choices=[(k, str(v)) for k, v in LIST_LABELS.items()])
     legal_basis = StringField(_l("法律依据"), validators=[DataRequired(), Length(max=500)],
                               description=_l("法律、行政法规的名称和条款"))

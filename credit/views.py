@@ -18,13 +18,14 @@ from core.auth import roles
 from core.errors import DomainError
 from core.extensions import db
 from core.inputs import upload_limit
+from core.orgs.models import Organization
 from core.web.pages import QueryArgs, paginate, query_args, refuse, submit
 from credit import dashboard, forms
 from credit.facts import imports as fact_import
 from credit.facts import records as facts
 from credit.lists import entries, feed, notices, objections, repair, scan
 from credit.models import EntryState, ListEntry
-from credit.vocabulary import LIST_TYPES, fact_label
+from credit.vocabulary import KINDS, LIST_TYPES, fact_label
 
 bp = Blueprint("credit", __name__, url_prefix="/credit", template_folder="templates")
 
@@ -35,10 +36,15 @@ PER_PAGE = 50
 
 class FactFilter(QueryArgs):
     org_id = ma.fields.Integer()
-    kind = ma.fields.String()
+    q = ma.fields.String(validate=validate.Length(max=100))  # part of a name or a USCC
+    kind = ma.fields.String(validate=validate.OneOf(list(KINDS)))
+    source = ma.fields.String(validate=validate.Length(max=100))
+    since = ma.fields.Date()
+    until = ma.fields.Date()
 
 
 class EntryFilter(QueryArgs):
+    q = ma.fields.String(validate=validate.Length(max=100))
     list_type = ma.fields.String(validate=validate.OneOf(LIST_TYPES))
     state = ma.fields.String(validate=validate.OneOf(EntryState.ALL))
 
@@ -54,25 +60,35 @@ def home():
                            today=clock.today())
 
 
+def _preset_subject():
+    """The subject a "new fact/entry" link came from (``?org_id=``), to start the form with."""
+    org_id = query_args(SubjectArgs)["org_id"]
+    return db.session.get(Organization, org_id) if org_id else None
+
+
 # --- facts ---------------------------------------------------------------------------------
 
 @bp.get("/facts")
 @roles(REGULATOR)
 def fact_list():
     args = query_args(FactFilter)
-    page = paginate(facts.search_facts(org_id=args["org_id"], kind=args["kind"]), PER_PAGE)
-    return render_template("credit/facts.html", page=page)
+    page = paginate(facts.search_facts(
+        org_id=args["org_id"], kind=args["kind"], since=args["since"], until=args["until"],
+        subject=args["q"], source=args["source"]), PER_PAGE)
+    return render_template("credit/facts.html", page=page, args=args, kinds=KINDS)
 
 
 @bp.route("/facts/new", methods=["GET", "POST"])
 @roles(REGULATOR)
 def fact_new():
-    form = forms.FactForm(org_id=query_args(SubjectArgs)["org_id"])
-    outcome = submit(form, lambda: facts.record_fact(current_user, form.org_id.data,
-                                                     form.data_for_service()))
+    form = forms.FactForm()
+    form.preset_subject(_preset_subject())
+    outcome = submit(form, lambda: facts.record_fact(current_user, form.picked_org_id,
+                                                     form.data_for_service()),
+                     fields={"org_id": "subject"})
     if outcome.done:
         fact = outcome.result
-        flash(_("已记录信用信息 #%(id)s。", id=fact.id) + (
+        flash(_("已记录信用信息。") + (
             _("（超过录入时限，已标注为迟录。）") if fact.late_entry else ""), "success")
         return redirect(url_for("credit.subject", org_id=fact.org_id))
     return render_template("credit/fact_form.html", form=form), outcome.status
@@ -111,20 +127,25 @@ def entry_list():
         query = query.where(ListEntry.list_type == args["list_type"])
     if args["state"]:
         query = query.where(ListEntry.state == args["state"])
+    if args["q"]:
+        like = f"%{args['q']}%"
+        query = query.where(sa.or_(ListEntry.subject_name.ilike(like),
+                                   ListEntry.subject_uscc.ilike(like)))
     return render_template("credit/entries.html", page=paginate(query, PER_PAGE),
-                           list_type=args["list_type"], state=args["state"])
+                           list_type=args["list_type"], state=args["state"], q=args["q"] or "")
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])
 @roles(REGULATOR)
 def entry_new():
-    form = forms.ManualEntryForm(org_id=query_args(SubjectArgs)["org_id"])
+    form = forms.ManualEntryForm()
+    form.preset_subject(_preset_subject())
     outcome = submit(form, lambda: entries.propose_manual(
-        current_user, form.org_id.data, form.list_type.data, form.legal_basis.data,
+        current_user, form.picked_org_id, form.list_type.data, form.legal_basis.data,
         form.reason.data, form.fact_id_list(), needs_rectification=form.needs_rectification.data,
-        responsible_persons=form.person_list()))
+        responsible_persons=form.person_list()), fields={"org_id": "subject"})
     if outcome.done:
-        flash(_("已提出拟列入记录 #%(id)s。", id=outcome.result.id), "success")
+        flash(_("已提出拟列入记录。"), "success")
         return redirect(url_for("credit.entry_detail", entry_id=outcome.result.id))
     return render_template("credit/entry_form.html", form=form), outcome.status
 

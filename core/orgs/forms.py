@@ -7,15 +7,66 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from core.orgs.models import OrgKind
+from core.extensions import db
+from core.orgs.models import Organization, OrgKind
+
+
+class _ChosenIdField(HiddenField):
+    """The chosen organization: the page's hidden field, or a radio button among several
+    matches (the last non-empty value sent wins)."""
+
+    def process_formdata(self, valuelist):
+        self.data = next((v for v in reversed(valuelist) if v), "")
+
+
+class SubjectPicker:
+    """A form mixin for choosing an organization by what a person knows of it — part of its
+    name or its USCC — instead of typing an internal number. ``org_id`` is set once the
+    choice is unambiguous; several matches are offered as ``candidates`` to pick from (the
+    page draws them as radio buttons named ``org_id``)."""
+
+    subject = StringField(_l("主体"), validators=[DataRequired(_l("请输入主体名称或统一社会信用代码。")),
+                                                Length(max=200)],
+                          description=_l("输入名称的一部分或 18 位统一社会信用代码"))
+    org_id = _ChosenIdField()
+    candidates: tuple = ()
+
+    def preset_subject(self, org: Organization | None) -> None:
+        if org is not None and not self.is_submitted():
+            self.org_id.data, self.subject.data = str(org.id), org.name
+
+    @property
+    def picked_org_id(self) -> int | None:
+        return int(self.org_id.data) if str(self.org_id.data or "").isdigit() else None
+
+    def validate_subject(self, field) -> None:
+        from core.orgs.services import PICK_LIMIT, pick_orgs
+
+        chosen = self.picked_org_id and db.session.get(Organization, self.picked_org_id)
+        if chosen:
+            field.data = chosen.name
+            return
+        found = pick_orgs(field.data)
+        if len(found) == 1:
+            self.org_id.data = str(found[0].id)
+            field.data = found[0].name
+            return
+        self.org_id.data = ""
+        if not found:
+            raise ValidationError(_l("找不到名称或代码中含“%(t)s”的主体。", t=field.data))
+        self.candidates = tuple(found[:PICK_LIMIT])
+        raise ValidationError(_l("找到多个主体，请在下面选择一个（或输入更完整的名称）。")
+                              if len(found) <= PICK_LIMIT else
+                              _l("匹配的主体太多，下面是前 %(n)s 个；请输入更完整的名称。", n=PICK_LIMIT))
 
 
 class OrgForm(FlaskForm):

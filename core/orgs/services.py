@@ -105,6 +105,26 @@ def find_org_by_uscc(uscc: str) -> Organization | None:
     ).scalar_one_or_none()
 
 
+PICK_LIMIT = 10
+
+
+def pick_orgs(text: str) -> list[Organization]:
+    """Organizations a person may mean by ``text`` (part of a name, or a USCC): the one with
+    that USCC or exactly that name when there is one, else up to ``PICK_LIMIT + 1`` whose name
+    or code contains it (one more than shown, so the caller can say "more")."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    exact = find_org_by_uscc(text) if len(text) == 18 else None
+    if exact is not None:
+        return [exact]
+    named = db.session.execute(sa.select(Organization).where(Organization.name == text)
+                               .limit(2)).scalars().all()
+    if len(named) == 1:
+        return list(named)
+    return list(db.session.execute(search_orgs(text).limit(PICK_LIMIT + 1)).scalars())
+
+
 def get_org(org_id: int) -> Organization:
     org = db.session.get(Organization, org_id)
     if org is None:

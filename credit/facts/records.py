@@ -306,14 +306,26 @@ def fact_status(fact: CreditFact, superseded: set[int], frozen: set[int]) -> str
 
 
 def search_facts(org_id: int | None = None, kind: str | None = None,
-                 since: date | None = None):
+                 since: date | None = None, *, until: date | None = None,
+                 subject: str | None = None, source: str | None = None):
+    """Facts, newest recorded first: of one subject (``org_id``) or of subjects whose name or
+    USCC contains ``subject``; of a kind; from a source department; formed between ``since``
+    and ``until``."""
     query = sa.select(CreditFact).order_by(CreditFact.recorded_at.desc(), CreditFact.id.desc())
     if org_id:
         query = query.where(CreditFact.org_id == org_id)
+    if subject:
+        like = f"%{subject.strip()}%"
+        query = query.where(CreditFact.org_id.in_(sa.select(Organization.id).where(
+            sa.or_(Organization.name.ilike(like), Organization.uscc.ilike(like)))))
     if kind:
         query = query.where(CreditFact.kind == kind)
+    if source:
+        query = query.where(CreditFact.source_department.ilike(f"%{source.strip()}%"))
     if since:
         query = query.where(CreditFact.occurred_on >= since)
+    if until:
+        query = query.where(CreditFact.occurred_on <= until)
     return query
 
 

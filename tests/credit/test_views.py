@@ -76,7 +76,7 @@ def test_staff_see_their_own_record_and_nobody_elses(app, client, make, login_as
 def test_the_fact_form_shows_errors_next_to_fields_and_saves_nothing(app, client, login_as,
                                                                     society):
     login_as("regulator")
-    data = {"org_id": society.id, "kind_subtype": "penalty:fine", "occurred_on": "2026-01-05",
+    data = {"subject": society.name, "kind_subtype": "penalty:fine", "occurred_on": "2026-01-05",
             "source_department": "常州市民政局", "document_number": "常民罚〔2026〕1号",
             "evidence_ref": "卷宗"}
     bad = form_post(client, "/credit/facts/new", data)
@@ -86,6 +86,61 @@ def test_the_fact_form_shows_errors_next_to_fields_and_saves_nothing(app, client
     good = form_post(client, "/credit/facts/new", {**data, "amount_yuan": "60000"})
     assert good.status_code == 302
     assert db.session.scalar(sa.select(CreditFact.amount_yuan)) == 60000
+
+
+def test_a_regulator_picks_the_subject_by_name_or_code_never_by_an_internal_number(
+        app, client, login_as, make):
+    login_as("regulator")
+    dawn = make.org(name="常州市晨光助老协会")
+    dusk = make.org(name="常州市晨光义工联合会")
+    fact = {"kind_subtype": "penalty:warning", "occurred_on": "2026-01-05",
+            "source_department": "常州市民政局", "document_number": "常民罚〔2026〕2号",
+            "evidence_ref": "卷宗"}
+    several = form_post(client, "/credit/facts/new", {**fact, "subject": "晨光"})
+    page = several.get_data(as_text=True)
+    assert several.status_code == 422 and "找到多个主体" in page
+    assert dawn.name in page and dusk.name in page and dawn.uscc in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditFact)) == 0
+    chosen = form_post(client, "/credit/facts/new", {**fact, "subject": "晨光",
+                                                     "org_id": str(dusk.id)})
+    assert chosen.status_code == 302
+    by_code = form_post(client, "/credit/facts/new", {**fact, "subject": dawn.uscc,
+                                                      "document_number": "常民罚〔2026〕3号"})
+    assert by_code.status_code == 302
+    assert sorted(db.session.scalars(sa.select(CreditFact.org_id))) == sorted([dusk.id, dawn.id])
+    nobody = form_post(client, "/credit/facts/new", {**fact, "subject": "不存在的协会"})
+    assert nobody.status_code == 422 and "找不到名称或代码中含" in nobody.get_data(as_text=True)
+    started = client.get(f"/credit/facts/new?org_id={dawn.id}").get_data(as_text=True)
+    assert f'value="{dawn.name}"' in started  # from the subject's page, already chosen
+
+
+def test_regulators_find_facts_by_name_kind_source_and_date(
+        app, client, login_as, make, regulator):
+    dawn, dusk = make.org(name="常州市晨光助老协会"), make.org(name="常州市暮色养老服务中心")
+    record(dawn, "penalty", "warning", date(2026, 1, 5))
+    record(dusk, "penalty", "warning", date(2026, 3, 5))
+    record(dusk, "complaint", "complaint", date(2026, 3, 9), source_department="市场监管局",
+           substantiated=True)
+    db.session.commit()
+    login_as(user=regulator)
+    assert "查找信用信息" in client.get("/credit/").get_data(as_text=True)
+    by_name = client.get("/credit/facts?q=晨光").get_data(as_text=True)
+    assert dawn.name in by_name and dusk.name not in by_name
+    by_date = client.get("/credit/facts?since=2026-03-01&until=2026-03-06").get_data(as_text=True)
+    assert dusk.name in by_date and dawn.name not in by_date and "市场监管局" not in by_date
+    by_source = client.get("/credit/facts?source=市场监管").get_data(as_text=True)
+    assert "市场监管局" in by_source and dawn.name not in by_source
+    bad = client.get("/credit/facts?since=not-a-date&kind=nonsense")
+    assert bad.status_code == 200  # a bad filter is dropped, never a 500
+
+
+def test_regulators_find_list_entries_by_subject_name(app, client, login_as, make, regulator):
+    listed = _entry(make.org(name="常州市晨光助老协会"), regulator)
+    other = _entry(make.org(name="常州市暮色养老服务中心"), regulator)
+    db.session.commit()
+    login_as(user=regulator)
+    page = client.get("/credit/entries?q=晨光").get_data(as_text=True)
+    assert listed.subject_name in page and other.subject_name not in page
 
 
 def test_the_import_page_lists_every_bad_row(app, client, login_as, society):
