@@ -4,7 +4,7 @@ deadline) and the lists each audience may see."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -340,6 +340,27 @@ def board_query(district_id: int | None = None, category: str | None = None,
         query = query.where(Need.item_id == item_id)
     if urgency:
         query = query.where(Need.urgency == urgency)
+    return query
+
+
+def oversight_query(kind: str, *, district_id: int | None = None, category: str | None = None,
+                    status: str | None = None, urgency: int | None = None,
+                    older_than_days: int | None = None, now: datetime | None = None):
+    """Every organization's needs (``kind`` "need") or offers ("offer") for the bureau,
+    oldest waiting first: by district, category, status, urgency (needs) and age."""
+    model = Need if kind == "need" else Offer
+    query = sa.select(model).order_by(model.created_at, model.id)
+    if district_id:
+        query = query.where(model.district_id == district_id)
+    if category:
+        query = query.where(model.category == category)
+    if status:
+        query = query.where(model.status == status)
+    if urgency and model is Need:
+        query = query.where(Need.urgency == urgency)
+    if older_than_days:
+        query = query.where(model.created_at <= (now or clock.now())
+                            - timedelta(days=older_than_days))
     return query
 
 

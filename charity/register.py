@@ -47,6 +47,8 @@ def init_app(app) -> None:
                  [*staff, Role.VOLUNTEER], order=21)
     register_nav(app, "charity_opportunities", _l("志愿机会"), "charity.opportunities_page",
                  [Role.VOLUNTEER], order=22)
+    register_nav(app, "charity_oversight", _l("供需总览"), "charity.oversight",
+                 [Role.REGULATOR, Role.ADMIN], order=24)
     register_nav(app, "charity_dashboard", _l("慈善对接统计"), "charity.dashboard",
                  [Role.REGULATOR, Role.ADMIN], order=23)
     register_nav(app, "charity_items", _l("慈善物品目录"), "charity.items_page",

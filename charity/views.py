@@ -89,6 +89,28 @@ def board():
                            district_id=args["district_id"], category=args["category"])
 
 
+# --- the bureau's view of the exchange ----------------------------------------------------
+
+class OversightArgs(BoardArgs):
+    kind = ma.fields.String(load_default="need", validate=validate.OneOf(["need", "offer"]))
+    status = ma.fields.String(validate=validate.OneOf([s.value for s in PostStatus]))
+    urgency = ma.fields.Integer(validate=validate.Range(min=1, max=4))
+    older_than_days = ma.fields.Integer(validate=validate.Range(min=1, max=3650))
+
+
+@bp.get("/oversight")
+@roles(*OVERSEERS)
+def oversight():
+    """Every need and offer across organizations, with their proposals one click away."""
+    args = query_args(OversightArgs)
+    page = paginate(posting.oversight_query(
+        args["kind"] or "need", district_id=args["district_id"], category=args["category"],
+        status=args["status"], urgency=args["urgency"],
+        older_than_days=args["older_than_days"]))
+    return render_template("charity/oversight.html", page=page, args=args, districts=districts(),
+                           statuses=list(PostStatus))
+
+
 # --- needs ---------------------------------------------------------------------------------
 
 @bp.route("/needs/new", methods=["GET", "POST"])

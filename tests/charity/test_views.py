@@ -199,3 +199,29 @@ def test_staff_sign_up_a_volunteer_by_number_on_the_roster(ch, client, login_as,
     form_post(client, f"{roster}/on-behalf", {"volunteer_number": elder.volunteer_number},
               page=roster)
     assert [s.person_id for s in signups.my_signups(elder.id)] == [elder.id]
+
+
+
+def test_the_bureau_sees_every_organizations_needs_and_offers_with_filters(
+        ch, client, login_as, make):
+    other_org = make.org(district="wujin")
+    other_staff = make.user("org_staff", org=other_org)
+    urgent = ch.need(urgency=4)
+    ch.need(actor=other_staff, org=other_org, item="quilt", district="wujin", urgency=2)
+    ch.offer(item="milk")
+    db.session.commit()
+    login_as("regulator")
+    page = client.get("/charity/oversight").get_data(as_text=True)
+    assert page.count("/charity/needs/") == 2 and ch.org.name in page and other_org.name in page
+    only_urgent = client.get("/charity/oversight?urgency=4").get_data(as_text=True)
+    assert f"/charity/needs/{urgent.id}" in only_urgent and only_urgent.count("/charity/needs/") == 1
+    by_district = client.get(f"/charity/oversight?district_id={ch.district('wujin').id}")
+    assert other_org.name in by_district.get_data(as_text=True)
+    assert ch.org.name not in by_district.get_data(as_text=True)
+    offers = client.get("/charity/oversight?kind=offer").get_data(as_text=True)
+    assert "/charity/offers/" in offers and "/charity/needs/" not in offers
+    assert client.get("/charity/oversight?older_than_days=1").get_data(as_text=True).count(
+        "/charity/needs/") == 0  # everything here was posted today
+    assert client.get("/charity/oversight?kind=nonsense&urgency=9").status_code == 200
+    login_as(user=ch.staff)
+    assert client.get("/charity/oversight").status_code == 403

@@ -237,6 +237,7 @@ GET    /charity/opportunities/<int:opportunity_id>/signups                      
 POST   /charity/opportunities/<int:opportunity_id>/signups/on-behalf            O I
 GET    /charity/opportunities/new                                               O I
 POST   /charity/opportunities/new                                               O I
+GET    /charity/oversight                                                       R A
 GET    /charity/profile                                                         V
 POST   /charity/profile                                                         V
 GET    /charity/proposals                                                       V O I R A
