@@ -414,6 +414,10 @@ def cancel_redemption(actor, redemption_id: int, reason: str | None = None,
         _may_act_for(actor, row.person_id, row.org_id)
     if row.status != RedemptionStatus.REQUESTED:
         _require_pending(row)
+    if actor is not None and actor.person_id != row.person_id and not (reason or "").strip():
+        # The member may simply change their mind; a clerk cancelling for them says why.
+        raise ValidationFailed("timebank.cancel_reason_required", _l("请写明取消原因。"),
+                               errors={"reason": [str(_l("请写明取消原因。"))]})
     now = clock.utc(now)
     if row.hold_id is not None:
         ledger.void_hold(db.session.get(Hold, row.hold_id), at=now)

@@ -18,7 +18,7 @@ from core.ids import normalize
 from core.orgs.services import orgs_of
 from core.web.filters import minutes
 from core.web.pages import QueryArgs, paginate, query_args, refuse, submit
-from timebank import consent, redemption
+from timebank import consent, ledger, redemption
 from timebank.accounts import account_summary
 from timebank.forms import CancelForm, CodeForm, CounterRedeemForm, ItemForm, LookupForm
 from timebank.views import bp
@@ -213,8 +213,9 @@ def cancel_redemption(redemption_id: int):
 @bp.get("/redemptions/<int:redemption_id>/receipt")
 @roles(Role.VOLUNTEER, *COUNTER, Role.REGULATOR, Role.ADMIN)
 def receipt(redemption_id: int):
-    return render_template("timebank/receipt.html",
-                           row=redemption.get_visible(current_user, redemption_id))
+    row = redemption.get_visible(current_user, redemption_id)
+    _balance, held, available = ledger.balances(row.person_id)
+    return render_template("timebank/receipt.html", row=row, available=available, held=held)
 
 
 @bp.route("/counter/catalogue", methods=["GET", "POST"])

@@ -117,6 +117,19 @@ def test_cancelling_releases_the_hold(tb, home, make):
     assert ledger.balances(elder.person.id) == (60, 0, 60)
 
 
+def test_a_clerk_cancelling_for_a_member_must_say_why(tb, home, make):
+    _org, staff, item = home
+    elder = make.user("volunteer", age=66)
+    tb.fund(elder.person, 60)
+    row = redemption.create_redemption(elder, elder.person.id, item.id)
+    with pytest.raises(ValidationFailed) as err:
+        redemption.cancel_redemption(staff, row.id, "  ")
+    assert "reason" in err.value.errors and row.status == RedemptionStatus.PENDING
+    assert ledger.balances(elder.person.id) == (60, row.amount, 60 - row.amount)
+    redemption.cancel_redemption(staff, row.id, "会员临时住院，改期")
+    assert row.status == RedemptionStatus.VOIDED and row.void_reason == "会员临时住院，改期"
+
+
 def test_members_under_the_redeem_age_are_refused_unless_they_received_a_gift(tb, home, make):
     _org, _staff, item = home
     young = make.user("volunteer", age=45)

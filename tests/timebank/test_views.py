@@ -135,6 +135,7 @@ def test_counter_serves_an_elder_without_a_login_and_prints_a_masked_receipt(
     done = form_post(client, f"/timebank/redemptions/{row.id}/complete", {}, page=detail)
     receipt = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "1 小时" in receipt and elder.id_number_masked in receipt
+    assert "会员剩余可用时间" in receipt and "40 分钟" in receipt and org.name in receipt
     assert not UNMASKED_ID_PATTERN.search(receipt)
     assert ledger.balances(elder.id) == (40, 0, 40)
 
