@@ -13,7 +13,7 @@ PACKAGES := core timebank charity credit
 INSTANCE_PATH ?= $(CURDIR)/instance
 export INSTANCE_PATH
 
-.PHONY: run test bench mutate lint translations extract-messages install install-dev clean-db help
+.PHONY: run test bench mutate lint translations extract-messages install install-dev clean-db help vendor-echarts
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve on http://$(HOST):$(PORT)"
@@ -38,6 +38,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
+
+# Apache ECharts is vendored (core/web/static/vendor/echarts) so charts work offline; this
+# refreshes it from the npm registry at the version and checksum pinned in the script.
+vendor-echarts:
+	tools/vendor_echarts.sh
 
 # Compiled catalogs (.mo) are build output, made from the committed .po files.
 translations: $(VENV)/.installed-run

@@ -4,7 +4,7 @@ windows ending, objections and repairs to decide), recent facts and departments'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -13,7 +13,7 @@ from core.extensions import db
 from core.orgs.models import District, Organization
 from credit.lists import feed
 from credit.models import CreditFact, EntryState, ListEntry, Objection, RepairApplication
-from credit.vocabulary import LIST_TYPES
+from credit.vocabulary import LIST_TYPES, PUNISHMENT_LISTS, RED
 
 
 @dataclass
@@ -28,6 +28,9 @@ class Dashboard:
     repairs: list[tuple[RepairApplication, int]]
     facts: list[CreditFact]
     feedback: list
+    months: list[str]  # the last 12 months, oldest first ("2026-01")
+    # side ("punishment", "red") → {"published": [...], "removed": [...]} per month
+    by_month: dict[str, dict[str, list[int]]]
 
     @property
     def max_count(self) -> int:
@@ -60,8 +63,36 @@ def _entries(*conditions, limit: int = 20) -> list[ListEntry]:
                                    .order_by(ListEntry.id).limit(limit)).scalars())
 
 
+def _months(today: date, count: int = 12) -> list[date]:
+    first = today.replace(day=1)
+    out = []
+    for _n in range(count):
+        out.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(out))
+
+
+def entries_by_month(today: date) -> tuple[list[str], dict[str, dict[str, list[int]]]]:
+    """Entries decided (published) and removed in each of the last 12 months, the punishment
+    lists and the red list apart (they are different things to count)."""
+    starts = _months(today)
+    labels = [f"{m:%Y-%m}" for m in starts]
+    out = {side: {"published": [0] * len(starts), "removed": [0] * len(starts)}
+           for side in ("punishment", "red")}
+    for what, column in (("published", ListEntry.decided_on), ("removed", ListEntry.removed_on)):
+        rows = db.session.execute(sa.select(ListEntry.list_type, column).where(
+            column >= starts[0], column <= today)).all()
+        for list_type, day in rows:
+            side = "red" if list_type == RED else "punishment" if list_type in PUNISHMENT_LISTS \
+                else None
+            if side:
+                out[side][what][labels.index(f"{day:%Y-%m}")] += 1
+    return labels, out
+
+
 def build(today: date) -> Dashboard:
     by_list, by_district, by_state = _counts(today)
+    months, by_month = entries_by_month(today)
     soon = workdays.add_working_days(today, 3)
     notified = ListEntry.state == EntryState.NOTIFIED
     repairs = list(db.session.execute(sa.select(RepairApplication).where(
@@ -77,4 +108,4 @@ def build(today: date) -> Dashboard:
         repairs=[(r, workdays.working_days_between(r.applied_on, today)) for r in repairs],
         facts=list(db.session.execute(sa.select(CreditFact).order_by(
             CreditFact.id.desc()).limit(10)).scalars()),
-        feedback=feed.recent_feedback(10))
+        feedback=feed.recent_feedback(10), months=months, by_month=by_month)

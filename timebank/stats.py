@@ -25,6 +25,8 @@ class Stats:
     by_district: list[tuple[str, int]] = field(default_factory=list)
     by_category: list[tuple[str, int]] = field(default_factory=list)
     by_month: list[tuple[str, int]] = field(default_factory=list)
+    # district name → minutes in each month (January first), for the chart of months by district
+    by_month_district: dict[str, list[int]] = field(default_factory=dict)
     top_orgs: list[tuple[str, int, int]] = field(default_factory=list)  # name, minutes, people
 
     @property
@@ -66,6 +68,11 @@ def compute(year: int, district_id: int | None = None, top: int = 10) -> Stats:
     rows = dict(db.session.execute(sa.select(inner.c.month, sa.func.sum(inner.c.minutes))
                                    .group_by(inner.c.month)).all())
     out.by_month = [(f"{year}-{m:02d}", int(rows.get(m, 0))) for m in range(1, 13)]
+    inner = sa.select(month.label("month"), s.district_id, s.minutes).where(*where).subquery()
+    for district, m, minutes in db.session.execute(
+            sa.select(inner.c.district_id, inner.c.month, sa.func.sum(inner.c.minutes))
+            .group_by(inner.c.district_id, inner.c.month)).all():
+        out.by_month_district.setdefault(names[district], [0] * 12)[int(m) - 1] = int(minutes)
     org = sa.func.coalesce(s.org_id, s.recipient_org_id)
     rows = db.session.execute(
         sa.select(Organization.name, sa.func.sum(s.minutes), sa.func.count(sa.distinct(s.volunteer_id)))

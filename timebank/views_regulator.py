@@ -58,6 +58,9 @@ def stats_page():
     this_year = clock.today().year
     return render_template("timebank/stats.html", stats=data, district_id=args["district_id"],
                            districts=districts(), years=range(this_year, this_year - 6, -1),
+                           month_series=[{"name": name, "data": data.by_month_district[name]}
+                                         for name, _m in data.by_district
+                                         if name in data.by_month_district],
                            stars=recognition.report_by_district(),
                            star_hours=policy("volunteer_star_hours"))
 

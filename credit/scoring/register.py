@@ -53,6 +53,8 @@ def init_app(app) -> None:
                  [Role.REGULATOR, Role.ADMIN], order=541)
     register_nav(app, "credit_score_review", _l("评分复核"), "credit_scoring.review",
                  [Role.REGULATOR], order=545)
+    register_nav(app, "credit_score_tiers", _l("四色分级"), "credit_scoring.tiers",
+                 [Role.REGULATOR], order=546)
     register_home_panel(app, "scoring/_panel_drift.html", [Role.REGULATOR], order=505)
     app.jinja_env.globals.update(integrity_score_panel=views.profile_panel,
                                  score_drift_panel=views.drift_panel)

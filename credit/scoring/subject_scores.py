@@ -147,6 +147,24 @@ def review_queue():
         row.score, row.org_id)
 
 
+TIERS = ("green", "blue", "yellow", "red")  # 四色: low risk to high
+
+
+def tier_counts() -> dict[str, int]:
+    """How many subjects each tier holds by their latest score."""
+    latest = latest_query().subquery()
+    row = aliased(IntegrityScore, latest)
+    counts = dict(db.session.execute(sa.select(row.tier, sa.func.count()).group_by(row.tier)).all())
+    return {tier: int(counts.get(tier, 0)) for tier in TIERS}
+
+
+def tier_query(tier: str):
+    """Subjects whose latest score is in ``tier``, lowest score first."""
+    latest = latest_query().subquery()
+    row = aliased(IntegrityScore, latest)
+    return sa.select(row).where(row.tier == tier).order_by(row.score, row.org_id)
+
+
 def history_query(org_id: int):
     return sa.select(IntegrityScore).where(IntegrityScore.org_id == org_id).order_by(
         IntegrityScore.scored_on.desc(), IntegrityScore.id.desc())

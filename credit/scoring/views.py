@@ -4,16 +4,18 @@ and the profile partial's data."""
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.config import policy
 from core.errors import DomainError
 from core.extensions import db
-from core.web.pages import paginate, refuse
+from core.web.pages import QueryArgs, paginate, query_args, refuse
 from credit.facts.records import get_subject
 from credit.scoring import (
     card,
@@ -78,6 +80,23 @@ def how_scores_work():
     return render_template("scoring/how.html", factors=factors, model=model,
                            tier_labels=explain.TIER_LABELS,
                            retrain_months=policy("score_retrain_months"))
+
+
+class TierArgs(QueryArgs):
+    tier = ma.fields.String(load_default="red",
+                            validate=validate.OneOf(list(subject_scores.TIERS)))
+
+
+@bp.get("/tiers")
+@roles(Role.REGULATOR)
+def tiers():
+    """四色管理: how many subjects each tier holds, and the subjects of one tier."""
+    tier = query_args(TierArgs)["tier"] or "red"
+    counts = subject_scores.tier_counts()
+    page = paginate(subject_scores.tier_query(tier), PER_PAGE)
+    return render_template("scoring/tiers.html", counts=counts, tier=tier, page=page,
+                           orgs=sources.org_names([r.org_id for r in page.rows]),
+                           tier_labels=explain.TIER_LABELS)
 
 
 @bp.get("/model")

@@ -301,6 +301,7 @@ POST   /credit/repairs/<int:repair_id>                                          
 POST   /credit/scan                                                             R
 GET    /credit/score/how                                                        public
 GET    /credit/score/model                                                      public
+GET    /credit/score/tiers                                                      R
 POST   /credit/score/model/<version>/promote                                    A
 GET    /credit/score/review                                                     R
 GET    /credit/score/subjects/<int:org_id>                                      O I R

@@ -110,3 +110,23 @@ def test_profile_partial_shows_score_and_reasons_to_those_allowed(app, make, sco
         login_user(outsider)
         html = render_template_string(PARTIAL, org=late)
         assert "仅向监管部门和本组织公开" in html and "逾期" not in html
+
+
+def test_regulators_see_subjects_by_tier_with_a_chart_and_staff_do_not(client, login_as, scored):
+    late, _other = scored
+    counts = subject_scores.tier_counts()
+    assert sum(counts.values()) == 2 and list(counts) == ["green", "blue", "yellow", "red"]
+    tier_of_late = subject_scores.latest_rows([late.id])[late.id].tier
+    login_as("regulator")
+    page = client.get(f"/credit/score/tiers?tier={tier_of_late}").get_data(as_text=True)
+    assert late.name in page and 'data-chart="' in page and "echarts.min.js" in page
+    assert client.get("/credit/score/tiers?tier=purple").status_code == 200  # red by default
+    login_as("org_staff", org=late)
+    assert client.get("/credit/score/tiers").status_code == 403
+
+
+def test_the_public_reads_how_scores_work_in_words(client, active_model):
+    page = client.get("/credit/score/how").get_data(as_text=True)
+    assert "信用评分怎么算" in page and "逾期报送年报（近 3 年）" in page
+    assert "org_age_years" not in page and "AUC" not in page  # no codes, no model figures
+    assert "信用评分说明" in client.get("/").get_data(as_text=True)
