@@ -64,6 +64,8 @@ def init_app(app) -> None:
                  [Role.INSTITUTION_STAFF], order=13)
     register_nav(app, "timebank_stats", _l("时间银行统计"), "timebank.stats_page",
                  [Role.REGULATOR, Role.ADMIN], order=14)
+    register_nav(app, "timebank_liability", _l("时间银行负债与结算"), "timebank.liability_page",
+                 [Role.REGULATOR, Role.ADMIN], order=31)
     register_home_panel(app, "timebank/_panel_member.html", member, order=10)
     # A login without a real-name person (e.g. staff who also volunteer) is shown the way in.
     register_next_step("timebank.no_person", "accounts.real_name", _l("去实名登记"))

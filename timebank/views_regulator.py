@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import validate
 
 from core import clock
 from core.accounts.models import Role, User
@@ -19,6 +20,7 @@ from core.web.pages import QueryArgs, export, paginate, query_args, submit
 from timebank import (
     confirmation,
     ledger,
+    liability,
     recognition,
     redemption,
     review,
@@ -73,6 +75,33 @@ def stats_export(fmt: str):
     return export(fmt, f"timebank-stats-{data.year}",
                   {"csv": lambda: stats.to_csv(data), "xlsx": lambda: stats.to_xlsx(data)},
                   code="timebank.bad_format")
+
+
+class YearArgs(QueryArgs):
+    year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+@bp.get("/liability")
+@roles(*OVERSIGHT)
+def liability_page():
+    """What members hold against what institutions redeem, and each institution's monthly
+    settlement (the time bank's liability)."""
+    year = query_args(YearArgs)["year"] or clock.today().year
+    data = liability.compute()
+    return render_template("timebank/liability.html", data=data,
+                           settlement=liability.settlement(year), year=year,
+                           years=range(clock.today().year, clock.today().year - 6, -1),
+                           expiring_days=liability.EXPIRING_WITHIN_DAYS)
+
+
+@bp.get("/liability/settlement.<string:fmt>")
+@roles(*OVERSIGHT)
+def settlement_export(fmt: str):
+    year = query_args(YearArgs)["year"] or clock.today().year
+    data = liability.settlement(year)
+    return export(fmt, f"timebank-settlement-{year}",
+                  {"csv": lambda: liability.settlement_csv(data),
+                   "xlsx": lambda: liability.settlement_xlsx(data)}, code="timebank.bad_format")
 
 
 @bp.route("/allocations", methods=["GET", "POST"])

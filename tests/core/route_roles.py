@@ -365,6 +365,8 @@ POST   /timebank/donate                                                         
 GET    /timebank/gift                                                           V
 POST   /timebank/gift                                                           V
 GET    /timebank/history                                                        V
+GET    /timebank/liability                                                      R A
+GET    /timebank/liability/settlement.<string:fmt>                              R A
 GET    /timebank/ledger                                                         R A
 GET    /timebank/org/import                                                     O I
 POST   /timebank/org/import                                                     O I
