@@ -165,8 +165,9 @@ PERSON_COLUMNS = ["id", "name", "id_number", "id_digest", "gender", "phone", "di
                   "address", "volunteer_number", "created_at"]
 
 
-def _person_rows(ctx: CityContext, first_id: int, first_number: int):
-    rng, now, seen = ctx.rng, now_naive(), set()
+def _person_rows(ctx: CityContext, first_id: int, first_number: int, seen: set[str]):
+    """``seen``: the ID digests already registered (the demo's), never drawn again."""
+    rng, now = ctx.rng, now_naive()
     volunteers = round(ctx.sizes["persons"] * VOLUNTEER_SHARE)
     for n in range(ctx.sizes["persons"]):
         is_volunteer = n < volunteers
@@ -202,9 +203,8 @@ def seed_city_core(ctx: CityContext) -> None:
     first = reserve_ids("person", ctx.sizes["persons"])
     numbered = db.session.execute(
         sa.text("SELECT count(*) FROM person WHERE volunteer_number IS NOT NULL")).scalar()
-    existing = _existing_digests()
-    rows = (r for r in _person_rows(ctx, first, numbered + 1000) if r[3] not in existing)
-    copy_rows(ctx, "person", PERSON_COLUMNS, rows)
+    copy_rows(ctx, "person", PERSON_COLUMNS,
+              _person_rows(ctx, first, numbered + 1000, _existing_digests()))
     commit()
 
 

@@ -65,3 +65,25 @@ def count_xlsx_rows(monkeypatch) -> dict:
 
     monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counting)
     return seen
+
+
+class Statements:
+    """Counts the SQL statements sent while it is open: ``with Statements() as sql: …``,
+    then ``sql.count`` (a page whose count grows with its lines loads lazily per line)."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from core.extensions import db
+
+        self.count, self._engine = 0, db.engine
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+        return self
+
+    def _seen(self, *_args, **_kwargs):
+        self.count += 1
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+
+        event.remove(self._engine, "before_cursor_execute", self._seen)
