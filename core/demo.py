@@ -61,6 +61,14 @@ def register_seeder(name: str, func: Callable[[SeedContext], None], order: int =
         _SEEDERS.append((order, name, func))
 
 
+# Larger worlds on top of the demo (``--scale``): ``core.demo_city`` registers "city".
+_SCALES: dict[str, Callable[[float], object]] = {}
+
+
+def register_scale(name: str, loader: Callable[[float], object]) -> None:
+    _SCALES[name] = loader
+
+
 def seed_demo(seed: int | None = None, today: date | None = None) -> SeedContext:
     """Build the whole demo world in the current transaction."""
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
@@ -221,12 +229,12 @@ def seed_command(if_empty, seed, scale, size):
     token = write_intent.set(True)
     try:
         if scale == "city":  # on a database that holds the demo already, only the city
-            from core.demo_city import seed_city
-
             if not seeded:
                 print_logins(seed_demo(seed))
                 db.session.commit()
-            seed_city(size)
+            if scale not in _SCALES:
+                raise click.UsageError(f"no loader registered for --scale {scale}")
+            _SCALES[scale](size)
             return
         ctx = seed_demo(seed)
         db.session.commit()

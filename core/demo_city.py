@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from core import clock
 from core.crypto import blind_index, encrypt
+from core.demo import GIVEN, NAME_PARTS, ORG_PLAN, SURNAMES, register_scale
 from core.extensions import db
 from core.ids import gender_from_id, make_id_number, make_uscc
 
@@ -55,8 +56,6 @@ class CityContext:
         return self.today - timedelta(days=365 * CITY_YEARS)
 
     def name(self) -> str:
-        from core.demo import GIVEN, SURNAMES
-
         return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
 
 
@@ -133,8 +132,6 @@ CITY_ORG_PLAN = [  # kind, USCC prefix, charity, eldercare, share of the organiz
 
 
 def _org_rows(ctx: CityContext, first_id: int, used_uscc: set[str]):
-    from core.demo import NAME_PARTS
-
     rng, now = ctx.rng, now_naive()
     plan = [(k, p, c, e, round(share * ctx.sizes["organizations"]))
             for k, p, c, e, share in CITY_ORG_PLAN]
@@ -221,8 +218,6 @@ def register_city_seeder(name: str, func: Callable[[CityContext], None], order: 
 def _demo_org_ids() -> set[int]:
     """The core demo's organizations (seeded first, ``core.demo.ORG_PLAN``): the time bank
     and charity demos use them, so the city copies no credit history onto or from them."""
-    from core.demo import ORG_PLAN
-
     count = sum(plan[4] for plan in ORG_PLAN)
     return set(db.session.execute(
         sa.text("SELECT id FROM organization ORDER BY id LIMIT :n"), {"n": count}).scalars())
@@ -261,3 +256,6 @@ def seed_city(size: float = 1.0, seed: int = 20260) -> CityContext:
                             "tables": [{"table": t, "rows": n, "seconds": round(s, 1)}
                                        for t, n, s in ctx.loaded]}
     return ctx
+
+
+register_scale("city", seed_city)
