@@ -76,12 +76,16 @@ class Statements:
 
         from core.extensions import db
 
-        self.count, self._engine = 0, db.engine
+        self.count, self.seen, self._engine = 0, [], db.engine
         event.listen(self._engine, "before_cursor_execute", self._seen)
         return self
 
-    def _seen(self, *_args, **_kwargs):
+    def _seen(self, _conn, _cursor, statement, *_args, **_kwargs):
+        if statement.split(None, 1)[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+                                                    "RELEASE"):
+            return  # transaction control (SQLite's explicit BEGIN), not a read
         self.count += 1
+        self.seen.append(statement)
 
     def __exit__(self, *_exc):
         from sqlalchemy import event

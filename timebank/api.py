@@ -19,6 +19,7 @@ from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
 from timebank import confirmation, consent, imports, ledger, review, sessions, transfers
 from timebank import schemas as s
+from timebank.models import LedgerAccount
 from timebank.redemption import may_redeem
 
 blp = Blueprint("timebank_api", __name__, url_prefix="/api/v1/timebank",
@@ -39,14 +40,21 @@ def my_person() -> Person:
 def account_summary(person: Person) -> dict:
     """What a member, counter staff or a regulator sees of an account. Never the exact age or
     birth date next to the masked ID number: together they rebuild the whole number."""
-    balance, held, available = ledger.balances(person.id)
+    # Balance, held and the pending count in one statement (three indexed reads): the
+    # balance is the hottest read there is.
+    def column(name):
+        return func.coalesce(select(getattr(LedgerAccount, name)).where(
+            LedgerAccount.person_id == person.id).scalar_subquery(), 0)
+
+    balance, held, pending = db.session.execute(select(
+        column("balance"), column("held"),
+        sessions.pending_count_query(person.id).scalar_subquery())).one()
     today = clock.today()
     return {"person_id": person.id, "name": person.name,
             "volunteer_number": person.volunteer_number,
             "id_number_masked": person.id_number_masked,
-            "balance": balance, "held": held, "available": available,
-            "may_redeem": may_redeem(person, today),
-            "pending_sessions": sessions.pending_count(person.id)}
+            "balance": balance, "held": held, "available": balance - held,
+            "may_redeem": may_redeem(person, today), "pending_sessions": pending}
 
 
 def batch_out(results) -> dict:
