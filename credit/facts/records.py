@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from core import audit, clock, workdays
 from core.config import policy
@@ -287,7 +288,9 @@ def fact_status(fact: CreditFact, superseded: set[int], frozen: set[int]) -> str
 
 def search_facts(org_id: int | None = None, kind: str | None = None,
                  since: date | None = None):
-    query = sa.select(CreditFact).order_by(CreditFact.recorded_at.desc(), CreditFact.id.desc())
+    # Newest first in index order (ix_credit_fact_recorded); each line's subject comes along.
+    query = (sa.select(CreditFact).order_by(CreditFact.recorded_at.desc(), CreditFact.id.desc())
+             .options(joinedload(CreditFact.organization)))
     if org_id:
         query = query.where(CreditFact.org_id == org_id)
     if kind:
