@@ -13,13 +13,14 @@ PACKAGES := core timebank charity credit
 INSTANCE_PATH ?= $(CURDIR)/instance
 export INSTANCE_PATH
 
-.PHONY: run test bench mutate lint translations extract-messages install install-dev clean-db help vendor-echarts
+.PHONY: run test bench bench-city mutate lint translations extract-messages install install-dev clean-db help vendor-echarts
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - the full test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set;"
 	@echo "             PYTEST_ARGS=--shanghai-hour=H runs it with the clock at H o'clock in Shanghai)"
 	@echo "make bench  - benchmarks (not part of the tests)"
+	@echo "make bench-city - demo vs city-scale reads (SCALE_DEMO_URL, SCALE_CITY_URL; PostgreSQL)"
 	@echo "make mutate - mutation testing of the money and rights modules (slow; not part of CI;"
 	@echo "             MUTATE_MODULES=\"removals lists\" MUTATE_MINUTES=20; docs/testing.md)"
 	@echo "make lint   - ruff"
@@ -97,6 +98,11 @@ $(VENV)/.installed-bench-data: requirements-bench-data.txt | $(VENV)/.installed-
 
 bench: install-dev $(VENV)/.installed-bench-data
 	@for b in benches/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# City-scale benches (not CI; docs/demo-data.md "The city"): SCALE_DEMO_URL names a PostgreSQL
+# database with the demo, SCALE_CITY_URL one with the city (flask demo seed --scale city).
+bench-city: install-dev
+	$(BIN)/python benches/scale.py
 
 # Mutation testing (tools/mutate.py): each module in a scratch copy, bounded in time.
 MUTATE_MODULES ?=

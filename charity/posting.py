@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from charity import parties, quantities
 from charity.models import Item, Need, Offer, Opportunity, Proposal
@@ -331,7 +332,10 @@ def board_query(district_id: int | None = None, category: str | None = None,
     the views and schemas decide which columns are shown)."""
     query = (sa.select(Need).where(Need.status.in_(list(LIVE_STATUSES)),
                                    Need.deadline > (now or clock.now()))
-             .order_by(Need.urgency.desc(), Need.deadline, Need.id))
+             .order_by(Need.urgency.desc(), Need.deadline, Need.id)
+             # What a board line shows, in the same query: no lazy load per line.
+             .options(joinedload(Need.item), joinedload(Need.district), joinedload(Need.org),
+                      joinedload(Need.opportunity)))
     if district_id:
         query = query.where(Need.district_id == district_id)
     if category:

@@ -59,3 +59,6 @@ def init_app(app) -> None:
                         order=22)
     app.jinja_env.globals.update(views.template_globals())
     register_seeder("charity", seed_charity, order=300)
+    from charity.demo_city import seed_charity_city
+    from core.demo_city import register_city_seeder
+    register_city_seeder("charity", seed_charity_city, order=300)

@@ -61,6 +61,14 @@ def register_seeder(name: str, func: Callable[[SeedContext], None], order: int =
         _SEEDERS.append((order, name, func))
 
 
+# Larger worlds on top of the demo (``--scale``): ``core.demo_city`` registers "city".
+_SCALES: dict[str, Callable[[float], object]] = {}
+
+
+def register_scale(name: str, loader: Callable[[float], object]) -> None:
+    _SCALES[name] = loader
+
+
 def seed_demo(seed: int | None = None, today: date | None = None) -> SeedContext:
     """Build the whole demo world in the current transaction."""
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
@@ -203,14 +211,31 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when users already exist.")
 @click.option("--seed", type=int, default=None, help="Random seed (default DEMO_SEED).")
+@click.option("--scale", type=click.Choice(["demo", "city"]), default="demo",
+              help="city: the demo, then a city's rows bulk-loaded (PostgreSQL; "
+                   "docs/demo-data.md).")
+@click.option("--size", type=click.FloatRange(min=0, min_open=True), default=1.0,
+              help="With --scale city: a fraction of the city's sizes (0.01 for a quick try).")
 @with_appcontext
-def seed_command(if_empty, seed):
+def seed_command(if_empty, seed, scale, size):
     """Create the demo world and print the demo logins."""
-    if if_empty and db.session.query(User.id).first() is not None:
+    seeded = db.session.query(User.id).first() is not None
+    if if_empty and seeded and scale == "demo":
         click.echo("demo seed: database already has users; nothing done")
         return
+    if scale == "city" and db.session.get_bind().dialect.name != "postgresql":
+        raise click.UsageError("--scale city loads with COPY: it needs PostgreSQL "
+                               "(DATABASE_URL=postgresql+psycopg://…)")
     token = write_intent.set(True)
     try:
+        if scale == "city":  # on a database that holds the demo already, only the city
+            if not seeded:
+                print_logins(seed_demo(seed))
+                db.session.commit()
+            if scale not in _SCALES:
+                raise click.UsageError(f"no loader registered for --scale {scale}")
+            _SCALES[scale](size)
+            return
         ctx = seed_demo(seed)
         db.session.commit()
     finally:

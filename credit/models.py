@@ -22,6 +22,8 @@ class CreditFact(InsertOnly, db.Model):
     __tablename__ = "credit_fact"
     __table_args__ = (
         sa.Index("ix_credit_fact_org_kind", "org_id", "kind"),
+        # The regulator's fact list, newest first: read in index order, never sorted whole.
+        sa.Index("ix_credit_fact_recorded", "recorded_at", "id"),
         sa.UniqueConstraint("supersedes_id", name="uq_credit_fact_supersedes"),
         sa.UniqueConstraint("source_ref", name="uq_credit_fact_source_ref"),
     )
@@ -84,6 +86,9 @@ class ListEntry(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("org_id", "list_type", "grounds_key", name="uq_credit_entry_grounds"),
         sa.Index("ix_credit_entry_list_state", "list_type", "state"),
+        # A published list, latest decisions first: read in index order, never sorted whole.
+        sa.Index("ix_credit_entry_list_state_decided", "list_type", "state", "decided_on",
+                 "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

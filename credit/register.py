@@ -58,6 +58,9 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(credit_panel=panel_data)
     app.jinja_env.filters.update(FILTERS)
     register_seeder("credit", seed_credit, order=400)
+    from core.demo_city import register_city_seeder
+    from credit.demo.city import seed_credit_city
+    register_city_seeder("credit", seed_credit_city, order=400)
 
     from credit.scoring.register import init_app as init_scoring
 

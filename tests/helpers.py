@@ -65,3 +65,29 @@ def count_xlsx_rows(monkeypatch) -> dict:
 
     monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counting)
     return seen
+
+
+class Statements:
+    """Counts the SQL statements sent while it is open: ``with Statements() as sql: …``,
+    then ``sql.count`` (a page whose count grows with its lines loads lazily per line)."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from core.extensions import db
+
+        self.count, self.seen, self._engine = 0, [], db.engine
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+        return self
+
+    def _seen(self, _conn, _cursor, statement, *_args, **_kwargs):
+        if statement.split(None, 1)[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+                                                    "RELEASE"):
+            return  # transaction control (SQLite's explicit BEGIN), not a read
+        self.count += 1
+        self.seen.append(statement)
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+
+        event.remove(self._engine, "before_cursor_execute", self._seen)

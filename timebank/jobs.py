@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from core.extensions import db
 from timebank import expiry, ledger, reminders
 from timebank.confirmation import auto_confirm_due
 from timebank.redemption import void_expired
@@ -32,7 +33,13 @@ def void_stale_holds_job() -> dict:
 
 
 def expire_credits_job() -> dict:
-    return expiry.expire_credits()
+    """Batch by batch, each committed: a run stopped halfway keeps what it did, and the next
+    run (the same day or later) carries on from there."""
+    totals = {"expired_accounts": 0, "expired_minutes": 0}
+    for counts in expiry.batches():
+        db.session.commit()
+        totals = {k: totals[k] + counts[k] for k in totals}
+    return totals
 
 
 def remind_pending_job() -> dict:

@@ -76,3 +76,6 @@ def init_app(app) -> None:
                         order=12)
     app.jinja_env.globals.update(timebank_panel=views.panel_data)
     register_seeder("timebank", seed_timebank, order=200)
+    from core.demo_city import register_city_seeder
+    from timebank.demo_city import seed_timebank_city
+    register_city_seeder("timebank", seed_timebank_city, order=200)

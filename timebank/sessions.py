@@ -247,7 +247,10 @@ def sessions_query(actor, scope: str = "mine", status: str | None = None):
     return query
 
 
+def pending_count_query(person_id: int):
+    return sa.select(sa.func.count()).select_from(ServiceSession).where(
+        ServiceSession.volunteer_id == person_id, ServiceSession.status == SessionStatus.PENDING)
+
+
 def pending_count(person_id: int) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(ServiceSession).where(
-        ServiceSession.volunteer_id == person_id,
-        ServiceSession.status == SessionStatus.PENDING)).scalar_one()
+    return db.session.execute(pending_count_query(person_id)).scalar_one()

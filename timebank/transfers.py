@@ -8,12 +8,14 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from core import audit
 from core.accounts.models import Person, Relation, Role
 from core.accounts.services import relation_between
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.extensions import db
+from core.orgs.models import Organization
 from core.timeutil import start_of_local_day_utc
 from timebank import ledger
 from timebank.models import LedgerAccount, Posting, ServiceSession, Transfer
@@ -140,11 +142,17 @@ def history_query(account_id: int, kind: str | None = None, since: date | None =
 def describe(postings: list[Posting], account_id: int) -> list[HistoryLine]:
     """History lines with what each posting was: the session, the relative, the reason."""
     ids = [p.id for p in postings]
+    # The names a line shows come in the same queries (no lazy load per line; a person's
+    # name only: decrypting their ID number and phone would cost for nothing).
     transfers = {t.posting_id: t for t in db.session.execute(
-        sa.select(Transfer).where(Transfer.posting_id.in_(ids))).scalars()} if ids else {}
+        sa.select(Transfer).where(Transfer.posting_id.in_(ids)).options(
+            joinedload(Transfer.from_person).load_only(Person.name),
+            joinedload(Transfer.to_person).load_only(Person.name))).scalars()} if ids else {}
     session_ids = [_session_id(p) for p in postings if _session_id(p) is not None]
     sessions = {s.id: s for s in db.session.execute(
-        sa.select(ServiceSession).where(ServiceSession.id.in_(session_ids))).scalars()
+        sa.select(ServiceSession).where(ServiceSession.id.in_(session_ids)).options(
+            joinedload(ServiceSession.recipient_person).load_only(Person.name),
+            joinedload(ServiceSession.recipient_org).load_only(Organization.name))).scalars()
     } if session_ids else {}
     lines = []
     for p in postings:

@@ -150,6 +150,38 @@ class HealthUser(Base):
         self.call("GET", "/healthz", "GET /healthz")
 
 
+class ReadUser(Base):
+    """One hot read alone (``benches/scale.py``: its throughput beside ``/healthz``'s)."""
+
+    abstract = True
+    path = ""
+
+    def on_start(self):
+        super().on_start()
+        volunteers = WORLD["volunteers"]
+        self.token = volunteers[next(_ids["vol"]) % len(volunteers)]["token"]
+
+    @task
+    def read(self):
+        self.call("GET", self.path, f"GET {self.path}")
+
+
+class AccountUser(ReadUser):
+    path = "/api/v1/timebank/account"
+
+
+class HistoryUser(ReadUser):
+    path = "/api/v1/timebank/history?page_size=20"
+
+
+class BoardUser(ReadUser):
+    path = "/api/v1/charity/board?page_size=20"
+
+
+SINGLE = {"healthz": HealthUser, "account": AccountUser, "history": HistoryUser,
+          "board": BoardUser}
+
+
 class VolunteerUser(Base):
     weight = 6
 
@@ -409,7 +441,7 @@ def run(host: str, scenario: str, users: int, duration: float, warmup: float,
     """Spawn every user at once, warm up (every worker compiles its queries and templates;
     not measured, though its errors and writes count), measure ``duration`` seconds, then
     drain: users stop at their next request, so no write is abandoned mid-flight."""
-    classes = [HealthUser] if scenario == "healthz" else \
+    classes = [SINGLE[scenario]] if scenario in SINGLE else \
         [VolunteerUser, StaffUser, CounterUser, PublicUser, FeedUser]
     env = Environment(user_classes=classes, host=host, events=events)
     runner = env.create_local_runner()
@@ -440,7 +472,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", required=True)
     parser.add_argument("--world", required=True)
-    parser.add_argument("--scenario", choices=("mix", "healthz"), default="mix")
+    parser.add_argument("--scenario", choices=("mix", *SINGLE), default="mix")
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=5)

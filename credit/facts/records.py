@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from core import audit, clock, workdays
 from core.accounts.models import Role
@@ -311,7 +312,9 @@ def search_facts(org_id: int | None = None, kind: str | None = None,
     """Facts, newest recorded first: of one subject (``org_id``) or of subjects whose name or
     USCC contains ``subject``; of a kind; from a source department; formed between ``since``
     and ``until``."""
-    query = sa.select(CreditFact).order_by(CreditFact.recorded_at.desc(), CreditFact.id.desc())
+    # Newest first in index order (ix_credit_fact_recorded); each line's subject comes along.
+    query = (sa.select(CreditFact).order_by(CreditFact.recorded_at.desc(), CreditFact.id.desc())
+             .options(joinedload(CreditFact.organization)))
     if org_id:
         query = query.where(CreditFact.org_id == org_id)
     if subject:

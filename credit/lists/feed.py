@@ -42,9 +42,15 @@ def facts_payload(entry: ListEntry) -> list[dict]:
     ids = entry.fact_ids
     if not ids:
         return []
-    facts = db.session.execute(
-        sa.select(CreditFact).where(CreditFact.id.in_(ids)).order_by(CreditFact.occurred_on)
-    ).scalars()
+    # Facts a page already loaded with the entries' grounds are not asked for again.
+    known = {i: db.session.identity_map.get(db.session.identity_key(CreditFact, i))
+             for i in ids}
+    missing = [i for i, fact in known.items() if fact is None]
+    if missing:
+        known.update({f.id: f for f in db.session.execute(
+            sa.select(CreditFact).where(CreditFact.id.in_(missing))).scalars()})
+    facts = sorted((f for f in known.values() if f is not None),
+                   key=lambda f: (f.occurred_on, f.id))
     return [{"date": f.occurred_on.isoformat(), "kind": f.kind, "subtype": f.subtype,
              "label": fact_label(f),
              "document_number": f.document_number, "source_department": f.source_department}

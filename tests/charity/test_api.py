@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from charity.models import Need
 from core import clock
 from core.extensions import db
+from tests.helpers import Statements
 
 BASE = "/api/v1/charity"
 
@@ -198,3 +199,16 @@ def test_the_organizer_edits_an_opportunity_through_the_api(ch, staff_api, api_a
     assert changed.status_code == 200 and changed.json["places_left"] == 4
     other = api_as("org_staff").patch(f"{BASE}/opportunities/{opp.id}", json={"headcount": 9})
     assert other.status_code == 403
+
+
+def test_the_board_reads_in_the_same_few_queries_however_many_lines(ch, client):
+    """Each line's item, district, poster and opportunity come with the page, not one by one."""
+    ch.need(item="quilt")
+    client.get(f"{BASE}/board")  # first use: catalogues and the like
+    with Statements() as one:
+        assert len(client.get(f"{BASE}/board").json) == 1
+    for item in ("rice", "cooking_oil", "noodles", "winter_coat"):
+        ch.need(item=item)
+    with Statements() as five:
+        assert len(client.get(f"{BASE}/board").json) == 5
+    assert five.count == one.count

@@ -45,3 +45,16 @@ def test_full_demo_seed_is_valid_and_audited(app, writing):
     assert users["counter"].roles == {"institution_staff"}
     assert ctx.extra["feed_token"].startswith("ctb_")
     assert audit.verify_chain().ok
+
+
+def test_city_scale_needs_postgresql_and_a_positive_size(app):
+    """The city is bulk-loaded with COPY: on SQLite the command says so and writes nothing."""
+    from tests.conftest import IS_POSTGRES
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed", "--scale", "city", "--size", "0"])
+    assert result.exit_code != 0 and "--size" in result.output
+    if not IS_POSTGRES:
+        result = runner.invoke(args=["demo", "seed", "--scale", "city", "--size", "0.001"])
+        assert result.exit_code != 0 and "PostgreSQL" in result.output
+        assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 0

@@ -11,6 +11,7 @@ from credit.dates import period_complete_on
 from credit.lists import entries, scan
 from credit.models import CreditFact, ListEntry
 from tests.credit.factories import notified, record
+from tests.helpers import Statements
 
 D = date
 FACT = {"kind": "penalty", "subtype": "warning", "occurred_on": "2024-03-01",
@@ -144,3 +145,18 @@ def test_the_public_list_shows_published_entries_without_personal_data(
     assert client.get("/api/v1/credit/lists/serious?q=nobody").json == []
     assert client.get("/api/v1/credit/lists/other").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ListEntry)) == 2
+
+
+def test_the_public_list_reads_in_the_same_few_queries_however_many_entries(
+        app, client, make, regulator):
+    """Each entry's subject, district and facts come with the page, not entry by entry."""
+    _published_entry(make.org(), regulator)
+    client.get("/api/v1/credit/lists/serious")  # first use: catalogues and the like
+    with Statements() as one:
+        assert len(client.get("/api/v1/credit/lists/serious").json) == 1
+    for n in range(3):
+        _published_entry(make.org(), regulator, on=D(2024, 4 + n, 1))
+    db.session.commit()
+    with Statements() as four:
+        assert len(client.get("/api/v1/credit/lists/serious").json) == 4
+    assert four.count == one.count

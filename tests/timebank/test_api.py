@@ -13,6 +13,7 @@ from core import clock
 from core.extensions import db
 from core.ids import UNMASKED_ID_PATTERN
 from core.orgs.models import OrgKind
+from tests.helpers import Statements
 from timebank import ledger, redemption
 from timebank.models import Posting, ServiceSession
 
@@ -246,3 +247,34 @@ def test_the_openapi_document_describes_the_time_bank(app, client):
     assert f"{BASE}/sessions/{{session_id}}/confirm" in paths
     assert f"{BASE}/redemptions/{{redemption_id}}/complete" in paths
     assert len(paths) >= 25
+
+
+def test_history_reads_in_the_same_few_queries_however_many_lines(tb, volunteer_api, make):
+    """Each line names the service and whom it was for: they come with the page, not line by
+    line (a volunteer with years of service reads the history as fast as a new one)."""
+    user = volunteer_api.user
+    tb.confirmed(user, hours_ago=30)
+    volunteer_api.get(f"{BASE}/history")  # first use: catalogues and the like
+    with Statements() as one:
+        assert len(volunteer_api.get(f"{BASE}/history").json) == 1
+    for hours in (60, 90, 120):
+        elder = make.person(age=80, volunteer=False)
+        tb.confirmed(user, hours_ago=hours, recipient_person_id=elder.id, recipient_org_id=None)
+    db.session.commit()
+    with Statements() as four:
+        lines = volunteer_api.get(f"{BASE}/history").json
+    assert len(lines) == 4 and four.count == one.count
+
+
+def test_the_balance_read_costs_two_statements(tb, api_as):
+    """The hottest read: the token with its user, roles and person in one statement, the
+    balance, the hold and the pending count in another — nothing loaded lazily (a member old
+    enough to redeem: no look for gifts either)."""
+    volunteer_api = api_as("volunteer", age=70)
+    tb.fund(volunteer_api.user.person, 90)
+    db.session.commit()
+    volunteer_api.get(f"{BASE}/account")
+    with Statements() as sql:
+        body = volunteer_api.get(f"{BASE}/account").json
+    assert (body["balance"], body["available"], body["pending_sessions"]) == (90, 90, 0)
+    assert sql.count == 2, sql.seen
