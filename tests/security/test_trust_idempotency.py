@@ -92,7 +92,7 @@ def test_a_form_drawn_again_after_an_error_carries_a_new_key(app, make, login_as
     token, key = csrf_token(page.data), _IDEM.findall(page.get_data(as_text=True))[-1]
     error = client.post("/timebank/counter/catalogue", data={
         "csrf_token": token, "_idem": key, "name": "理发", "service_minutes": ""})
-    assert error.status_code == 200 and "理发" in error.get_data(as_text=True)
+    assert error.status_code == 422 and "理发" in error.get_data(as_text=True)
     again = _IDEM.findall(error.get_data(as_text=True))[-1]
     assert again != key  # each drawing of the form is a new submission
 
