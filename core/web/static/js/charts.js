@@ -13,22 +13,21 @@
   }
   function option(spec) {
     var minutes = spec.unit === "minutes";
-    var valueAxis = {
-      type: "value", minInterval: minutes ? 60 : 1,
-      name: minutes ? spec.h : (spec.axis || ""),
-      axisLabel: { formatter: function (v) { return minutes ? Math.round(v / 60) : v; } }
-    };
+    // Minutes are drawn as hours (round axis steps); the tooltip says hours and minutes.
+    var valueAxis = { type: "value", minInterval: 1, name: minutes ? spec.h : (spec.axis || "") };
     var categoryAxis = { type: "category", data: spec.categories, axisLabel: { hideOverlap: true } };
     return {
       color: ["#0b5cad", "#c0392b", "#2e7d32", "#b7791f", "#6a1b9a", "#00838f", "#5d4037",
               "#37474f", "#ad1457", "#558b2f"],
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return minutes ? words(spec, v) : v; } },
+      tooltip: { trigger: "axis",
+                 valueFormatter: function (v) { return minutes ? words(spec, v * 60) : v; } },
       legend: { show: spec.series.length > 1, type: "scroll", bottom: 0 },
       grid: { left: 8, right: 16, top: 28, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? categoryAxis : valueAxis,
       series: spec.series.map(function (s) {
-        return { name: s.name, type: spec.type || "bar", data: s.data,
+        var data = minutes ? s.data.map(function (v) { return v / 60; }) : s.data;
+        return { name: s.name, type: spec.type || "bar", data: data,
                  stack: spec.stack ? "all" : undefined, smooth: spec.type === "line",
                  emphasis: { focus: "series" } };
       })
