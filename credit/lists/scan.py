@@ -112,9 +112,9 @@ def apply_time_rules(actor, today: date, yearly_red_review: bool = False) -> dic
     """Remove what the time rules take off the lists today (run daily; idempotent)."""
     counts: dict[str, int] = defaultdict(int)
     entries = _published(ABNORMAL, SERIOUS, ELDERCARE, RED)
-    # Only the red rule and (for deregistered subjects) the serious rule read the record.
-    need = {e.org_id for e in entries if e.list_type == RED or (
-        e.list_type == SERIOUS and e.organization.status == "deregistered")}
+    # Only the red and serious rules read the record: a serious entry for revocation leaves on
+    # either proof of deregistration, the registry's status or a deregistration fact.
+    need = {e.org_id for e in entries if e.list_type in (RED, SERIOUS)}
     views = {org.id: s for org, s in subjects(today, need)} if need else {}
     for entry in entries:
         removal = due_removal(entry, views.get(entry.org_id), today, yearly_red_review)
