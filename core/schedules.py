@@ -154,6 +154,7 @@ COUNT_LABELS = {
     "proposals": _l("新建匹配建议"), "needs": _l("参与的需求"), "offers": _l("参与的供给"),
     "run_id": _l("匹配批次"), "proposals_unanswered": _l("逾期未答复的建议"),
     "missing_reports": _l("未报年报"), "proposed": _l("新提出名单"),
+    "caught_up_days": _l("补跑天数"),
     "red_proposed": _l("新提出红名单"), "scored": _l("已评分主体"),
     "model_version": _l("模型版本"), "skipped": _l("跳过"),
 }

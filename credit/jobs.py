@@ -1,18 +1,27 @@
 """Scheduled credit jobs: the daily time rules and scan, and the yearly red-list review.
-Both are idempotent: a second run on the same day finds nothing left to do."""
+Both are idempotent: a second run on the same day finds nothing left to do. The scheduled
+daily job catches up: a day the job did not run is run afterwards, as of that day."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+
+import sqlalchemy as sa
 
 from core import clock
 from core.extensions import db
+from core.jobs import JobRun
+from core.timeutil import local_date
 from credit.facts import annual_reports
 from credit.facts.records import subject_orgs
 from credit.lists import scan
 
+DAILY = "credit.daily"
 SCAN_BATCH = 500  # subjects per scan batch
+# How far back a catch-up reaches (a server down longer than a year is restored by hand).
+CATCH_UP_DAYS = 366
 
 
 def daily(today: date | None = None, commit: Callable[[], None] | None = None) -> dict:
@@ -35,13 +44,32 @@ def daily(today: date | None = None, commit: Callable[[], None] | None = None) -
     return counts
 
 
+def days_to_run(today: date) -> list[date]:
+    """The days the daily job has not covered yet, up to ``today``: every day after the day
+    of its last successful run (a time rule takes effect on its day, not when the server
+    comes back), or just ``today`` when it never ran or already ran today."""
+    last = db.session.execute(sa.select(JobRun.started_at).where(
+        JobRun.job_id == DAILY, JobRun.status == "ok").order_by(JobRun.id.desc()).limit(1)
+    ).scalar()
+    if last is None:
+        return [today]
+    first = max(local_date(last) + timedelta(days=1), today - timedelta(days=CATCH_UP_DAYS))
+    return [first + timedelta(days=n) for n in range((today - first).days + 1)] or [today]
+
+
 def red_review(today: date | None = None) -> dict:
     """The yearly red-list review (DOMAIN.md: reviewed yearly)."""
     return scan.red_review(None, today or clock.today())
 
 
 def daily_job() -> dict:
-    return daily(commit=db.session.commit)
+    days = days_to_run(clock.today())
+    counts: Counter = Counter()
+    for day in days:
+        counts.update(daily(day, commit=db.session.commit))
+    if len(days) > 1:
+        counts["caught_up_days"] = len(days) - 1
+    return dict(counts)
 
 
 def red_review_job() -> dict:

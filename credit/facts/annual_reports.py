@@ -109,16 +109,18 @@ def latest_year_due(today: date) -> int | None:
 
 
 def record_missing_reports(today: date, year: int | None = None) -> int:
-    """After the deadline, record a "missing" fact for every subject that must file and has
-    not (idempotent: one per subject and year). The fact forms the day after the deadline."""
+    """After the deadline, record a "missing" fact for every subject that must file and did
+    not file by the deadline (idempotent: one per subject and year). The fact forms the day
+    after the deadline. Late is late: a report filed after the deadline does not count, so
+    whether the subject is listed does not depend on when this job runs (before or after the
+    late filing, or days later when the job missed days)."""
     year = year if year is not None else latest_year_due(today)
     if year is None or today <= deadline(year):
         return 0
-    filed = set(db.session.execute(sa.select(AnnualReport.org_id).where(
-        AnnualReport.year == year)).scalars())
-    filed |= set(db.session.execute(sa.select(CreditFact.org_id).where(
+    filed = set(db.session.execute(sa.select(CreditFact.org_id).where(
         CreditFact.kind == "annual_report", CreditFact.report_year == year,
-        CreditFact.report_status.in_(("on_time", "late")))).scalars())
+        CreditFact.report_status.in_(("on_time", "late")),
+        CreditFact.occurred_on <= deadline(year))).scalars())
     formed = deadline(year) + timedelta(days=1)
     count = 0
     for org in subject_orgs():

@@ -1,12 +1,18 @@
-"""The scheduled credit jobs run through core.jobs, record their counts and are idempotent."""
+"""The scheduled credit jobs run through core.jobs, record their counts, are idempotent and
+catch up the days they missed."""
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
+from core.extensions import db
 from core.jobs import run_job
 from credit import jobs
+from credit.models import ListEntry
 from tests.credit.factories import record
+
+D = date
 
 
 def test_the_daily_job_records_missing_reports_and_proposes_once(app, society):
@@ -58,3 +64,31 @@ def test_the_daily_scan_commits_batch_by_batch_and_resumes_after_a_kill(app, mak
     monkeypatch.setattr(scan, "run_scan", real_scan)
     again = jobs.daily(date(2024, 6, 10), commit=db.session.commit)
     assert again["proposed"] == 2 and proposed() == ids
+
+
+@pytest.mark.parametrize("today, days", [
+    (D(2024, 6, 29), [D(2024, 6, 29)]),  # ran today already: today again (idempotent)
+    (D(2024, 6, 30), [D(2024, 6, 30)]),  # the next day: nothing missed
+    (D(2024, 7, 2), [D(2024, 6, 30), D(2024, 7, 1), D(2024, 7, 2)]),
+])
+def test_the_daily_job_covers_every_day_since_its_last_successful_run(
+        app, frozen_clock, today, days):
+    frozen_clock.local(2024, 6, 29, 1, 20)
+    assert run_job(jobs.DAILY).status == "ok"
+    assert jobs.days_to_run(today) == days
+
+
+def test_a_daily_job_that_missed_days_runs_them_as_of_each_day(app, make, frozen_clock):
+    """Down from 30 June to 2 July: the missing 2023 report forms on 1 July and is proposed as
+    of 1 July, though the subject filed late on 2 July before the job came back."""
+    society = make.org("social_group", registration_date=D(2023, 1, 5))
+    frozen_clock.local(2024, 6, 29, 1, 20)
+    run_job(jobs.DAILY)
+    record(society, "annual_report", "annual_report", D(2024, 7, 2), report_year=2023,
+           report_status="late")
+    frozen_clock.local(2024, 7, 3, 1, 20)
+    run = run_job(jobs.DAILY)
+    assert run.status == "ok", run.message
+    assert run.counts["caught_up_days"] == 4 - 1 and run.counts["missing_reports"] == 1
+    entry = db.session.scalars(sa.select(ListEntry)).one()
+    assert entry.list_type == "abnormal" and entry.transitions[0].on_date == D(2024, 7, 1)

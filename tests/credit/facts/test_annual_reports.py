@@ -48,3 +48,24 @@ def test_missing_reports_are_recorded_after_the_deadline_once(app, society, make
     assert missing.org_id == society.id and missing.occurred_on == D(2024, 7, 1)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AnnualReport)) == 1
 
+
+
+def _missing_count(org_id, year):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CreditFact).where(
+        CreditFact.org_id == org_id, CreditFact.report_year == year,
+        CreditFact.report_status == "missing"))
+
+
+@pytest.mark.parametrize("filed, late", [(D(2024, 6, 30), False), (D(2024, 7, 1), True),
+                                         (D(2024, 7, 2), True), (D(2024, 9, 5), True)])
+@pytest.mark.parametrize("job", ["before_filing", "after_filing"])
+def test_late_is_late_whenever_the_job_runs(app, society, make, filed, late, job):
+    """The deadline (30 June) decides, not whether the job ran before or after the filing, nor
+    that it missed days: a report filed in September is as missing as one filed on 1 July."""
+    staff = make.user("org_staff", org=society)
+    if job == "before_filing":
+        annual_reports.record_missing_reports(filed)
+    annual_reports.submit_report(staff, society.id, 2023, FIGURES, today=filed)
+    annual_reports.record_missing_reports(filed)
+    annual_reports.record_missing_reports(D(2024, 9, 10))
+    assert _missing_count(society.id, 2023) == (1 if late else 0)
