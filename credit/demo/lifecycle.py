@@ -66,7 +66,8 @@ class Driver:
         if entry.state != S.NOTIFIED or entries.publish_blockers(entry, day):
             return
         document = f"常民信决〔{day.year}〕{next(self.numbers)}号"
-        if self._try(entries.publish, self.reg, entry, document, day) is not None:
+        if self._try(entries.publish, self.reg, entry, document, day) is not None \
+                and entry.state == S.PUBLISHED:  # not when it joined a serious entry
             self.after_publish(day, entry)
 
     def object(self, day, entry) -> None:

@@ -221,6 +221,8 @@ def publish(actor, entry: ListEntry, decision_document: str, today: date | None 
     document = _need_text(decision_document, "decision_document")
     if problems := publish_blockers(entry, today):
         raise Conflict("credit.cannot_publish", _l("暂不能公开：%(why)s"), why="；".join(problems))
+    if entry.list_type == ABNORMAL and (serious := _published_on(entry.org_id, SERIOUS)):
+        return _join_serious(actor, entry, serious[0], document, today)
     entry.decided_on, entry.decided_by_id = today, getattr(actor, "id", None)
     take_snapshot(entry, entry.organization)  # the identity the decision names
     entry.decision_document = document[:100]
@@ -243,6 +245,21 @@ def _put_in_force(actor, entry: ListEntry, today: date) -> None:
     notices.listing_decision(actor, entry, today)
 
 
+def _join_serious(actor, entry: ListEntry, serious: ListEntry, document: str,
+                  today: date) -> ListEntry:
+    """A subject on the serious list is never also on the directory (第十五条: it moves from
+    one to the other; publishing a serious entry moves a directory entry off, ``ends``). So a
+    directory entry decided while the subject is already on the serious list is not published:
+    its facts join the serious entry, as a move would carry them, and the entry ends as
+    moved. Whichever of the two is decided first, the subject ends on the serious list only,
+    resting on the same facts."""
+    entry.decision_document = document[:100]
+    _carry(serious, entry)
+    feed.emit(serious, "updated")
+    return cancel(actor, entry, f"已列入严重违法失信名单（记录 #{serious.id}），不再列入活动异常名录，"
+                  f"列入事实并入该记录（{entry.decision_document}）", today, code="moved")
+
+
 def _valid_until(list_type: str, today: date) -> date | None:
     if list_type == ELDERCARE:  # 第十条: valid for 3 years
         return period_last_day(today, years=policy("eldercare_list_years"))
@@ -263,7 +280,8 @@ def _carry(entry: ListEntry, old: ListEntry) -> None:
     have = set(entry.fact_ids)
     db.session.add_all([EntryGround(entry_id=entry.id, fact_id=i, carried=True)
                         for i in old.fact_ids if i not in have])
-    entry.reason = f"{entry.reason}；承接记录 #{old.id}（{old.decided_on}）：{old.reason}"[:4000]
+    when = f"（{old.decided_on}）" if old.decided_on else ""
+    entry.reason = f"{entry.reason}；承接记录 #{old.id}{when}：{old.reason}"[:4000]
     for citation in old.legal_basis.split("；"):
         if citation not in entry.legal_basis:
             entry.legal_basis = f"{entry.legal_basis}；{citation}"

@@ -1,7 +1,7 @@
 """The due process of entries: proposal, notice, the working-day objection window, objections,
 publication, measures in force, restarts, moves, expiry and repair."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -187,3 +187,32 @@ def test_a_manual_proposal_needs_a_legal_basis_and_the_subjects_own_facts(
     with pytest.raises(ValidationFailed):
         entries.propose_manual(regulator, society.id, "eldercare", "依据", "x", [own.id])
 
+
+
+@pytest.mark.parametrize("first, gap", [("abnormal", 1), ("abnormal", 0), ("serious", 0),
+                                        ("serious", 1)])
+def test_a_second_warning_on_the_directory_ends_on_the_serious_list_only(
+        app, society, regulator, first, gap):
+    """第十五条第（五）项: the second warning proposes a directory and a serious entry; the
+    subject ends on the serious list only, on both warnings, whichever is decided first, on
+    the same day or the next."""
+    listed = _listed(society, regulator, D(2024, 1, 2))
+    record(society, "penalty", "warning", D(2024, 4, 1))
+    proposed = {e.list_type: e for e in _scan(D(2024, 4, 1))}
+    assert set(proposed) == {"abnormal", "serious"}
+    for entry in proposed.values():
+        notified(regulator, entry, D(2024, 4, 1))
+    day = workdays.add_working_days(proposed["serious"].objection_due, 1)
+    second = "serious" if first == "abnormal" else "abnormal"
+    entries.publish(regulator, proposed[first], "常民决〔2024〕5号", day)
+    entries.publish(regulator, proposed[second], "常民决〔2024〕6号", day + timedelta(days=gap))
+
+    serious = proposed["serious"]
+    on_lists = db.session.scalars(sa.select(ListEntry.list_type).where(
+        ListEntry.org_id == society.id, ListEntry.state == "published")).all()
+    assert on_lists == ["serious"]
+    assert set(listed.fact_ids) | set(proposed["abnormal"].fact_ids) <= set(serious.fact_ids)
+    in_force = db.session.scalars(sa.select(sanctions.Sanction.source).where(
+        sanctions.Sanction.org_id == society.id, sanctions.Sanction.lifted_at.is_(None))).all()
+    assert set(in_force) == {f"credit.entry:{serious.id}"}
+    assert proposed["abnormal"].removal_code == "moved"
