@@ -353,6 +353,7 @@ REMOVAL_LABELS = {
     "repair": _l("信用修复"), "auto_expired": _l("满 6 个月自动移出"), "expired": _l("有效期届满"),
     "moved": _l("转入严重违法失信名单"), "superseded": _l("重新计算列入时限"),
     "deregistered": _l("已注销登记"), "red_review": _l("不再符合红名单条件"),
+    "renewed": _l("年度复核续期"),
     "objection_upheld": _l("异议成立"), "objection_corrected": _l("异议成立，信息已更正"),
     "declined": _l("不予列入"), "decision": _l("决定移出"),
 }

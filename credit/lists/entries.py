@@ -231,6 +231,9 @@ def publish(actor, entry: ListEntry, decision_document: str, today: date | None 
     entry.valid_until = _valid_until(entry.list_type, today)
     entry.measures = vocabulary.measure_codes(entry.list_type)
     if endings := ends(entry):
+        if entry.list_type == RED:  # a renewal's year starts where the renewed entry's ends
+            entry.valid_until = _valid_until(RED, max(e.entry.valid_until or today
+                                                      for e in endings))
         replace(actor, entry, endings, today)
     else:
         _put_in_force(actor, entry, today)
@@ -306,9 +309,12 @@ def ends(entry: ListEntry) -> list[Ending]:
     the subject is already on restarts the clock (第十三条, 第十六条): it continues the earlier
     entry, time on the list included. A serious entry moves the subject off the directory and
     continues its grounds. A punishment entry ends a red one."""
+    same = _published_on(entry.org_id, entry.list_type)
+    if entry.list_type == RED:  # the yearly review renewed it (rules.renewable)
+        return [Ending(old, "renewed", f"年度复核继续符合红名单条件，由记录 #{entry.id} 续期",
+                       carried=False, keeps_time=True) for old in same]
     found = [Ending(old, "superseded", f"因新的列入事实重新计算列入时限，由记录 #{entry.id} 接续",
-                    carried=True, keeps_time=True)
-             for old in _published_on(entry.org_id, entry.list_type)]
+                    carried=True, keeps_time=True) for old in same]
     if entry.list_type == SERIOUS:
         found += [Ending(old, "moved", f"列入严重违法失信名单（记录 #{entry.id}）", carried=True)
                   for old in _published_on(entry.org_id, ABNORMAL)]

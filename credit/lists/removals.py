@@ -9,6 +9,7 @@ from datetime import date
 from core.config import policy
 from credit.dates import period_complete_on
 from credit.lists.rules import (
+    PENDING,
     Subject,
     _simple,
     debtor_listings,
@@ -82,10 +83,15 @@ def removal_red_review(entry, subject: Subject, today: date, yearly: bool = Fals
                        ) -> Removal | None:
     """Red list (local policy): removed when its year runs out, at once when a hard criterion
     fails (a penalty, a punishment-side entry, the grade expired), and at the yearly review
-    when any criterion (the score band too) is no longer met."""
+    when any criterion (the score band too) is no longer met. A subject that qualified again
+    at the review stays listed while its renewal is in due process (no gap on the public
+    list); once the renewal is published it continues the entry, and if it is cancelled the
+    entry runs out at the next daily run."""
     if not _published(entry, RED):
         return None
-    if entry.valid_until is not None and today > entry.valid_until:
+    renewing = any(e.list_type == RED and e.state in PENDING and e.id != entry.id
+                   for e in subject.entries)
+    if entry.valid_until is not None and today > entry.valid_until and not renewing:
         return Removal("expired", "red.review", f"红名单有效期至 {entry.valid_until.isoformat()} 届满")
     failures = red_list_failures(subject, today)
     if not yearly:

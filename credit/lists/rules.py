@@ -373,12 +373,23 @@ def red_list_failures(subject: Subject, today: date) -> list[str]:
     return failures
 
 
+PENDING = ("proposed", "notified", "objected")
+
+
+def renewable(entry, today: date) -> bool:
+    """A published red entry that runs out before the next yearly review: a subject that still
+    qualifies is proposed again now, so the renewal can be decided before the entry ends."""
+    return entry.valid_until is not None and entry.valid_until < add_years(today, 1)
+
+
 def rule_red_list(subject: Subject, today: date):
     """Red list (local policy, DOMAIN.md): grade ≥ 4A still valid, no punishment-side entry and
     no penalty in the last 3 years, annual reports on time for the last 2 years, and (when the
-    scoring package is present) a score in the top band. Proposed once per review year."""
+    scoring package is present) a score in the top band. Proposed once per review year, also
+    while last year's entry is published (a renewal: ``entries.publish`` continues it)."""
     if red_list_failures(subject, today) or any(
-            e.list_type == RED and e.state in ("proposed", "notified", "objected", "published")
+            e.list_type == RED and (e.state in PENDING or (
+                e.state == "published" and not renewable(e, today)))
             for e in subject.entries):
         return None
     years = report_years_due(today, policy("red_list_report_years"))

@@ -1,11 +1,14 @@
 """The daily time rules and the scan (credit.lists.scan) on real records, at their edges."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from core import workdays
+from core.extensions import db
 from credit.lists import entries, scan
+from credit.models import ListEntry
 from tests.credit.factories import notified, record
 
 D = date
@@ -33,3 +36,54 @@ def test_a_recorded_deregistration_removes_a_serious_entry_for_revocation(
     assert counts == ({"removed_deregistered": 1} if removed else {})
     if removed:
         assert entry.removal_code == "deregistered" and entry.removed_on == today
+
+
+def _red_listed(org, regulator):
+    """On the red list from 30 July 2024 (reviewed 15 July), valid until 30 July 2025."""
+    record(org, "grade", "evaluation", D(2021, 1, 5), grade=5)
+    for year in (2022, 2023, 2024):
+        record(org, "annual_report", "annual_report", D(year + 1, 5, 1), report_year=year,
+               report_status="on_time")
+    scan.red_review(None, D(2024, 7, 15))
+    (entry,) = _red(org)
+    notified(regulator, entry, D(2024, 7, 15))
+    entries.publish(regulator, entry, "红名单公告〔2024〕1号", D(2024, 7, 30))
+    assert entry.valid_until == D(2025, 7, 30)
+    return entry
+
+
+def _red(org):
+    return db.session.scalars(sa.select(ListEntry).where(
+        ListEntry.org_id == org.id, ListEntry.list_type == "red").order_by(ListEntry.id)).all()
+
+
+@pytest.mark.parametrize("decided", [D(2025, 7, 30), D(2025, 7, 31), D(2025, 8, 1)])
+def test_a_subject_that_qualifies_at_every_review_stays_on_the_red_list_without_a_gap(
+        app, society, regulator, decided):
+    """The review of 15 July 2025 proposes a renewal while last year's entry (valid until
+    30 July) is published; decided the day the old entry runs out, or one or two days later,
+    the public list shows the subject every day, and the renewal runs a year from 30 July."""
+    old = _red_listed(society, regulator)
+    assert scan.red_review(None, D(2025, 7, 15))["red_proposed"] == 1
+    renewal = _red(society)[-1]
+    notified(regulator, renewal, D(2025, 7, 15))
+    day = D(2025, 7, 29)
+    while day <= D(2025, 8, 2):
+        scan.apply_time_rules(None, day)
+        if day == decided:
+            entries.publish(regulator, renewal, "红名单公告〔2025〕1号", day)
+        assert [e.id for e in _red(society) if e.state == "published"] == \
+            [old.id if day < decided else renewal.id], day
+        day += timedelta(days=1)
+    assert old.removal_code == "renewed" and old.replaced_by_id == renewal.id
+    assert renewal.valid_until == D(2026, 7, 30) and renewal.listed_since == D(2024, 7, 30)
+
+
+def test_a_red_entry_past_its_year_runs_out_once_its_renewal_is_declined(app, society, regulator):
+    old = _red_listed(society, regulator)
+    scan.red_review(None, D(2025, 7, 15))
+    renewal = _red(society)[-1]
+    scan.apply_time_rules(None, D(2025, 7, 31))
+    assert old.state == "published"  # held while its renewal is in due process
+    entries.cancel(regulator, renewal, "不予续期", D(2025, 8, 1))
+    assert scan.apply_time_rules(None, D(2025, 8, 1)) == {"removed_expired": 1}
