@@ -15,7 +15,6 @@ from core.extensions import db
 from core.jobs import JobRun
 from core.timeutil import local_date
 from credit.facts import annual_reports
-from credit.facts.records import subject_orgs
 from credit.lists import scan
 
 DAILY = "credit.daily"
@@ -35,7 +34,7 @@ def daily(today: date | None = None, commit: Callable[[], None] | None = None) -
     counts = {"missing_reports": annual_reports.record_missing_reports(today)}
     counts.update(scan.apply_time_rules(None, today))
     commit()
-    ids = [org.id for org in subject_orgs()]
+    ids = scan.subject_ids()
     counts["proposed"] = 0
     for start in range(0, len(ids), SCAN_BATCH):
         counts["proposed"] += len(scan.run_scan(None, today,

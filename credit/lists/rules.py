@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -59,6 +59,34 @@ class Subject:
     entries: list = field(default_factory=list)  # ListEntry-like objects, every state
     score_grade: str | None = None
     scoring_available: bool = False
+    # Approved changes of its kind or eldercare flag, oldest first: (the day it was decided,
+    # (is_social, is_eldercare) before, the same after). A rule applies to the subject as it
+    # was when the facts happened (scan.identity_history).
+    history: list = field(default_factory=list)
+
+    def identities_on(self, day: date) -> set[tuple[bool, bool]]:
+        """What the subject was on ``day``: on the day of a change, both what it was and
+        what it became (a same-day change takes nobody out of a rule)."""
+        if not self.history:
+            return {(self.is_social, self.is_eldercare)}
+        earlier = [after for on, _before, after in self.history if on < day]
+        start = earlier[-1] if earlier else self.history[0][1]
+        return {start} | {after for on, _before, after in self.history if on == day}
+
+    def ever(self, list_type: str) -> bool:
+        """Whether the list applied to the subject at any time (today or before a change)."""
+        held = {(self.is_social, self.is_eldercare)}
+        held |= {i for _on, before, after in self.history for i in (before, after)}
+        return any(_fits(i, list_type) for i in held)
+
+    def as_of_facts(self, list_type: str) -> Subject:
+        """The subject with only the facts formed while the list applied to it (certificates
+        and grades speak about other facts or the subject, not about its kind)."""
+        if not self.history or list_type == RED:
+            return self
+        return replace(self, facts=[
+            f for f in self.facts if f.kind in ("certificate", "grade")
+            or any(_fits(i, list_type) for i in self.identities_on(f.occurred_on))])
 
     def of(self, kind: str, *subtypes: str) -> list:
         return [f for f in self.facts if f.kind == kind and (not subtypes or f.subtype in subtypes)]
@@ -84,6 +112,12 @@ class Subject:
         for cert in self.of("certificate", subtype):
             found.setdefault(cert.related_fact_id, []).append(cert)
         return found
+
+
+def _fits(identity: tuple[bool, bool], list_type: str) -> bool:
+    is_social, is_eldercare = identity
+    return {ABNORMAL: is_social, SERIOUS: is_social, ELDERCARE: is_eldercare}.get(
+        list_type, is_social or is_eldercare)
 
 
 Found = list[tuple[object, date]]  # (fact, the day it qualifies)
@@ -430,11 +464,9 @@ def applies(subject: Subject, list_type: str) -> bool:
     if subject.status == "revoked":
         return list_type == SERIOUS
     if list_type == ABNORMAL:  # the stronger list already applies: it is not listed twice
-        return subject.is_social and not subject.published(SERIOUS)
-    if list_type == SERIOUS:
-        return subject.is_social
-    if list_type == ELDERCARE:
-        return subject.is_eldercare
+        return subject.ever(ABNORMAL) and not subject.published(SERIOUS)
+    if list_type in (SERIOUS, ELDERCARE):
+        return subject.ever(list_type)
     return True
 
 
@@ -458,7 +490,8 @@ def evaluate(subject: Subject, today: date, lists=(ABNORMAL, SERIOUS, ELDERCARE)
     for list_type in lists:
         if not applies(subject, list_type):
             continue
-        hits = [p for rule in RULES[list_type] if (p := rule(subject, today)) is not None]
+        view = subject.as_of_facts(list_type)
+        hits = [p for rule in RULES[list_type] if (p := rule(view, today)) is not None]
         if hits:
             found.append(combine(hits))
     return found

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from core import scores
 from core.db import advisory_lock
 from core.extensions import db
-from core.orgs.models import Organization
+from core.orgs.models import IdentityChange, Organization, OrgKind
+from core.timeutil import local_date
 from credit.facts.records import effective_facts, subject_orgs
 from credit.lists import entries as lifecycle
 from credit.lists.removals import (
@@ -40,9 +41,51 @@ def scoring_available() -> bool:
     return scores.has_provider()
 
 
+KIND_FIELDS = ("kind", "is_eldercare")
+
+
+def identity_history(org_ids=None) -> dict[int, list[IdentityChange]]:
+    """Approved changes of a kind or eldercare flag, by organization, oldest first."""
+    query = sa.select(IdentityChange).where(IdentityChange.status == "approved").order_by(
+        IdentityChange.decided_at, IdentityChange.id)
+    if org_ids is not None:
+        query = query.where(IdentityChange.org_id.in_(list(org_ids)))
+    grouped: dict[int, list[IdentityChange]] = defaultdict(list)
+    for change in db.session.execute(query).scalars():
+        if any(key in change.before for key in KIND_FIELDS):
+            grouped[change.org_id].append(change)
+    return grouped
+
+
+def _kind_history(org: Organization, changes: list[IdentityChange]) -> list:
+    """``Subject.history``: walk back from what the organization is now."""
+    def seen(values):
+        return OrgKind(values["kind"]).is_social_organization, bool(values["is_eldercare"])
+
+    now = {key: getattr(org, key) for key in KIND_FIELDS}
+    found = []
+    for change in reversed(changes):
+        was = {**now, **{k: v for k, v in change.before.items() if k in KIND_FIELDS}}
+        found.append((local_date(change.decided_at), seen(was), seen(now)))
+        now = was
+    return found[::-1]
+
+
+def subject_ids() -> list[int]:
+    """Every organization the rules may look at, in id order: today's credit subjects and
+    those that were one before an approved change of kind or eldercare flag."""
+    return sorted({o.id for o in subject_orgs()} | set(identity_history()))
+
+
 def subjects(today: date, org_ids=None) -> list[tuple[Organization, Subject]]:
-    """Every credit subject as the rules see it on ``today``."""
+    """Every credit subject as the rules see it on ``today``, including an organization that
+    was one before an approved change of its kind or eldercare flag."""
+    history = identity_history(org_ids)
     orgs = subject_orgs(org_ids)
+    former = set(history) - {o.id for o in orgs}
+    if former:
+        orgs = sorted(orgs + [db.session.get(Organization, i) for i in former],
+                      key=lambda o: o.id)
     ids = [o.id for o in orgs]
     facts = effective_facts(ids, until=today)
     entries = _entries_by_org(ids)
@@ -55,7 +98,8 @@ def subjects(today: date, org_ids=None) -> list[tuple[Organization, Subject]]:
         score_grade=views[org.id].grade if org.id in views else None,
         # The score criterion applies once the subject has a score: red-list reviews that ran
         # before the first scoring (e.g. the demo's history) use the factual criteria only.
-        scoring_available=available and org.id in views)) for org in orgs]
+        scoring_available=available and org.id in views,
+        history=_kind_history(org, history.get(org.id, [])))) for org in orgs]
 
 
 def subject_view(org_id: int, today: date) -> Subject:

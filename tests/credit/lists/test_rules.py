@@ -281,3 +281,24 @@ def test_lists_apply_by_kind_of_subject_and_never_to_deregistered_ones():
     assert [p.list_type for p in evaluate(subject(revoked, status="revoked"), D(2024, 1, 2))] \
         == ["serious"]
 
+
+
+@pytest.mark.parametrize("changed, listed", [(D(2024, 3, 9), False), (D(2024, 3, 10), True),
+                                             (D(2024, 3, 11), True)])
+def test_a_change_of_kind_does_not_take_a_subject_out_of_the_directory_rules(changed, listed):
+    """A social organization that became a company (approved on ``changed``) is judged on a
+    warning of 10 March as what it was that day; on the day of the change it was both."""
+    company = subject(warning(D(2024, 3, 10)), social=False)
+    company.history = [(changed, (True, False), (False, False))]
+    assert [p.list_type for p in evaluate(company, D(2024, 3, 20))] == \
+        (["abnormal"] if listed else [])
+
+
+@pytest.mark.parametrize("changed, listed", [(D(2024, 3, 9), True), (D(2024, 3, 10), True),
+                                             (D(2024, 3, 11), False)])
+def test_facts_from_before_a_subject_became_a_social_organization_do_not_list_it(
+        changed, listed):
+    society = subject(warning(D(2024, 3, 10)))
+    society.history = [(changed, (False, False), (True, False))]
+    assert [p.list_type for p in evaluate(society, D(2024, 3, 20))] == \
+        (["abnormal"] if listed else [])

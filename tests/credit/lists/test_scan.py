@@ -1,12 +1,14 @@
 """The daily time rules and the scan (credit.lists.scan) on real records, at their edges."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from core import workdays
 from core.extensions import db
+from core.orgs import identity
+from core.timeutil import local_datetime
 from credit.lists import entries, scan
 from credit.models import ListEntry
 from tests.credit.factories import notified, record
@@ -87,3 +89,22 @@ def test_a_red_entry_past_its_year_runs_out_once_its_renewal_is_declined(app, so
     assert old.state == "published"  # held while its renewal is in due process
     entries.cancel(regulator, renewal, "不予续期", D(2025, 8, 1))
     assert scan.apply_time_rules(None, D(2025, 8, 1)) == {"removed_expired": 1}
+
+
+@pytest.mark.parametrize("changed, listed", [(D(2024, 3, 9), False), (D(2024, 3, 10), True),
+                                             (D(2024, 3, 11), True)])
+def test_an_eldercare_rule_applies_to_the_home_as_it_was_when_the_facts_happened(
+        app, home, make, changed, listed):
+    """The bureau approved dropping the eldercare flag: abuse found on 10 March still lists
+    the home when the flag went on 10 March or later (on the day of the change it was both);
+    a flag dropped the day before means the home was no longer an eldercare provider."""
+    record(home, "eldercare", "elder_abuse", D(2024, 3, 10))
+    clerk, chief = make.user("regulator"), make.user("regulator")
+    change = identity.file_change(clerk, home, {"is_eldercare": False}, "不再从事养老服务",
+                                  "变更登记 2024-17", now=local_datetime(changed, time(9)))
+    identity.decide_change(chief, change, True, "核实无误", now=local_datetime(changed, time(16)))
+    assert not home.is_eldercare and home.id in scan.subject_ids()  # the daily job's batches
+    proposed = scan.run_scan(None, D(2024, 3, 20))
+    assert [e.list_type for e in proposed] == (["eldercare"] if listed else [])
+    if listed:
+        assert "第六条第一款第（二）项" in proposed[0].legal_basis
