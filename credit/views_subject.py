@@ -59,7 +59,7 @@ def subject(org_id: int):
 def _objection_targets(org_id: int, view) -> list[tuple[str, str]]:
     choices = [(f"entry:{e.id}", _("名单记录 #%(id)s %(reason)s", id=e.id, reason=e.reason[:40]))
                for e in view.entries if e.state in (EntryState.NOTIFIED, EntryState.PUBLISHED)]
-    choices += [(f"fact:{t.fact.id}", f"{_('信用信息')} #{t.fact.id} {t.fact.occurred_on} "
+    choices += [(f"fact:{t.fact.id}", f"{_('信用信息')} {t.fact.occurred_on} "
                  f"{kind_label(t.fact.kind)} · {subtype_label(t.fact.subtype)}")
                 for t in view.facts if t.status == "effective"]
     return choices

@@ -102,7 +102,7 @@ def test_my_page_lists_what_waits_for_my_answer(ch, client, login_as):
     runs.run_matching(None)
     login_as(user=ch.staff)
     text = client.get("/charity/mine").get_data(as_text=True)
-    assert "等待我答复的对接建议" in text and "对接建议 #" in text
+    assert "等待我答复的对接建议" in text and "/charity/proposals/" in text
 
 
 def test_a_volunteer_saves_a_profile_and_signs_up(ch, client, login_as):
