@@ -58,7 +58,8 @@ class Subject:
     facts: list = field(default_factory=list)  # effective facts, oldest first
     entries: list = field(default_factory=list)  # ListEntry-like objects, every state
     score_grade: str | None = None
-    scoring_available: bool = False
+    scoring_available: bool = False  # this subject has a score the rules may read
+    scoring_installed: bool = False  # a scoring package provides scores at all
     # Approved changes of its kind or eldercare flag, oldest first: (the day it was decided,
     # (is_social, is_eldercare) before, the same after). A rule applies to the subject as it
     # was when the facts happened (scan.identity_history).
@@ -431,7 +432,9 @@ def rule_red_list(subject: Subject, today: date):
                 key=lambda f: (f.grade, f.occurred_on))
     reports = [f for f in subject.of("annual_report")
                if f.report_year in years and f.report_status == "on_time"]
-    score = "；信用评分在最高档" if subject.scoring_available else "；评分模块未接入，评分条件暂不适用"
+    score = ("；信用评分在最高档" if subject.scoring_available else
+             "；该主体尚无信用评分，评分条件暂不适用" if subject.scoring_installed else
+             "；评分模块未接入，评分条件暂不适用")
     return Proposal(RED, "red.yearly_review", "red.criteria",
                     f"评估等级 {grade.grade}A（有效期至 {grade.valid_until.isoformat()}）；近"
                     f" {policy('red_list_clean_years')} 年无处罚、无惩戒名单记录；"

@@ -98,7 +98,7 @@ def subjects(today: date, org_ids=None) -> list[tuple[Organization, Subject]]:
         score_grade=views[org.id].grade if org.id in views else None,
         # The score criterion applies once the subject has a score: red-list reviews that ran
         # before the first scoring (e.g. the demo's history) use the factual criteria only.
-        scoring_available=available and org.id in views,
+        scoring_available=available and org.id in views, scoring_installed=available,
         history=_kind_history(org, history.get(org.id, [])))) for org in orgs]
 
 

@@ -209,6 +209,17 @@ def test_a_clean_4a_subject_with_reports_on_time_is_proposed_for_the_red_list():
     assert "评分模块未接入" in proposal.reason
 
 
+def test_the_red_list_reason_says_a_subject_has_no_score_yet_while_a_model_is_active():
+    today = D(2024, 7, 15)
+    unscored = subject(*_good(today))
+    unscored.scoring_installed = True
+    proposal = lists.rule_red_list(unscored, today)
+    assert "该主体尚无信用评分" in proposal.reason and "评分模块未接入" not in proposal.reason
+    scored = subject(*_good(today), score_grade="A", scoring=True)
+    scored.scoring_installed = True
+    assert "信用评分在最高档" in lists.rule_red_list(scored, today).reason
+
+
 @pytest.mark.parametrize("today, eligible", [(D(2024, 5, 9), False), (D(2024, 5, 10), False),
                                              (D(2024, 5, 11), True)])
 def test_a_penalty_keeps_the_red_list_closed_until_its_three_years_have_run(today, eligible):
