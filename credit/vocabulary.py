@@ -12,6 +12,7 @@ itself map to ``core.sanctions`` codes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -367,10 +368,22 @@ def _get(table):
     return lambda code: str(table.get(code, code or ""))
 
 
+_SOURCE_KEY = re.compile(r"^[a-z_]+\.[a-z_]+:")
+
+
+def document_words(value: str | None) -> str:
+    """A document number as people read it: a fact the platform recorded itself carries its
+    source key there (``charity.proposal:44:fulfilled:need``), which is said in words."""
+    if value and _SOURCE_KEY.match(value):
+        return str(_l("本平台自动记录"))
+    return value or ""
+
+
 FILTERS = {
     "credit_list": _get(LIST_LABELS), "credit_state": _get(STATE_LABELS),
     "credit_outcome": _get(OUTCOME_LABELS), "credit_removal": _get(REMOVAL_LABELS),
     "credit_tier": _get(TIER_LABELS), "credit_result": _get(RESULTS),
     "credit_report": _get(REPORT_STATUSES), "credit_fact_status": _get(FACT_STATUS_LABELS),
     "credit_kind": kind_label, "credit_subtype": subtype_label, "credit_measure": measure_label,
+    "credit_document": document_words,
 }

@@ -6,6 +6,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import validate
 
@@ -268,7 +269,22 @@ def audit_log():
     report = audit.verify_chain() if args["verify"] else None
     return render_template("admin/audit.html",
                            page=paginate(audit.records_query(args["action"]), PER_PAGE),
-                           action=args["action"] or "", report=report)
+                           action=args["action"] or "", report=report,
+                           subject_words=AUDIT_SUBJECT_WORDS)
+
+
+# What an audited record is, in words (the table name stays beside it, as code, for the
+# administrator who searches the database).
+AUDIT_SUBJECT_WORDS = {
+    "user_account": _l("账号"), "api_token": _l("接口令牌"), "person": _l("个人"),
+    "organization": _l("组织"), "district": _l("区县"), "credit_fact": _l("信用信息"),
+    "credit_list_entry": _l("名单记录"), "credit_objection": _l("异议"),
+    "credit_repair": _l("信用修复申请"), "notice_document": _l("告知书或决定书"),
+    "timebank_session": _l("服务记录"), "timebank_posting": _l("时间账户记账"),
+    "timebank_certificate": _l("志愿服务证明"), "timebank_redemption": _l("兑换"),
+    "timebank_catalogue_item": _l("兑换服务项目"), "charity_need": _l("慈善需求"),
+    "charity_offer": _l("慈善供给"), "charity_proposal": _l("对接建议"),
+}
 
 
 @bp.route("/districts", methods=["GET", "POST"])

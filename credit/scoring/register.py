@@ -42,7 +42,7 @@ def init_app(app) -> None:
     register_job("credit.score_nightly", jobs.score_nightly_job, "cron", hour=1, minute=30,
                  description="Score every credit subject with the active model")
     register_job("credit.score_retrain", jobs.retrain_job, "cron", hour=2, minute=40,
-                 description="Retrain the score model when policy score_retrain_months says so; "
+                 description="Retrain the score model when its retraining interval (policy) has passed; "
                              "promote it only by the promotion rule")
     scores.register_provider(app, subject_scores.latest_views)
     # The public reads how scores work in words; the model's figures are for the bureau (the

@@ -80,16 +80,20 @@ def raw_select(table):
 # --- reading responses ---------------------------------------------------------------------
 
 class PageParser(HTMLParser):
-    """Links and forms of a page (each form: method, action, input names and values)."""
+    """Links, forms (method, action, input names and values) and visible words of a page."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.forms: list[dict] = []
+        self.words: list[str] = []  # visible text, outside _HIDDEN_TEXT elements
         self._form = None
+        self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag in _HIDDEN_TEXT:
+            self._hidden += 1
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "form":
@@ -103,6 +107,16 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
+        if tag in _HIDDEN_TEXT and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.words.append(data.strip())
+
+
+# Elements whose text a reader never sees as words (code, machine data, editable values).
+_HIDDEN_TEXT = {"script", "style", "code", "textarea", "title", "option"}
 
 
 def response_text(response) -> str:
@@ -192,6 +206,7 @@ class Fetched:
     mimetype: str
     forms: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the page's visible text, piece by piece
 
 
 @dataclass
@@ -241,6 +256,7 @@ class Crawler:
                 parser.feed(text)
                 fetched.forms = parser.forms
                 fetched.links = parser.links
+                fetched.words = parser.words
         self.result.fetched.append(fetched)
         return response, fetched
 
