@@ -28,8 +28,11 @@ def test_a_regulator_publishes_an_entry_and_the_public_list_shows_it(app, live_s
     sign_in(page, live_server, "chen", PASSWORD)
     page.goto(f"{live_server}/credit/entries/{entry.id}")
     page.get_by_label("决定文号").fill("常民信决〔2026〕18号")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="作出决定并公示").click()
     page.wait_for_load_state("networkidle")
+    assert asked and "公开" in asked[0]  # an irreversible decision is confirmed first
     assert page.get_by_text("已公示").first.is_visible()
 
     page.goto(f"{live_server}/credit/public/lists/serious")
