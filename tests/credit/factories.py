@@ -6,8 +6,9 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
+from core import workdays
 from credit.facts.records import Recording, record_fact
-from credit.lists import entries
+from credit.lists import entries, scan
 from credit.lists.rules import Subject
 
 _ids = itertools.count(1000)
@@ -81,4 +82,20 @@ def notified(regulator, entry, on: date):
     objection window runs from ``on`` (the served date decides it: credit.lists.notices)."""
     entries.notify(regulator, entry, on)
     entries.serve_in_person(regulator, entry, on, "送达回证（测试）")
+    return entry
+
+
+def scan_lists(today: date, lists=("abnormal", "serious", "eldercare")):
+    """The punishment lists' scan on ``today`` (what the daily job runs)."""
+    return scan.run_scan(None, today, lists)
+
+
+def listed(org, regulator, on: date, publish_on: date | None = None, subtype="warning",
+           **fields):
+    """A fact on ``on``, proposed and notified the same day, published after the window."""
+    record(org, "penalty", subtype, on, **fields)
+    (entry,) = scan_lists(on)
+    notified(regulator, entry, on)
+    entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
+                    workdays.add_working_days(entry.objection_due, 1))
     return entry

@@ -12,31 +12,18 @@ from core.extensions import db
 from core.outbox import OutboxMessage
 from credit.lists import entries, scan
 from credit.models import FeedEvent, ListEntry
-from tests.credit.factories import notified, record
+from tests.credit.factories import listed, notified, record, scan_lists
 
 D = date
 
 
-def _scan(today, lists=("abnormal", "serious", "eldercare")):
-    return scan.run_scan(None, today, lists)
-
-
-def _listed(org, regulator, on, publish_on=None, subtype="warning", **fields):
-    """A fact on ``on``, proposed and notified the same day, published after the window."""
-    record(org, "penalty", subtype, on, **fields)
-    (entry,) = _scan(on)
-    notified(regulator, entry, on)
-    entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
-                    workdays.add_working_days(entry.objection_due, 1))
-    return entry
-
 
 def test_a_rule_proposal_goes_through_notice_and_window_to_publication(app, society, regulator):
     record(society, "penalty", "warning", D(2024, 2, 27))
-    (entry,) = _scan(D(2024, 2, 29))
+    (entry,) = scan_lists(D(2024, 2, 29))
     assert entry.state == "proposed" and entry.list_type == "abnormal"
     assert entry.fact_ids and "第十条第（五）项" in entry.legal_basis
-    assert _scan(D(2024, 3, 1)) == []  # idempotent
+    assert scan_lists(D(2024, 3, 1)) == []  # idempotent
 
     entries.notify(regulator, entry, D(2024, 2, 29))
     assert entry.state == "notified" and entry.objection_due is None  # sent, not yet served
@@ -67,7 +54,7 @@ def test_the_objection_window_skips_holidays_from_the_admin_table(app, society, 
     workdays.set_day(D(2024, 4, 5), "清明节", False)
     workdays.set_day(D(2024, 4, 7), "调休上班", True)
     record(society, "penalty", "warning", D(2024, 4, 1))
-    (entry,) = _scan(D(2024, 4, 1))
+    (entry,) = scan_lists(D(2024, 4, 1))
     notified(regulator, entry, D(2024, 4, 1))
     # 2,3 | 7(调休),8,9,10,11,12 | 15,16 → the 10th working day is 16 April.
     assert entry.objection_due == D(2024, 4, 16)
@@ -82,8 +69,8 @@ def three_warnings_for_serious(app_config):
 @pytest.mark.usefixtures("three_warnings_for_serious")
 def test_a_new_qualifying_fact_restarts_the_clock_but_not_the_time_on_the_list(
         app, society, regulator):
-    first = _listed(society, regulator, D(2024, 1, 2))
-    second = _listed(society, regulator, D(2024, 4, 1))
+    first = listed(society, regulator, D(2024, 1, 2))
+    second = listed(society, regulator, D(2024, 4, 1))
     assert first.state == "removed" and first.removal_code == "superseded"
     assert first.replaced_by_id == second.id
     assert second.listed_since == first.listed_since and second.clock_start == second.decided_on
@@ -101,8 +88,8 @@ def test_a_replacement_is_published_before_the_entry_it_ends_is_removed(
         app, society, regulator):
     """docs/credit-feed.md "Replacement": a consumer applying events in order never holds the
     subject off the list it stays on, and the new entry already carries the old grounds."""
-    first = _listed(society, regulator, D(2024, 1, 2))
-    second = _listed(society, regulator, D(2024, 4, 1))
+    first = listed(society, regulator, D(2024, 1, 2))
+    second = listed(society, regulator, D(2024, 4, 1))
     events = db.session.scalars(sa.select(FeedEvent).order_by(FeedEvent.seq)).all()
     assert [(e.entry_id, e.event) for e in events] == [
         (first.id, "published"), (second.id, "published"), (first.id, "removed")]
@@ -118,12 +105,12 @@ def test_two_years_on_the_directory_moves_the_subject_to_the_serious_list(
         app, society, regulator):
     record(society, "contact", "letter_unsigned", D(2021, 12, 1))
     record(society, "contact", "letter_unsigned", D(2022, 1, 3))
-    (entry,) = _scan(D(2022, 1, 4))
+    (entry,) = scan_lists(D(2022, 1, 4))
     notified(regulator, entry, D(2022, 1, 4))
     entries.publish(regulator, entry, "文号", D(2022, 1, 20))
     assert entry.needs_rectification
-    assert _scan(D(2024, 1, 20)) == []
-    (move,) = _scan(D(2024, 1, 21))
+    assert scan_lists(D(2024, 1, 20)) == []
+    (move,) = scan_lists(D(2024, 1, 21))
     assert move.list_type == "serious" and move.origin == "move"
     notified(regulator, move, D(2024, 1, 22))
     entries.publish(regulator, move, "文号2", D(2024, 2, 20))
@@ -134,7 +121,7 @@ def test_two_years_on_the_directory_moves_the_subject_to_the_serious_list(
 
 def test_eldercare_entries_name_the_responsible_persons_and_expire(app, home, regulator):
     record(home, "eldercare", "subsidy_fraud", D(2021, 3, 1))
-    (entry,) = _scan(D(2021, 3, 1))
+    (entry,) = scan_lists(D(2021, 3, 1))
     assert entry.responsible_persons[0]["name"] == home.legal_representative
     notified(regulator, entry, D(2021, 3, 1))
     entries.publish(regulator, entry, "文号", D(2021, 3, 22))
@@ -155,18 +142,18 @@ def test_publishing_a_punishment_entry_ends_a_red_one(app, society, regulator):
     notified(regulator, red, D(2024, 7, 15))
     entries.publish(regulator, red, "红名单公告", D(2024, 7, 30))
     assert sanctions.is_barred(society.id, sanctions.PRIORITY_FUNDING, D(2024, 8, 1))
-    _listed(society, regulator, D(2024, 9, 2), subtype="suspension")
+    listed(society, regulator, D(2024, 9, 2), subtype="suspension")
     assert red.state == "removed" and red.removal_code == "red_review"
 
 
 def test_a_proposal_can_be_declined_with_a_reason_and_is_not_proposed_again(
         app, society, regulator):
     record(society, "penalty", "warning", D(2024, 3, 1))
-    (entry,) = _scan(D(2024, 3, 1))
+    (entry,) = scan_lists(D(2024, 3, 1))
     with pytest.raises(ValidationFailed):
         entries.cancel(regulator, entry, " ", D(2024, 3, 2))
     entries.cancel(regulator, entry, "主管单位证明不负直接责任", D(2024, 3, 2))
-    assert entry.state == "cancelled" and _scan(D(2024, 3, 3)) == []
+    assert entry.state == "cancelled" and scan_lists(D(2024, 3, 3)) == []
 
 
 def test_a_manual_proposal_needs_a_legal_basis_and_the_subjects_own_facts(
@@ -196,9 +183,9 @@ def test_a_second_warning_on_the_directory_ends_on_the_serious_list_only(
     """第十五条第（五）项: the second warning proposes a directory and a serious entry; the
     subject ends on the serious list only, on both warnings, whichever is decided first, on
     the same day or the next."""
-    listed = _listed(society, regulator, D(2024, 1, 2))
+    on_directory = listed(society, regulator, D(2024, 1, 2))
     record(society, "penalty", "warning", D(2024, 4, 1))
-    proposed = {e.list_type: e for e in _scan(D(2024, 4, 1))}
+    proposed = {e.list_type: e for e in scan_lists(D(2024, 4, 1))}
     assert set(proposed) == {"abnormal", "serious"}
     for entry in proposed.values():
         notified(regulator, entry, D(2024, 4, 1))
@@ -211,7 +198,7 @@ def test_a_second_warning_on_the_directory_ends_on_the_serious_list_only(
     on_lists = db.session.scalars(sa.select(ListEntry.list_type).where(
         ListEntry.org_id == society.id, ListEntry.state == "published")).all()
     assert on_lists == ["serious"]
-    assert set(listed.fact_ids) | set(proposed["abnormal"].fact_ids) <= set(serious.fact_ids)
+    assert set(on_directory.fact_ids) | set(proposed["abnormal"].fact_ids) <= set(serious.fact_ids)
     in_force = db.session.scalars(sa.select(sanctions.Sanction.source).where(
         sanctions.Sanction.org_id == society.id, sanctions.Sanction.lifted_at.is_(None))).all()
     assert set(in_force) == {f"credit.entry:{serious.id}"}

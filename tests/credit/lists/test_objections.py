@@ -5,35 +5,21 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from core import workdays
 from core.errors import Conflict, PermissionDenied
 from core.extensions import db
 from credit.facts.records import effective_facts
-from credit.lists import entries, objections, scan
+from credit.lists import entries, objections
 from credit.models import CreditFact, FeedEvent
-from tests.credit.factories import notified, record
+from tests.credit.factories import listed, notified, record, scan_lists
 
 D = date
 
-
-def _scan(today, lists=("abnormal", "serious", "eldercare")):
-    return scan.run_scan(None, today, lists)
-
-
-def _listed(org, regulator, on, publish_on=None, subtype="warning", **fields):
-    """A fact on ``on``, proposed and notified the same day, published after the window."""
-    record(org, "penalty", subtype, on, **fields)
-    (entry,) = _scan(on)
-    notified(regulator, entry, on)
-    entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
-                    workdays.add_working_days(entry.objection_due, 1))
-    return entry
 
 
 def test_an_objection_freezes_publication_until_it_is_decided(app, society, regulator, make):
     staff = make.user("org_staff", org=society)
     record(society, "penalty", "warning", D(2024, 3, 1))
-    (entry,) = _scan(D(2024, 3, 1))
+    (entry,) = scan_lists(D(2024, 3, 1))
     notified(regulator, entry, D(2024, 3, 1))
     objection = objections.file_objection(staff, society.id, "警告已撤销", entry_id=entry.id,
                                           today=D(2024, 3, 5))
@@ -51,7 +37,7 @@ def test_an_upheld_objection_corrects_the_fact_and_the_right_list_follows(
         app, society, regulator, make):
     staff = make.user("org_staff", org=society)
     wrong = record(society, "penalty", "fine", D(2024, 3, 1), amount_yuan=60_000)
-    (entry,) = _scan(D(2024, 3, 1))
+    (entry,) = scan_lists(D(2024, 3, 1))
     assert entry.list_type == "serious"
     notified(regulator, entry, D(2024, 3, 1))
     objection = objections.file_objection(staff, society.id, "罚款为 6000 元，录入有误",
@@ -64,14 +50,14 @@ def test_an_upheld_objection_corrects_the_fact_and_the_right_list_follows(
     assert entry.state == "cancelled" and entry.removal_code == "objection_corrected"
     fixed = db.session.get(CreditFact, objection.correction_fact_id)
     assert fixed.supersedes_id == wrong.id and fixed.amount_yuan == 6000
-    (again,) = _scan(D(2024, 3, 8))
+    (again,) = scan_lists(D(2024, 3, 8))
     assert again.list_type == "abnormal" and again.fact_ids == [fixed.id]
 
 
 def test_an_accepted_late_objection_to_a_published_entry_shows_it_under_objection_in_the_feed(
         app, society, regulator, make):
     staff = make.user("org_staff", org=society)
-    entry = _listed(society, regulator, D(2024, 3, 1))
+    entry = listed(society, regulator, D(2024, 3, 1))
     objection = objections.file_objection(staff, society.id, "有异议", entry_id=entry.id,
                                           today=D(2024, 5, 1))
     assert not objection.in_window and not entry.under_objection  # late: recorded only

@@ -4,26 +4,12 @@ from datetime import date
 
 import pytest
 
-from core import workdays
 from core.errors import ValidationFailed
-from credit.lists import entries, repair, scan
-from tests.credit.factories import notified, record
+from credit.lists import entries, repair
+from tests.credit.factories import listed, notified, scan_lists
 
 D = date
 
-
-def _scan(today, lists=("abnormal", "serious", "eldercare")):
-    return scan.run_scan(None, today, lists)
-
-
-def _listed(org, regulator, on, publish_on=None, subtype="warning", **fields):
-    """A fact on ``on``, proposed and notified the same day, published after the window."""
-    record(org, "penalty", subtype, on, **fields)
-    (entry,) = _scan(on)
-    notified(regulator, entry, on)
-    entries.publish(regulator, entry, "常民决〔2024〕1号", publish_on or
-                    workdays.add_working_days(entry.objection_due, 1))
-    return entry
 
 
 def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society, regulator,
@@ -33,7 +19,7 @@ def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society,
     staff = make.user("org_staff", org=society)
     assert record_missing_reports(D(2024, 7, 1)) == 1
     assert record_missing_reports(D(2024, 7, 2)) == 0
-    (entry,) = _scan(D(2024, 7, 2))
+    (entry,) = scan_lists(D(2024, 7, 2))
     notified(regulator, entry, D(2024, 7, 2))
     entries.publish(regulator, entry, "文号", D(2024, 7, 20))
     application = repair.apply_for_repair(staff, entry.id, "已补报", "补报回执 2024-88",
@@ -52,7 +38,7 @@ def test_repair_removes_a_directory_entry_once_the_report_is_filed(app, society,
 def test_serious_repair_is_refused_before_two_years_with_the_date(app, society, regulator,
                                                                   make):
     staff = make.user("org_staff", org=society)
-    entry = _listed(society, regulator, D(2022, 5, 9), subtype="suspension",
+    entry = listed(society, regulator, D(2022, 5, 9), subtype="suspension",
                     publish_on=D(2022, 5, 30))
     with pytest.raises(ValidationFailed) as refused:
         repair.apply_for_repair(staff, entry.id, "已整改", "材料", D(2024, 5, 30))
