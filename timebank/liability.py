@@ -86,18 +86,22 @@ def compute(now: datetime | None = None) -> Liability:
     now = clock.utc(now)
     years = policy("credit_expiry_years")
     expiring = _expiring_by_account(now, years) if years else {}
-    rows = db.session.execute(
-        sa.select(LedgerAccount.id, District.name, LedgerAccount.balance, LedgerAccount.held)
-        .join(Person, Person.id == LedgerAccount.person_id)
-        .outerjoin(District, District.id == Person.district_id)
-        .where(LedgerAccount.kind == AccountKind.PERSON, LedgerAccount.balance > 0)).all()
-    by_district: dict[str, list[int]] = {}
-    for account_id, name, balance, held in rows:
-        acc = by_district.setdefault(name or _("未登记区县"), [0, 0, 0, 0])
-        acc[0] += 1
-        acc[1] += int(balance)
-        acc[2] += int(held)
-        acc[3] += min(expiring.get(account_id, 0), int(balance) - int(held))
+    held_by = (sa.select(District.name, sa.func.count(), sa.func.sum(LedgerAccount.balance),
+                         sa.func.sum(LedgerAccount.held))
+               .select_from(LedgerAccount).join(Person, Person.id == LedgerAccount.person_id)
+               .outerjoin(District, District.id == Person.district_id)
+               .where(LedgerAccount.kind == AccountKind.PERSON, LedgerAccount.balance > 0))
+    by_district = {name or _("未登记区县"): [int(n), int(b or 0), int(h or 0), 0]
+                   for name, n, b, h in db.session.execute(held_by.group_by(District.name))}
+    if expiring:  # only when credits expire: what is due, capped at what each account has free
+        for name, account_id, balance, held in db.session.execute(
+                sa.select(District.name, LedgerAccount.id, LedgerAccount.balance,
+                          LedgerAccount.held)
+                .join(Person, Person.id == LedgerAccount.person_id)
+                .outerjoin(District, District.id == Person.district_id)
+                .where(LedgerAccount.id.in_(list(expiring)), LedgerAccount.balance > 0)):
+            by_district[name or _("未登记区县")][3] += min(expiring[account_id],
+                                                        int(balance) - int(held))
     totals = dict(db.session.execute(sa.select(Posting.kind, sa.func.sum(Posting.amount))
                                      .group_by(Posting.kind)).all())
     recent = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Redemption.amount), 0))

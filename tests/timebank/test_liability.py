@@ -51,3 +51,18 @@ def test_each_institutions_monthly_settlement_and_its_export(tb, make, client, l
     assert client.get("/timebank/liability/settlement.pdf").status_code == 404
     login_as(user=staff)
     assert client.get("/timebank/liability").status_code == 403
+
+
+def test_credits_due_to_expire_within_90_days_are_counted(tb, app, frozen_clock):
+    frozen_clock.local(2025, 3, 1, 10, 0)
+    elder = tb.volunteer()
+    tb.fund(elder.person, 120)
+    frozen_clock.local(2025, 12, 20, 10, 0)
+    tb.fund(elder.person, 30)  # recent: not due
+    frozen_clock.local(2026, 1, 15, 10, 0)  # one year after March 2025 is within 90 days
+    app.config["POLICY_CREDIT_EXPIRY_YEARS"] = 1
+    try:
+        data = liability.compute()
+    finally:
+        app.config["POLICY_CREDIT_EXPIRY_YEARS"] = None
+    assert data.expiry_years == 1 and data.outstanding == 150 and data.expiring == 120
