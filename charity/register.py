@@ -8,6 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Called once by `core.app.create_app`."""
+    from charity.vocabulary import AUDIT_ACTIONS
+    from core.audit import register_action_words
+
+    register_action_words(AUDIT_ACTIONS)
     from charity import (  # noqa: F401 (tables)  # noqa: F401
         api,
         api_matching,

@@ -98,3 +98,40 @@ def slot_hours(start: datetime, end: datetime) -> int:
     return max(1, -(-minutes // 60))
 
 
+
+
+# What each audited charity action is, in words (core.audit.action_label).
+AUDIT_ACTIONS = {
+    "charity": _l("慈善对接"),
+    "charity.need": _l("慈善需求"),
+    "charity.need.create": _l("发布需求"),
+    "charity.need.update": _l("修改需求"),
+    "charity.need.withdraw": _l("撤回需求"),
+    "charity.need.expire": _l("需求到期关闭"),
+    "charity.offer": _l("慈善供给"),
+    "charity.offer.create": _l("发布供给"),
+    "charity.offer.update": _l("修改供给"),
+    "charity.offer.withdraw": _l("撤回供给"),
+    "charity.offer.expire": _l("供给到期关闭"),
+    "charity.proposal": _l("对接建议"),
+    "charity.proposal.accepted": _l("接受对接建议"),
+    "charity.proposal.declined": _l("拒绝对接建议"),
+    "charity.proposal.abandon": _l("放弃对接"),
+    "charity.proposal.expire": _l("对接建议过期"),
+    "charity.proposal.fulfil": _l("对接完成"),
+    "charity.match.run": _l("运行供需匹配"),
+    "charity.signup": _l("志愿活动报名"),
+    "charity.signup.create": _l("报名志愿活动"),
+    "charity.signup.confirm": _l("确认到场"),
+    "charity.signup.cancel": _l("取消报名"),
+    "charity.signup.no_show": _l("登记未到场"),
+    "charity.opportunity.create": _l("发布志愿活动"),
+    "charity.opportunity.update": _l("修改志愿活动"),
+    "charity.profile.save": _l("保存机构对接资料"),
+    "charity.item": _l("慈善物品目录"),
+    "charity.item.create": _l("新增物品"),
+    "charity.item.update": _l("修改物品"),
+    "charity.item.substitute.add": _l("添加可替代物品"),
+    "charity.item.substitute.remove": _l("移除可替代物品"),
+    "charity.catalogue.seed": _l("初始化物品目录"),
+}

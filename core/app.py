@@ -163,6 +163,7 @@ def _register_core(app: Flask) -> None:
     from core.accounts import views as accounts_views
     from core.admin import views as admin_views
     from core.audit import audit_cli
+    from core.audit import init_app as init_audit
     from core.demo import demo_cli
     from core.errors import register_error_handlers
     from core.jobs import scheduler_cli
@@ -173,6 +174,7 @@ def _register_core(app: Flask) -> None:
     from core.workdays import calendar_cli
 
     register_error_handlers(app)
+    init_audit(app)
     filters.register(app)
     app.jinja_env.globals.update(nav_items=nav.nav_items, home_panels=nav.home_panels)
     from core.admin import catalogue_views

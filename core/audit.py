@@ -135,6 +135,37 @@ def records_query(action_prefix: str | None = None):
     return query
 
 
+# What each action is, in words (issue 15: people read words, never codes). Every package
+# registers its own actions (``register_action_words``) from its vocabulary; an action with no
+# words of its own takes those of its longest registered prefix ("credit.entry" for
+# "credit.entry.published"), and the page keeps the code beside it for the administrator.
+_ACTION_WORDS: dict[str, object] = {}
+
+
+def register_action_words(words: dict) -> None:
+    _ACTION_WORDS.update(words)
+
+
+def action_label(action: str):
+    """The words for an action code, or None when nothing registered covers it."""
+    code = action
+    while code:
+        if code in _ACTION_WORDS:
+            return _ACTION_WORDS[code]
+        code = code.rpartition(".")[0]
+    return None
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(code, words) of every registered action for a filter, each group before its members
+    (a group's code filters all of them), members indented under it."""
+    choices = []
+    for code in sorted(_ACTION_WORDS):
+        depth = sum(1 for other in _ACTION_WORDS if code.startswith(other + "."))
+        choices.append((code, "\u3000" * depth + str(_ACTION_WORDS[code])))
+    return choices
+
+
 def history(subject_type: str, subject_id) -> list[AuditRecord]:
     return list(db.session.execute(
         sa.select(AuditRecord)
@@ -157,3 +188,58 @@ def verify_command():
     click.echo(f"audit chain BROKEN at seq {report.broken_seq}: {report.problem} "
                f"({report.checked} records before it are intact)", err=True)
     raise SystemExit(1)
+
+
+def _core_action_words() -> dict:
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "accounts": _l("账号与个人信息"),
+        "accounts.family.declare": _l("登记家庭成员关系"),
+        "accounts.family.verify": _l("核实家庭成员关系"),
+        "accounts.keys.rotate": _l("更换加密密钥"),
+        "accounts.person.binding_code": _l("生成实名认领码"),
+        "accounts.person.claim": _l("认领实名档案"),
+        "accounts.person.create": _l("建立个人档案"),
+        "accounts.person.verify": _l("核验个人身份"),
+        "accounts.person.volunteer": _l("注册为志愿者"),
+        "accounts.register.registered_id": _l("实名注册（身份证已登记）"),
+        "accounts.token.create": _l("创建接口令牌"),
+        "accounts.token.revoke": _l("吊销接口令牌"),
+        "accounts.user.activate": _l("启用账号"),
+        "accounts.user.deactivate": _l("停用账号"),
+        "accounts.user.create": _l("创建账号"),
+        "accounts.user.link_person": _l("账号关联个人"),
+        "accounts.user.password": _l("修改密码"),
+        "accounts.user.roles": _l("调整角色"),
+        "accounts.user.sign_out": _l("在所有设备上退出登录"),
+        "calendar": _l("节假日日历"),
+        "calendar.import": _l("导入节假日安排"),
+        "catalogue": _l("修改业务目录"),
+        "jobs": _l("定时任务"),
+        "jobs.pause": _l("暂停定时任务"),
+        "jobs.resume": _l("恢复定时任务"),
+        "jobs.reschedule": _l("调整定时任务时间"),
+        "notice": _l("文书送达"),
+        "notice.contact": _l("更新送达联系方式"),
+        "notice.deliver": _l("发送文书"),
+        "notice.delivered": _l("文书已送达"),
+        "notice.issue": _l("制发文书"),
+        "notice.public_notice": _l("公告送达"),
+        "orgs": _l("组织信息"),
+        "orgs.district.save": _l("保存区县"),
+        "orgs.identity": _l("变更组织登记信息"),
+        "orgs.identity_change.file": _l("申请变更组织登记信息"),
+        "orgs.identity_change.approved": _l("同意变更组织登记信息"),
+        "orgs.identity_change.rejected": _l("不同意变更组织登记信息"),
+        "orgs.member.add": _l("添加组织工作人员"),
+        "orgs.member.remove": _l("移除组织工作人员"),
+        "orgs.register": _l("登记组织"),
+        "orgs.status": _l("组织登记状态变更"),
+        "orgs.update": _l("修改组织信息"),
+    }
+
+
+def init_app(app) -> None:
+    """Registers the kernel's own action words (packages register theirs)."""
+    register_action_words(_core_action_words())

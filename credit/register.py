@@ -7,6 +7,10 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Called once by `core.app.create_app`."""
+    from core.audit import register_action_words
+    from credit.vocabulary import AUDIT_ACTIONS
+
+    register_action_words(AUDIT_ACTIONS)
     from core.accounts.models import Role
     from core.app import register_api
     from core.auth import PUBLIC

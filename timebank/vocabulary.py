@@ -95,3 +95,32 @@ class Consent(LabelledEnum):
     MEMBER = "member", _l("会员在本人账户中确认")
     ASSISTED = "assisted", _l("核对身份证，并由第二人确认")
     SYSTEM = "system", _l("系统")
+
+
+# What each audited time-bank action is, in words (core.audit.action_label).
+AUDIT_ACTIONS = {
+    "timebank": _l("时间银行"),
+    "timebank.session": _l("服务记录"),
+    "timebank.session.log": _l("登记服务"),
+    "timebank.session.confirm": _l("确认服务，存入时间"),
+    "timebank.session.reject": _l("不予确认服务"),
+    "timebank.session.reverse": _l("冲正服务记录"),
+    "timebank.session.review": _l("服务记录转入复核"),
+    "timebank.session.review_released": _l("复核通过，存入时间"),
+    "timebank.session.review_rejected": _l("复核不通过"),
+    "timebank.gift": _l("赠与时间"),
+    "timebank.donation": _l("捐赠时间"),
+    "timebank.allocation": _l("分配时间"),
+    "timebank.expiry": _l("时间到期清零"),
+    "timebank.certificate.issue": _l("出具志愿服务证明"),
+    "timebank.catalogue": _l("兑换服务项目"),
+    "timebank.catalogue.add": _l("新增兑换服务项目"),
+    "timebank.catalogue.update": _l("修改兑换服务项目"),
+    "timebank.catalogue.approve": _l("批准兑换服务项目"),
+    "timebank.redemption": _l("兑换"),
+    "timebank.redemption.create": _l("发起兑换"),
+    "timebank.redemption.approve": _l("本人同意兑换"),
+    "timebank.redemption.decline": _l("本人拒绝兑换"),
+    "timebank.redemption.complete": _l("完成兑换"),
+    "timebank.redemption.void": _l("取消兑换"),
+}

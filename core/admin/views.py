@@ -270,7 +270,8 @@ def audit_log():
     return render_template("admin/audit.html",
                            page=paginate(audit.records_query(args["action"]), PER_PAGE),
                            action=args["action"] or "", report=report,
-                           subject_words=AUDIT_SUBJECT_WORDS)
+                           subject_words=AUDIT_SUBJECT_WORDS,
+                           action_label=audit.action_label, action_choices=audit.action_choices())
 
 
 # What an audited record is, in words (the table name stays beside it, as code, for the
