@@ -160,7 +160,7 @@ def _notify_new(made: list[Proposal], run: MatchRun, now: datetime) -> None:
             if key is not None:
                 groups[key].append(proposal)
     for (kind, rid), rows in groups.items():
-        lines = [f"#{p.id} {proposal_text(p, now)}" for p in rows[:DIGEST_LINES]]
+        lines = [f"· {proposal_text(p, now)}" for p in rows[:DIGEST_LINES]]
         if len(rows) > DIGEST_LINES:
             lines.append(str(_l("……另有 %(n)s 条，请在平台查看", n=len(rows) - DIGEST_LINES)))
         outbox.enqueue("charity.proposal.new",

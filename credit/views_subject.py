@@ -20,7 +20,7 @@ from credit.facts.records import get_subject, is_credit_subject
 from credit.lists import objections, repair
 from credit.models import EntryState
 from credit.views import PER_PAGE, REGULATOR, STAFF, bp
-from credit.vocabulary import kind_label, subtype_label
+from credit.vocabulary import entry_ref, kind_label, subtype_label
 
 
 class SearchArgs(QueryArgs):
@@ -57,7 +57,7 @@ def subject(org_id: int):
 
 
 def _objection_targets(org_id: int, view) -> list[tuple[str, str]]:
-    choices = [(f"entry:{e.id}", _("名单记录 #%(id)s %(reason)s", id=e.id, reason=e.reason[:40]))
+    choices = [(f"entry:{e.id}", f"{entry_ref(e)} {e.reason[:40]}")
                for e in view.entries if e.state in (EntryState.NOTIFIED, EntryState.PUBLISHED)]
     choices += [(f"fact:{t.fact.id}", f"{_('信用信息')} {t.fact.occurred_on} "
                  f"{kind_label(t.fact.kind)} · {subtype_label(t.fact.subtype)}")

@@ -434,3 +434,30 @@ AUDIT_ACTIONS = {
     "credit.score_model.train": _l("训练评分模型"),
     "credit.score_model.promote": _l("启用评分模型"),
 }
+
+
+# --- records as a person names them (never by row id: issue 15) -----------------------------
+
+def entry_ref(entry) -> str:
+    """A list entry as the subject and a reviewer name it: its list and decision number once
+    decided, else its list and the day it was proposed."""
+    name = str(LIST_LABELS.get(entry.list_type, ""))
+    if entry.decision_document:
+        return f"{name}列入决定（{entry.decision_document}）"
+    from core.timeutil import local_date
+
+    proposed = local_date(entry.created_at).isoformat() if entry.created_at else ""
+    return f"{proposed}拟列入{name}的记录"
+
+
+def objection_ref(objection) -> str:
+    return f"{objection.filed_on.isoformat()}提出的异议"
+
+
+def repair_ref(repair) -> str:
+    return f"{repair.applied_on.isoformat()}提出的信用修复申请"
+
+
+def fact_ref(fact) -> str:
+    return f"{fact.occurred_on.isoformat()}的{fact_label(fact)}信息" if getattr(
+        fact, "occurred_on", None) else f"{fact_label(fact)}信息"

@@ -28,6 +28,7 @@ from core.orgs.services import (
     require_manager,
     validated,
 )
+from core.timeutil import local_date
 
 LABELS = {"name": _l("名称"), "uscc": _l("统一社会信用代码"), "legal_representative": _l("法定代表人"),
           "kind": _l("组织类型"), "is_eldercare": _l("养老服务机构")}
@@ -99,7 +100,7 @@ def decide_change(actor, change: IdentityChange, approve: bool, reason: str,
     change.decided_by_id, change.decided_at, change.decision_reason = actor.id, now, reason
     if approve:
         before = identity_of(org)
-        apply_changes(actor, org, change.changes, reason=f"身份变更申请 #{change.id}：{reason}",
+        apply_changes(actor, org, change.changes, reason=f"{local_date(change.created_at)}提出的身份变更申请：{reason}",
                       identity_approved=True)
         after = identity_of(org)
         events.publish(events.org_identity_changed, "orgs", org_id=org.id, change_id=change.id,

@@ -173,7 +173,7 @@ class Driver:
         org = assignment.organization
         if org.status not in ("active", "suspended"):
             return
-        fact = self.w.maker.inspection(org, day, day, f"双随机抽查 #{assignment.draw_id}",
+        fact = self.w.maker.inspection(org, day, day, f"双随机抽查：{assignment.draw.title}"[:100],
                                                    f"常民查〔{day.year}〕{next(self.numbers)}号")
         assignment.result_fact_id = fact.id
         db.session.flush()

@@ -274,7 +274,7 @@ def enter_result(actor, assignment: DrawAssignment, data: ResultIn) -> DrawAssig
         "occurred_on": data.occurred_on or clock.today(), "summary": data.summary,
         "rectify_deadline": data.rectify_deadline, "document_number": data.document_number,
         "evidence_ref": data.evidence_ref,
-        "source_department": f"双随机抽查 #{assignment.draw_id}"},
+        "source_department": f"双随机抽查：{assignment.draw.title}"[:100]},
         Recording(recorded_on=data.recorded_on))
     assignment.result_fact_id = fact.id
     db.session.flush()

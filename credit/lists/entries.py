@@ -259,7 +259,7 @@ def _join_serious(actor, entry: ListEntry, serious: ListEntry, document: str,
     entry.decision_document = document[:100]
     _carry(serious, entry)
     feed.emit(serious, "updated")
-    return cancel(actor, entry, f"已列入严重违法失信名单（记录 #{serious.id}），不再列入活动异常名录，"
+    return cancel(actor, entry, f"已列入严重违法失信名单（{vocabulary.entry_ref(serious)}），不再列入活动异常名录，"
                   f"列入事实并入该记录（{entry.decision_document}）", today, code="moved")
 
 
@@ -284,7 +284,7 @@ def _carry(entry: ListEntry, old: ListEntry) -> None:
     db.session.add_all([EntryGround(entry_id=entry.id, fact_id=i, carried=True)
                         for i in old.fact_ids if i not in have])
     when = f"（{old.decided_on}）" if old.decided_on else ""
-    entry.reason = f"{entry.reason}；承接记录 #{old.id}{when}：{old.reason}"[:4000]
+    entry.reason = f"{entry.reason}；承接{vocabulary.entry_ref(old)}{when}：{old.reason}"[:4000]
     for citation in old.legal_basis.split("；"):
         if citation not in entry.legal_basis:
             entry.legal_basis = f"{entry.legal_basis}；{citation}"
@@ -311,12 +311,12 @@ def ends(entry: ListEntry) -> list[Ending]:
     continues its grounds. A punishment entry ends a red one."""
     same = _published_on(entry.org_id, entry.list_type)
     if entry.list_type == RED:  # the yearly review renewed it (rules.renewable)
-        return [Ending(old, "renewed", f"年度复核继续符合红名单条件，由记录 #{entry.id} 续期",
+        return [Ending(old, "renewed", f"年度复核继续符合红名单条件，由{vocabulary.entry_ref(entry)}续期",
                        carried=False, keeps_time=True) for old in same]
-    found = [Ending(old, "superseded", f"因新的列入事实重新计算列入时限，由记录 #{entry.id} 接续",
+    found = [Ending(old, "superseded", f"因新的列入事实重新计算列入时限，由{vocabulary.entry_ref(entry)}接续",
                     carried=True, keeps_time=True) for old in same]
     if entry.list_type == SERIOUS:
-        found += [Ending(old, "moved", f"列入严重违法失信名单（记录 #{entry.id}）", carried=True)
+        found += [Ending(old, "moved", f"列入严重违法失信名单（{vocabulary.entry_ref(entry)}）", carried=True)
                   for old in _published_on(entry.org_id, ABNORMAL)]
     if entry.list_type in PUNISHMENT_LISTS:
         found += [Ending(old, "red_review", "被列入惩戒名单，不再符合红名单条件", carried=False)

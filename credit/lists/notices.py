@@ -126,9 +126,9 @@ def cancellation(actor, entry: ListEntry, on: date | None = None) -> None:
 
 
 def objection_receipt(actor, objection: Objection, on: date | None = None) -> None:
-    target = (f"名单记录 #{objection.entry_id}" if objection.entry_id
-              else f"信用信息 #{objection.fact_id}")
-    paragraphs = [f"本机关已于{objection.filed_on.isoformat()}收到你单位对{target}提出的异议（编号 #{objection.id}）。",
+    target = (vocabulary.entry_ref(objection.entry) if objection.entry_id
+              else vocabulary.fact_ref(objection.fact))
+    paragraphs = [f"本机关已于{objection.filed_on.isoformat()}收到你单位对{target}提出的异议。",
                   "异议处理期间，所涉信息暂停用于列入判断，所涉名单记录暂不公开（已公开的标注“异议处理中”）。"
                   if objection.freezes else  # a late objection is heard but freezes nothing
                   "该异议在异议期届满后提出，已登记并将依法核查；监管机关受理前，不影响所涉名单记录的公开。",
@@ -142,14 +142,14 @@ _OUTCOME = {"upheld": "异议成立，已予更正", "verified": "经核实，�
 
 
 def objection_decision(actor, objection: Objection, on: date | None = None) -> None:
-    paragraphs = [f"你单位提出的异议（编号 #{objection.id}）经核查，处理结果如下：{_OUTCOME[objection.status]}。",
+    paragraphs = [f"你单位{vocabulary.objection_ref(objection)}经核查，处理结果如下：{_OUTCOME[objection.status]}。",
                   f"理由：{objection.decision_reason}。", APPEAL]
     _issue(actor, "objection_decided", f"credit.objection:{objection.id}:decided",
            objection.organization, paragraphs, [("处理结果", _OUTCOME[objection.status])], on)
 
 
 def repair_refusal(actor, repair, on: date | None = None) -> None:
-    paragraphs = [f"你单位的信用修复申请（编号 #{repair.id}）经核查，不予同意。",
+    paragraphs = [f"你单位{vocabulary.repair_ref(repair)}经核查，不予同意。",
                   f"理由：{repair.decision_reason}。", "符合条件后可以再次申请。", APPEAL]
     _issue(actor, "repair_refused", f"credit.repair:{repair.id}:decided",
            repair.entry.organization, paragraphs, [], on)

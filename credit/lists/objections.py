@@ -25,6 +25,7 @@ from credit.facts.records import correct_fact, get_fact, superseded_ids
 from credit.lists import entries as lifecycle
 from credit.lists import notices
 from credit.models import EntryState, ListEntry, Objection
+from credit.vocabulary import objection_ref
 
 S = EntryState
 OUTCOMES = ("upheld", "verified", "rejected")
@@ -125,7 +126,7 @@ def _affected(objection: Objection) -> list[ListEntry]:
 
 def _freeze(actor, entry: ListEntry, objection: Objection, today: date) -> None:
     if entry.state == S.NOTIFIED:
-        lifecycle.transition(entry, S.OBJECTED, actor, f"收到异议 #{objection.id}", today)
+        lifecycle.transition(entry, S.OBJECTED, actor, f"收到{objection_ref(objection)}", today)
     elif entry.state == S.PUBLISHED:
         lifecycle.refresh_objection_flag(actor, entry)
 
@@ -135,7 +136,7 @@ def _unfreeze(actor, entry: ListEntry, objection: Objection, today: date) -> Non
         return
     if entry.state == S.OBJECTED:
         lifecycle.transition(entry, S.NOTIFIED, actor,
-                              f"异议 #{objection.id} 未成立，程序继续", today)
+                              f"{objection_ref(objection)}未成立，程序继续", today)
     elif entry.state == S.PUBLISHED:
         lifecycle.refresh_objection_flag(actor, entry)
 
@@ -183,14 +184,14 @@ def _uphold(actor, objection, affected, reason, correction, fact_id, today) -> N
             raise ValidationFailed("credit.fact_not_ground", _l("所更正的信息不是该记录的列入依据。"),
                                    errors={"fact_id": [str(_l("不是该记录的列入依据。"))]})
     if wrong is not None:
-        fixed = correct_fact(actor, wrong, correction, f"异议 #{objection.id} 成立：{reason}", today)
+        fixed = correct_fact(actor, wrong, correction, f"{objection_ref(objection)}成立：{reason}", today)
         objection.correction_fact_id = fixed.id
         affected = list({e.id: e for e in affected + lifecycle.entries_resting_on(wrong.id)
                          }.values())
     # A corrected fact frees the entry's other grounds for a new proposal on the right facts.
     code = "objection_corrected" if wrong is not None else "objection_upheld"
     for entry in affected:
-        text = f"异议 #{objection.id} 成立：{reason}"
+        text = f"{objection_ref(objection)}成立：{reason}"
         if entry.state == S.PUBLISHED:
             lifecycle.remove(actor, entry, code, text, today)
         elif entry.state in S.OPEN:

@@ -18,7 +18,7 @@ from credit.lists import notices
 from credit.lists.removals import RepairCheck, repair_check
 from credit.lists.scan import subject_view
 from credit.models import EntryState, ListEntry, RepairApplication
-from credit.vocabulary import PUNISHMENT_LISTS, article
+from credit.vocabulary import PUNISHMENT_LISTS, article, repair_ref
 
 
 def get_repair(repair_id: int) -> RepairApplication:
@@ -102,7 +102,7 @@ def decide_repair(actor, repair: RepairApplication, approve: bool, reason: str,
             raise ValidationFailed("credit.repair_duties", _l("尚有未履行的义务：%(what)s"),
                                    what="；".join(result.outstanding))
         lifecycle.remove(actor, entry, "repair",
-                         f"信用修复申请 #{repair.id} 经核实同意：{reason}"
+                         f"{repair_ref(repair)}经核实同意：{reason}"
                          f"（{article(result.article).citation}）", today)
     repair.status = "approved" if approve else "refused"
     repair.decided_by_id, repair.decided_on, repair.decision_reason = actor.id, today, reason

@@ -1,9 +1,8 @@
 """People read words, never codes (issue 15): on every page the crawl reaches, as every role,
 the visible text holds no dotted or snake_case identifier and no Python dict or list repr.
 Code-like text a person does need (a USCC, a number they type) sits in ``<code>`` or in a form
-field, which the scan leaves out. (Bare ``#id`` references are not checked yet: reasons and
-decisions stored by credit/lists still cite other records as "记录 #326"; the pages' own ids
-are gone.)"""
+field, which the scan leaves out. Records cite each other by what a person knows them by (a
+decision number, a date), never by a bare ``#id``."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ pytestmark = pytest.mark.xdist_group(DEMO_GROUP)
 CODE_LIKE = [
     ("snake_case identifier", re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.@-])")),
     ("dotted code", re.compile(r"(?<![\w/@.-])[a-z][a-z_]*\.[a-z][a-z_]*(?:[.:][a-z0-9_]+)*(?![\w/.@-])")),
+    ("bare #id", re.compile(r"(?<![\w&])#\d+\b")),
     ("Python repr", re.compile(r"\{'[^']*':|\['[^']*'[,\]]|\b(?:None|True|False)\b")),
 ]
 # Text that looks like a code but is what a person expects to read: file names they download.

@@ -139,6 +139,6 @@ def test_ratios_follow_the_tiers_and_results_become_facts(app, directory, regula
         result="rectify", summary="财务制度不健全", document_number="常民查〔2026〕9号",
         evidence_ref="检查记录表", rectify_deadline=date(2099, 1, 1)))
     assert assignment.result_fact.kind == "inspection"
-    assert assignment.result_fact.source_department == f"双随机抽查 #{row.id}"
+    assert assignment.result_fact.source_department == f"双随机抽查：{row.title}"
     with pytest.raises(Conflict):
         inspections.enter_result(regulator, assignment, ResultIn("pass", "", "x", "y"))

@@ -95,7 +95,7 @@ def test_a_replacement_is_published_before_the_entry_it_ends_is_removed(
         (first.id, "published"), (second.id, "published"), (first.id, "removed")]
     assert [e.seq for e in events] == [1, 2, 3]
     assert [f["date"] for f in events[1].payload["facts"]] == ["2024-01-02", "2024-04-01"]
-    assert f"#{second.id}" in events[2].payload["removal_reason"]
+    assert second.decision_document in events[2].payload["removal_reason"]  # named, not "#id"
     in_force = db.session.scalars(sa.select(sanctions.Sanction).where(
         sanctions.Sanction.org_id == society.id).order_by(sanctions.Sanction.id)).all()
     assert {s.source for s in in_force if s.lifted_at is None} == {f"credit.entry:{second.id}"}
