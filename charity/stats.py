@@ -28,7 +28,7 @@ from charity.vocabulary import (
 from core import clock, spreadsheets
 from core.extensions import db
 from core.orgs.models import District
-from core.timeutil import start_of_local_day_utc
+from core.timeutil import local_date, start_of_local_day_utc
 
 
 @dataclass
@@ -74,6 +74,7 @@ class Dashboard:
     total: Group
     open_by_urgency: dict[int, int]
     proposals: dict[str, int]
+    by_month: list[Group] = field(default_factory=list)  # district = "2026-03", by posting
 
 
 def _delivered(need_ids: list[int]) -> dict[int, int]:
@@ -110,16 +111,14 @@ def compute(since: date, until: date, district_id: int | None = None) -> Dashboa
     rows = _needs(since, until, district_id)
     done = _delivered([r.id for r in rows])
     cells: dict[tuple[str, str], Group] = {}
+    months: dict[str, Group] = {}
     order = {}
     for r in rows:
         order[r.name] = r.sort_order
-        group = cells.setdefault((r.name, r.category), Group(r.name, r.category))
-        group.posted += 1
-        group.share_sum += min(done.get(r.id, 0), r.quantity) / r.quantity
-        if r.status == PostStatus.FULFILLED:
-            group.fulfilled += 1
-            if r.fulfilled_at is not None:
-                group.days.append((r.fulfilled_at - r.created_at).total_seconds() / 86400)
+        one = _one(r, done)
+        cells.setdefault((r.name, r.category), Group(r.name, r.category)).add(one)
+        month = local_date(r.created_at).strftime("%Y-%m")
+        months.setdefault(month, Group(month, "*")).add(one)
     cat_order = list(CATEGORIES)
     sorted_cells = sorted(cells.values(), key=lambda g: (order[g.district],
                                                          cat_order.index(g.category)))
@@ -132,7 +131,19 @@ def compute(since: date, until: date, district_id: int | None = None) -> Dashboa
         total.add(g)
     return Dashboard(since, until, district_id, sorted_cells, list(by_district.values()),
                      [by_category[c] for c in cat_order if c in by_category], total,
-                     _open_by_urgency(district_id), _proposal_counts(since, until))
+                     _open_by_urgency(district_id), _proposal_counts(since, until),
+                     [months[m] for m in sorted(months)])
+
+
+def _one(r, done: dict[int, int]) -> Group:
+    """One need as a group of one (posted, fulfilled, share delivered, days to fulfil)."""
+    group = Group(r.name, r.category, posted=1,
+                  share_sum=min(done.get(r.id, 0), r.quantity) / r.quantity)
+    if r.status == PostStatus.FULFILLED:
+        group.fulfilled = 1
+        if r.fulfilled_at is not None:
+            group.days.append((r.fulfilled_at - r.created_at).total_seconds() / 86400)
+    return group
 
 
 def _open_by_urgency(district_id: int | None) -> dict[int, int]:

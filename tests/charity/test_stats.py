@@ -41,6 +41,22 @@ def test_fulfilment_rate_share_delivered_and_open_needs_by_urgency(ch):
     assert data.proposals["fulfilled"] == 2
 
 
+def test_fulfilment_over_time_counts_each_need_in_the_month_it_was_posted(ch, frozen_clock):
+    """The regulator's monthly chart: a need posted on the last evening of March (Shanghai) is
+    March's, whenever it is fulfilled."""
+    frozen_clock.local(2026, 3, 31, 23, 30)
+    _fulfil_one(ch)
+    frozen_clock.local(2026, 4, 1, 0, 30)
+    ch.need(item="quilt", qty=4, urgency=2)
+    ch.need(item="quilt", qty=2, urgency=2)
+    from datetime import date
+
+    data = stats.compute(date(2026, 3, 1), date(2026, 4, 30))
+    assert [(g.district, g.posted, g.fulfilled) for g in data.by_month] == [
+        ("2026-03", 1, 1), ("2026-04", 2, 0)]
+    assert sum(g.posted for g in data.by_month) == data.total.posted
+
+
 def test_a_district_filter_and_an_empty_period(ch):
     _fulfil_one(ch)
     today = clock.today()
