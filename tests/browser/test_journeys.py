@@ -1,0 +1,213 @@
+"""Each role's main job end to end in real Chromium, on a phone, on a desktop and on a phone in
+elder mode (issue 15), asserting what the person sees on every page: words, no sideways
+scrolling, the page's heading on the first screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from charity import items, posting
+from core import clock
+from core.db import write_intent
+from core.extensions import db
+from core.orgs.models import OrgKind
+from core.timeutil import to_local
+from tests.browser.conftest import sign_in
+from tests.browser.people import SCREENS, open_screen, reads_well
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def exchange(app, make):
+    """A charity's staff member, and a company's staff member who already offers rice."""
+    token = write_intent.set(True)
+    try:
+        items.seed_items(None)
+        charity = make.org(OrgKind.SOCIAL_GROUP, name="常州市天宁区志愿者协会")
+        make.user("org_staff", org=charity, username="charitystaff")
+        company = make.org(OrgKind.COMPANY, name="常州青果食品有限公司")
+        donor = make.user("org_staff", org=company, username="donorstaff")
+        rice = items.find_item("rice")
+        posting.create_offer(donor, company.id, {
+            "item_id": rice.id, "quantity": 200, "district_id": make.district().id,
+            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)})
+        ids = {"charity": charity.id, "rice": rice.id}
+        db.session.commit()
+        db.session.close()
+        return ids
+    finally:
+        write_intent.reset(token)
+
+
+def _confirming(page):
+    page.once("dialog", lambda dialog: dialog.accept())
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.name)
+def test_a_charity_posts_a_need_is_matched_and_records_the_delivery(
+        live_server, browser, exchange, screen):
+    context, page = open_screen(browser, live_server, screen)
+    sign_in(page, live_server, "charitystaff", PASSWORD)
+    page.goto(f"{live_server}/charity/needs/new")
+    reads_well(page, screen)
+    page.select_option("#org_id", str(exchange["charity"]))
+    page.select_option("#item_id", str(exchange["rice"]))
+    page.fill("#quantity", "80")
+    page.select_option("#urgency", "4")
+    page.fill("#deadline", to_local(clock.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#address", "天宁区红梅新村 3 幢")
+    page.get_by_role("button", name="发布需求").click()
+    page.wait_for_url("**/charity/needs/*")
+    assert "需求已发布" in reads_well(page, screen)
+
+    page.get_by_role("button", name="立即匹配").click()
+    page.wait_for_load_state("networkidle")
+    assert "新增 1 条对接建议" in reads_well(page, screen)
+    page.get_by_role("link", name="对接建议", exact=True).click()
+    page.wait_for_url("**/charity/proposals/*")
+    proposal_url = page.url
+    text = reads_well(page, screen)
+    assert "同一物品" in text and "紧急程度 4" in text
+    page.get_by_role("button", name="接受").click()
+    page.wait_for_load_state("networkidle")
+    assert "已接受。" in reads_well(page, screen)
+
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state("networkidle")
+    sign_in(page, live_server, "donorstaff", PASSWORD)
+    page.goto(f"{live_server}/charity/mine")
+    assert "等待我答复的对接建议" in reads_well(page, screen)
+    page.goto(proposal_url)
+    page.get_by_role("button", name="接受").click()
+    page.wait_for_load_state("networkidle")
+    text = reads_well(page, screen)
+    assert "双方已接受" in text and "天宁区红梅新村 3 幢" in text
+
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state("networkidle")
+    sign_in(page, live_server, "charitystaff", PASSWORD)
+    page.goto(proposal_url)
+    page.fill("#delivered_quantity", "80")
+    _confirming(page)
+    page.get_by_role("button", name="确认已收到").click()
+    page.wait_for_load_state("networkidle")
+    text = reads_well(page, screen)
+    assert "已交付" in text and "80" in text
+    context.close()
+
+
+@pytest.fixture
+def oversight(app, make, frozen_clock):
+    """A regulator and a social organization's staff member, on a Monday morning."""
+    frozen_clock.local(2026, 3, 2, 9, 30)
+    token = write_intent.set(True)
+    try:
+        make.user("regulator", username="chen")
+        org = make.org(name="常州市天宁区晨曦社会工作服务中心", kind="social_service")
+        make.user("org_staff", org=org, username="chenxi")
+        db.session.commit()
+        db.session.close()
+        return frozen_clock
+    finally:
+        write_intent.reset(token)
+
+
+def _as(page, base, username):
+    if page.get_by_role("button", name="退出").count():
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_load_state("networkidle")
+    sign_in(page, base, username, PASSWORD)
+
+
+def _submit(page, name, *, confirm=False):
+    if confirm:
+        _confirming(page)
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.name)
+def test_a_regulator_lists_a_subject_with_due_process_and_repairs_it(
+        live_server, browser, oversight, screen):
+    """fact → proposed entry → written notice, received in the inbox → objection → decision
+    → publication after the window → repair → removal; each page read by its person."""
+    context, page = open_screen(browser, live_server, screen)
+    _as(page, live_server, "chen")
+    page.goto(f"{live_server}/credit/facts/new")
+    reads_well(page, screen)
+    page.fill("#subject", "晨曦社会工作")
+    page.select_option("#kind_subtype", "penalty:warning")
+    page.fill("#occurred_on", "2026-03-02")
+    page.fill("#source_department", "常州市民政局")
+    page.fill("#document_number", "常民罚〔2026〕7号")
+    page.fill("#evidence_ref", "卷宗 2026-07")
+    _submit(page, "保存")
+    assert "晨曦社会工作服务中心" in reads_well(page, screen)
+
+    page.goto(f"{live_server}/credit/")
+    _submit(page, "立即运行列入规则扫描")
+    assert "新提出 1 条拟列入记录" in reads_well(page, screen)
+    page.locator("main a", has_text="晨曦社会工作服务中心").first.click()
+    page.wait_for_load_state("networkidle")
+    entry_url = page.url
+    _submit(page, "发出信用信息告知书", confirm=True)
+    assert "告知书" in reads_well(page, screen)
+
+    _as(page, live_server, "chenxi")
+    page.goto(f"{live_server}/inbox")
+    reads_well(page, screen)
+    page.locator("main a", has_text="告知书").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "异议" in reads_well(page, screen)  # the notice tells them how to object
+    _submit(page, "确认收悉")
+    page.goto(f"{live_server}/credit/mine")
+    reads_well(page, screen)
+    page.get_by_role("link", name="对信息或记录提出异议").click()
+    page.wait_for_load_state("networkidle")
+    reads_well(page, screen)
+    page.select_option("#target", index=1)
+    page.fill("#reason", "警告决定已被复议撤销")
+    _submit(page, "提交异议")
+    assert "异议" in reads_well(page, screen)
+
+    _as(page, live_server, "chen")
+    page.goto(entry_url)
+    page.get_by_role("link", name="处理").first.click()
+    page.wait_for_load_state("networkidle")
+    reads_well(page, screen)
+    page.select_option("#outcome", "rejected")
+    page.fill("#reason", "经向复议机关核实，警告决定未被撤销")
+    _submit(page, "作出处理决定")
+    reads_well(page, screen)
+
+    oversight.advance(days=30)
+    page.goto(entry_url)
+    page.fill("#decision_document", "常民信决〔2026〕18号")
+    _submit(page, "作出决定并公示", confirm=True)
+    assert "已公示" in reads_well(page, screen)
+
+    oversight.advance(days=200)
+    _as(page, live_server, "chenxi")
+    page.goto(entry_url)
+    page.get_by_role("link", name="申请信用修复").click()
+    page.wait_for_load_state("networkidle")
+    reads_well(page, screen)
+    page.fill("#statement", "已认真整改，半年内无新的违法行为")
+    page.fill("#evidence_ref", "整改报告 2026-09")
+    _submit(page, "提交申请")
+    reads_well(page, screen)
+
+    _as(page, live_server, "chen")
+    page.goto(entry_url)
+    page.get_by_role("link", name="处理").last.click()
+    page.wait_for_load_state("networkidle")
+    page.select_option("#approve", "1")
+    page.fill("#reason", "满 6 个月，义务已履行")
+    _submit(page, "作出处理决定")
+    page.goto(entry_url)
+    assert "已移出" in reads_well(page, screen)
+    context.close()
