@@ -215,7 +215,8 @@ def cancel_redemption(redemption_id: int):
 def receipt(redemption_id: int):
     row = redemption.get_visible(current_user, redemption_id)
     _balance, held, available = ledger.balances(row.person_id)
-    return render_template("timebank/receipt.html", row=row, available=available, held=held)
+    return render_template("timebank/receipt.html", row=row, available=available, held=held,
+                           staff_org_ids={o.id for o in orgs_of(current_user)})
 
 
 @bp.route("/counter/catalogue", methods=["GET", "POST"])

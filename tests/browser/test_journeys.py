@@ -17,6 +17,7 @@ from core.timeutil import to_local
 from tests.browser.conftest import sign_in
 from tests.browser.people import SCREENS, open_screen, reads_well
 from tests.factories import PASSWORD
+from timebank import redemption
 
 pytestmark = pytest.mark.browser
 
@@ -210,4 +211,82 @@ def test_a_regulator_lists_a_subject_with_due_process_and_repairs_it(
     _submit(page, "作出处理决定")
     page.goto(entry_url)
     assert "已移出" in reads_well(page, screen)
+    context.close()
+
+
+@pytest.fixture
+def time_bank(app, make):
+    """A retired volunteer, the residents' committee she serves, and an eldercare home whose
+    counter takes time credits for a bath."""
+    token = write_intent.set(True)
+    try:
+        community = make.org(OrgKind.COMMUNITY, name="天宁区红梅社区居民委员会")
+        make.user("org_staff", org=community, username="hongmei")
+        make.user("volunteer", username="laoli", age=64)
+        home = make.org(OrgKind.ELDERCARE, name="常州市天宁区康乐颐养院")
+        make.user("institution_staff", username="qiantai", org=home)
+        redemption.add_item(None, home.id, {"name": "助浴服务", "service_minutes": 60})
+        ids = {"community": community.id}
+        db.session.commit()
+        db.session.close()
+        return ids
+    finally:
+        write_intent.reset(token)
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.name)
+def test_a_volunteer_earns_hours_and_spends_them_at_a_counter_with_her_consent(
+        live_server, browser, time_bank, screen):
+    """logs a service → the organization confirms → at the counter she shows her pay code →
+    the clerk books a bath → done → the receipt shows what she has left."""
+    context, page = open_screen(browser, live_server, screen)
+    end = to_local(clock.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    _as(page, live_server, "laoli")
+    page.goto(f"{live_server}/timebank/sessions/new")
+    reads_well(page, screen)
+    page.check("#recipient_kind-1")
+    page.select_option("#recipient_org_id", str(time_bank["community"]))
+    page.select_option("#category", "companionship")
+    page.fill("#address", "红梅新村 12 幢 301")
+    page.fill("#start", (end - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#end", end.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#description", "陪独居老人聊天、读报")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    text = reads_well(page, screen)
+    assert "已登记" in text and "2 小时" in text
+
+    _as(page, live_server, "hongmei")
+    page.goto(f"{live_server}/timebank/confirm")
+    assert "陪独居老人聊天" in reads_well(page, screen)
+    page.get_by_role("button", name="确认属实").click()
+    page.wait_for_load_state("networkidle")
+    assert "没有待确认的服务" in reads_well(page, screen)
+
+    _as(page, live_server, "laoli")
+    page.goto(f"{live_server}/timebank/pay")
+    reads_well(page, screen)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    code = page.inner_text("#pay-code").strip()
+
+    _as(page, live_server, "qiantai")  # the clerk, at the counter
+    page.goto(f"{live_server}/timebank/counter")
+    assert "会员出示" in reads_well(page, screen)
+    page.fill("#q", code)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    text = reads_well(page, screen)
+    assert "2 小时" in text and page.get_attribute(".steps [aria-current=step]", "class") == "current"
+    assert page.inner_text(".steps [aria-current=step]").endswith("选择服务")
+    page.click("button[type=submit].primary")  # the only service, one of it
+    page.wait_for_load_state("networkidle")
+    assert "已凭付款码冻结" in reads_well(page, screen)
+    _confirming(page)
+    page.click("text=确认完成并扣减时间")
+    page.wait_for_load_state("networkidle")
+    text = reads_well(page, screen)
+    assert "兑换凭条" in text and "助浴服务" in text
+    assert "会员剩余可用时间" in text and "1 小时" in text
+    assert page.inner_text(".steps [aria-current=step]").endswith("凭条")
     context.close()
