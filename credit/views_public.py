@@ -17,8 +17,10 @@ from core.web.pages import QueryArgs, export, paginate, query_args
 from credit import profile
 from credit.lists import exports
 from credit.models import EntryState, ListEntry
-from credit.views import PER_PAGE
 from credit.vocabulary import LIST_LABELS, LIST_TYPES
+
+# Twenty lines a page: a public list is read on phones (one short card per line there).
+PER_PAGE = 20
 
 public_bp = Blueprint("credit_public", __name__, url_prefix="/credit/public",
                       template_folder="templates")
@@ -56,7 +58,7 @@ def lists_index():
 def published_list(list_type: str):
     args = _filters()
     page = paginate(exports.published_query(exports.check_list_type(list_type), **args),
-                    PER_PAGE)
+                    PER_PAGE, count=True)
     return render_template("credit/public_list.html", list_type=list_type,
                            label=LIST_LABELS[list_type],
                            rows=[(e.org_id, exports.feed.entry_payload(e)) for e in page.rows],

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
+import sqlalchemy as sa
 from flask import Response, flash, redirect, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
@@ -84,23 +85,47 @@ def _with_defaults(loader: ma.Schema, loaded: dict) -> dict:
 
 @dataclass
 class Page:
-    """One page of rows: ``number`` counts from 1; ``has_next`` when more rows follow."""
+    """One page of rows: ``number`` counts from 1; ``has_next`` when more rows follow;
+    ``total`` (rows in all) only where counting is cheap (``paginate(count=True)``)."""
 
     rows: list
     number: int
     has_next: bool
+    per_page: int = PER_PAGE
+    total: int | None = None
+
+    @property
+    def last(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers to offer: the first, the last and ``around`` either side of this
+        one; None where numbers are left out (drawn as "…")."""
+        if self.last is None:
+            return []
+        keep = {1, self.last, *range(self.number - around, self.number + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(k for k in keep if 1 <= k <= self.last):
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
 
 
 def page_number() -> int:
     return query_args(PageArgs)["page"]
 
 
-def paginate(select, per_page: int = PER_PAGE) -> Page:
-    """The requested page (``?page=``, 1 when missing or bad) of a SQLAlchemy select."""
+def paginate(select, per_page: int = PER_PAGE, *, count: bool = False) -> Page:
+    """The requested page (``?page=``, 1 when missing or bad) of a SQLAlchemy select.
+    ``count`` also counts the rows in all, for page numbers: only for a select an index
+    counts (a published list), never a whole table per request (docs/scale.md)."""
     number = page_number()
     rows = db.session.execute(select.offset((number - 1) * per_page).limit(per_page + 1)
                               ).scalars().all()
-    return Page(list(rows[:per_page]), number, len(rows) > per_page)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        select.order_by(None).subquery())) if count else None
+    return Page(list(rows[:per_page]), number, len(rows) > per_page, per_page, total)
 
 
 def refuse(error: DomainError, form=None, fields: Mapping[str, str] | None = None) -> None:

@@ -36,7 +36,7 @@ def test_a_regulator_publishes_an_entry_and_the_public_list_shows_it(app, live_s
     assert page.get_by_text("已公示").first.is_visible()
 
     page.goto(f"{live_server}/credit/public/lists/serious")
-    card = page.locator("#entries li").first
+    card = page.locator("#entries tr").first
     assert "晨曦社会工作服务中心" in card.inner_text()
     assert "常民信决〔2026〕18号" in card.inner_text()
     assert org.uscc in card.inner_text()

@@ -224,10 +224,15 @@ def test_the_public_list_pages_through_long_lists(app, client, make, regulator, 
     monkeypatch.setattr(views_public, "PER_PAGE", 1)
     for n in range(2):
         _entry(make.org(name=f"常州市翻页测试协会{n}"), regulator)
+    for n in range(3):
+        _entry(make.org(name=f"常州市页码测试协会{n}"), regulator)
     first = client.get("/credit/public/lists/serious").get_data(as_text=True)
-    assert "page=2" in first
+    assert "page=2" in first and "共 5 条，5 页" in first  # page numbers, not only "next"
+    assert "page=5" in first and "…" in first  # the last page is one click away
     second = client.get("/credit/public/lists/serious?page=2")
     assert second.status_code == 200 and "page=1" in second.get_data(as_text=True)
+    last = client.get("/credit/public/lists/serious?page=5").get_data(as_text=True)
+    assert 'aria-current="page"' in last and "rel=\"next\"" not in last
 
 
 def test_a_600k_row_fact_workbook_is_refused_before_any_row_is_read(app, client, login_as,
