@@ -228,7 +228,8 @@ class CatalogueItem(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     # A code of the bureau's service categories (timebank.vocabulary.CATEGORY_CATALOGUE):
     # chosen from those open on the day; one retired later stays, with its last name.
-    category: Mapped[str] = mapped_column(sa.String(32), default="other")
+    category: Mapped[str] = mapped_column(sa.String(32), default="other",
+                                          server_default="other")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     service_minutes: Mapped[int]  # how long the service lasts
     price_minutes: Mapped[int]  # what it costs in credit minutes

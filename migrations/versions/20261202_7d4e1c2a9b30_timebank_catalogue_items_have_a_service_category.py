@@ -1,7 +1,8 @@
 """timebank: catalogue items have a service category (the bureau's catalogue)
 
 Existing items get one inferred from their name (the words the bureau's default categories
-use), and "other" (其他) when nothing matches; institutions correct it on the catalogue page.
+use), and "other" (其他) when nothing matches (also the column's default); institutions
+correct it on the catalogue page.
 
 Revision ID: 7d4e1c2a9b30
 Revises: c592ccedcc47
@@ -33,19 +34,17 @@ INFERRED = (
 
 
 def upgrade():
-    with op.batch_alter_table('timebank_catalogue_item', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('category', sa.String(length=32), nullable=True))
-
+    # A plain ADD COLUMN (no table copy: on SQLite a copy would drop the table that
+    # redemptions reference), with "other" for the rows already there, refined below.
+    op.add_column('timebank_catalogue_item',
+                  sa.Column('category', sa.String(length=32), nullable=False,
+                            server_default='other'))
     item = sa.table('timebank_catalogue_item', sa.column('name', sa.String),
                     sa.column('category', sa.String))
     for code, words in INFERRED:
-        op.execute(item.update().where(item.c.category.is_(None),
+        op.execute(item.update().where(item.c.category == 'other',
                                        sa.or_(*[item.c.name.like(f"%{w}%") for w in words]))
                    .values(category=code))
-    op.execute(item.update().where(item.c.category.is_(None)).values(category="other"))
-
-    with op.batch_alter_table('timebank_catalogue_item', schema=None) as batch_op:
-        batch_op.alter_column('category', existing_type=sa.String(length=32), nullable=False)
 
 
 def downgrade():
