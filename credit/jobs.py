@@ -91,10 +91,11 @@ def missed_red_review(today: date) -> date | None:
     return review
 
 
-def _catch_up_red_review(day: date) -> dict:
-    """Run the missed review as of ``day``, recorded as a run of the review job (so it runs
-    once: the next daily job finds it)."""
-    run = JobRun(job_id=RED_REVIEW, trigger="catch_up", started_at=clock.now())
+def recorded_red_review(day: date | None = None, trigger: str = "catch_up") -> dict:
+    """Run the review as of ``day``, recorded as a run of the review job (a catch-up, or by
+    hand on the command line), so a later daily job does not run it again."""
+    day = day or clock.today()
+    run = JobRun(job_id=RED_REVIEW, trigger=trigger, started_at=clock.now())
     counts = red_review(day)
     run.finished_at, run.status = clock.now(), "ok"
     run.counts = {**counts, "as_of": day.isoformat()}
@@ -109,12 +110,12 @@ def daily_job() -> dict:
     review = missed_red_review(today)
     counts: Counter = Counter()
     if review is not None and review < days[0]:  # that day's daily run already happened
-        counts.update(_catch_up_red_review(review))
+        counts.update(recorded_red_review(review))
         counts["caught_up_red_review"] = 1
     for day in days:
         counts.update(daily(day, commit=db.session.commit))
         if day == review:
-            counts.update(_catch_up_red_review(review))
+            counts.update(recorded_red_review(review))
             counts["caught_up_red_review"] = 1
     if len(days) > 1:
         counts["caught_up_days"] = len(days) - 1

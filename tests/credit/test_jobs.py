@@ -188,3 +188,16 @@ def test_a_platform_started_after_the_review_day_does_not_run_last_years_review(
     frozen_clock.local(2024, 7, 21, 1, 20)
     run_job(jobs.DAILY)
     assert [c for c in calls if c[0] == "review"] == []
+
+
+def test_a_review_run_by_hand_on_the_command_line_is_not_caught_up_again(
+        app, frozen_clock, monkeypatch):
+    frozen_clock.local(2024, 7, 14, 1, 20)
+    run_job(jobs.DAILY)
+    frozen_clock.local(2024, 7, 16, 9, 0)
+    result = app.test_cli_runner().invoke(args=["credit", "red-review", "--date", "2024-07-15"])
+    assert result.exit_code == 0, result.output
+    calls = _spy_days_and_reviews(monkeypatch)
+    frozen_clock.local(2024, 7, 17, 1, 20)
+    run_job(jobs.DAILY)
+    assert [c for c in calls if c[0] == "review"] == []
