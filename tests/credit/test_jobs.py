@@ -201,3 +201,33 @@ def test_a_review_run_by_hand_on_the_command_line_is_not_caught_up_again(
     frozen_clock.local(2024, 7, 17, 1, 20)
     run_job(jobs.DAILY)
     assert [c for c in calls if c[0] == "review"] == []
+
+
+@pytest.mark.parametrize("down, back", [
+    ([D(2024, 6, 30)], D(2024, 7, 1)),  # down the day before the report goes missing
+    ([D(2024, 7, 1)], D(2024, 7, 2)),  # down the day it goes missing
+    ([D(2024, 7, 1), D(2024, 7, 2)], D(2024, 7, 3)),  # and the day after
+])
+def test_a_caught_up_missing_report_is_dated_the_day_it_went_missing(
+        app, make, frozen_clock, down, back):
+    """Not the day the catch-up ran: the fact occurred, and the entry was proposed, on 1 July
+    (the day after the 30 June deadline); it also counts as recorded on that day."""
+    from credit.models import CreditFact
+
+    society = make.org("social_group", registration_date=D(2023, 1, 5))
+    day = D(2024, 6, 29)
+    while day < back:
+        if day not in down:
+            frozen_clock.local(day.year, day.month, day.day, 1, 20)
+            assert run_job(jobs.DAILY).status == "ok"
+        day = date.fromordinal(day.toordinal() + 1)
+    frozen_clock.local(back.year, back.month, back.day, 1, 20)
+    assert run_job(jobs.DAILY).status == "ok"
+    fact = db.session.scalars(sa.select(CreditFact).where(
+        CreditFact.org_id == society.id, CreditFact.report_status == "missing")).one()
+    assert fact.occurred_on == D(2024, 7, 1)
+    from core.timeutil import local_date
+
+    assert local_date(fact.recorded_at) == D(2024, 7, 1)
+    entry = db.session.scalars(sa.select(ListEntry)).one()
+    assert entry.transitions[0].on_date == D(2024, 7, 1)
