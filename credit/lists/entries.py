@@ -125,7 +125,22 @@ def create_entry(actor, org, proposal: Proposal, origin: str, today: date,
                         for i in proposal.source_entry_ids])
     entry.state = None
     transition(entry, S.PROPOSED, actor, f"{proposal.reason}（{proposal.legal_basis}）", today)
+    if entry.list_type == RED:
+        red_measures_follow_renewal(entry.org_id)
     return entry
+
+
+def red_measures_follow_renewal(org_id: int) -> None:
+    """A published red entry stays listed past its term while its renewal is in due process
+    (``removals.removal_red_review``); its measures (rewards) do too: open-ended while a
+    renewal is pending, back to the entry's term once none is (a declined renewal: they end
+    with the term, and the entry runs out at the next daily run)."""
+    red = list(db.session.execute(sa.select(ListEntry).where(
+        ListEntry.org_id == org_id, ListEntry.list_type == RED)).scalars())
+    renewing = any(e.state in (S.PROPOSED, S.NOTIFIED, S.OBJECTED) for e in red)
+    for entry in red:
+        if entry.state == S.PUBLISHED:
+            sanctions.set_until(source(entry), None if renewing else entry.valid_until)
 
 
 def _subject_then_or_now(org_id: int):
@@ -389,6 +404,8 @@ def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
     entry.removal_code, entry.removal_reason = code, reason
     was_notified = entry.state != S.PROPOSED
     transition(entry, S.CANCELLED, actor, reason, today)
+    if entry.list_type == RED:
+        red_measures_follow_renewal(entry.org_id)
     if was_notified:
         notices.cancellation(actor, entry, today)
     return entry

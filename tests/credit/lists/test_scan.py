@@ -133,3 +133,35 @@ def test_a_manual_eldercare_proposal_reads_the_home_as_it_was_on_the_facts_day(
         with pytest.raises(ValidationFailed) as refused:
             propose()
         assert list(refused.value.errors) == ["list_type"]
+
+
+@pytest.mark.parametrize("decision", ["published", "declined"])
+def test_red_list_rewards_continue_while_the_renewal_is_in_due_process(
+        app, society, regulator, decision):
+    """The old entry runs to 30 July 2025; the review of 15 July proposed its renewal. Its
+    measures (rewards) stay in force on 29, 30 and 31 July as the entry stays listed; a
+    renewal declined on 1 August ends them with the term, one published continues them."""
+    from core import sanctions
+    from credit import vocabulary
+
+    rewards = set(vocabulary.platform_codes("red"))
+    assert rewards
+    old = _red_listed(society, regulator)
+    assert sanctions.measures_in_force(society.id, D(2025, 7, 31)) == set()  # its term only
+    scan.red_review(None, D(2025, 7, 15))
+    renewal = _red(society)[-1]
+    notified(regulator, renewal, D(2025, 7, 15))
+    for day in (D(2025, 7, 29), D(2025, 7, 30), D(2025, 7, 31)):
+        scan.apply_time_rules(None, day)
+        assert sanctions.measures_in_force(society.id, day) == rewards, day
+    if decision == "declined":
+        entries.cancel(regulator, renewal, "不予续期", D(2025, 8, 1))
+        assert sanctions.measures_in_force(society.id, D(2025, 8, 1)) == set()
+        assert sanctions.measures_in_force(society.id, D(2025, 7, 30)) == rewards
+        scan.apply_time_rules(None, D(2025, 8, 1))
+        assert old.state == "removed"
+    else:
+        entries.publish(regulator, renewal, "红名单公告〔2025〕1号", D(2025, 8, 1))
+        assert sanctions.measures_in_force(society.id, D(2025, 8, 1)) == rewards
+        assert sanctions.measures_in_force(society.id, D(2026, 7, 30)) == rewards
+        assert sanctions.measures_in_force(society.id, D(2026, 7, 31)) == set()
