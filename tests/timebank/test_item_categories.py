@@ -74,7 +74,11 @@ def test_api_validates_the_category_and_lists_it_in_words(home, api_as, frozen_c
     assert (added.json["category"], added.json["category_label"]) == ("medical", "助医陪诊")
     moved = api.patch(f"{BASE}/catalogue/{added.json['id']}", json={"category": "meal"})
     assert moved.status_code == 422 and "category" in moved.json["errors"]
-    assert api.patch(f"{BASE}/catalogue/{item.id}", json={"price_minutes": 50}).status_code == 200
+    catalogues.retire(None, CATEGORY_CATALOGUE, "bathing")
+    db.session.commit()
+    kept = api.patch(f"{BASE}/catalogue/{item.id}", json={"price_minutes": 50,
+                                                         "category": "bathing"})
+    assert kept.status_code == 200 and kept.json["category_label"] == "助浴"  # kept
 
     member = api_as("volunteer", age=70)
     listed = member.get(f"{BASE}/institutions/{org.id}/catalogue").json
