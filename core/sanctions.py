@@ -87,6 +87,19 @@ def impose(org_id: int, measures, source: str, effective_from: date,
     return rows
 
 
+def set_until(source: str, effective_until: date | None) -> int:
+    """Move the last day of every measure ``source`` has in force (None: until lifted), e.g.
+    a listing held past its term while its renewal is decided; returns how many moved."""
+    rows = db.session.execute(
+        sa.select(Sanction).where(Sanction.source == source, Sanction.lifted_at.is_(None))
+    ).scalars().all()
+    moved = [row for row in rows if row.effective_until != effective_until]
+    for row in moved:
+        row.effective_until = effective_until
+    db.session.flush()
+    return len(moved)
+
+
 def lift(source: str, reason: str, at: datetime | None = None) -> int:
     """Lift every measure imposed by ``source``; returns how many were lifted."""
     rows = db.session.execute(

@@ -154,7 +154,8 @@ COUNT_LABELS = {
     "proposals": _l("新建匹配建议"), "needs": _l("参与的需求"), "offers": _l("参与的供给"),
     "run_id": _l("匹配批次"), "proposals_unanswered": _l("逾期未答复的建议"),
     "missing_reports": _l("未报年报"), "proposed": _l("新提出名单"),
-    "caught_up_days": _l("补跑天数"),
+    "caught_up_days": _l("补跑天数"), "caught_up_red_review": _l("补跑年度红名单复核"),
+    "as_of": _l("复核日期"),
     "red_proposed": _l("新提出红名单"), "scored": _l("已评分主体"),
     "model_version": _l("模型版本"), "skipped": _l("跳过"),
 }
@@ -173,7 +174,8 @@ def describe_counts(counts: dict | None) -> str:
 
 
 STATUS_LABELS = {"ok": _l("成功"), "failed": _l("失败"), "running": _l("运行中")}
-TRIGGER_LABELS = {"scheduler": _l("按计划"), "manual": _l("管理员手动"), "cli": _l("命令行")}
+TRIGGER_LABELS = {"scheduler": _l("按计划"), "manual": _l("管理员手动"), "cli": _l("命令行"),
+                  "catch_up": _l("每日任务补跑")}
 
 
 def next_run(trigger: str, args: dict, paused: bool, last_start: datetime | None

@@ -38,8 +38,9 @@ def daily_command(day):
 @credit_cli.command("red-review")
 @click.option("--date", "day", default=None, help="Run as of this day (YYYY-MM-DD).")
 def red_review_command(day):
-    """The yearly red-list review."""
-    click.echo(_run(jobs.red_review, day))
+    """The yearly red-list review (recorded as a run of the review job: the daily job's
+    catch-up does not run it again)."""
+    click.echo(_run(lambda on: jobs.recorded_red_review(on, "cli"), day))
 
 
 @credit_cli.command("verify-draw")

@@ -46,7 +46,8 @@ def init_app(app) -> None:
     inspection_directories.connect(app)
     feed.connect()  # approved identity changes reach the feed
     register_job("credit.daily", jobs.daily_job, "cron",
-                 "Credit: missing reports, time rules, rule scan", hour=1, minute=20)
+                 "Credit: missing reports, time rules, rule scan (catches up missed days and "
+                 "a missed yearly red-list review)", hour=1, minute=20)
     register_job("credit.red_review", jobs.red_review_job, "cron",
                  "Credit: yearly red-list review", month=7, day=15, hour=2, minute=0)
     app.cli.add_command(credit_cli)

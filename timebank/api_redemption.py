@@ -42,10 +42,11 @@ def my_institution_id(org_id: int | None) -> int:
 @blp.route("/institutions/<int:org_id>/catalogue")
 class Catalogue(MethodView):
     @roles(*MEMBER_ROLES, *OVERSIGHT)
+    @blp.arguments(s.CatalogueArgs, location="query")
     @blp.response(200, s.CatalogueItemOut(many=True))
-    def get(self, org_id):
-        """An institution's services for credits (active ones)"""
-        return redemption.catalogue(org_id)
+    def get(self, args, org_id):
+        """An institution's services for credits (active ones; ``category`` to filter)"""
+        return redemption.catalogue(org_id, category=args["category"])
 
     @roles(*COUNTER)
     @blp.arguments(s.CatalogueItemIn)
@@ -61,7 +62,8 @@ class CatalogueItemById(MethodView):
     @blp.arguments(s.CatalogueItemPatch)
     @blp.response(200, s.CatalogueItemOut)
     def patch(self, data, item_id):
-        """Change a catalogue service (name, length, price, most per redemption, active)"""
+        """Change a catalogue service (name, category, length, price, most per redemption,
+        active)"""
         return redemption.update_item(current_user, item_id, data)
 
 

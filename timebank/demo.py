@@ -15,8 +15,11 @@ from timebank import certificates, confirmation, consent, redemption, sessions, 
 from timebank.vocabulary import CATEGORIES
 
 CATEGORY_CODES = [c for c in CATEGORIES if c != "other"]
-CATALOGUE = [("助浴服务", 60), ("上门助洁", 120), ("康复理疗", 45), ("陪同就医", 180),
-             ("理发修面", 30), ("日间照料（半天）", 240), ("助餐配送（一周）", 150)]
+# (name, service minutes, service category)
+CATALOGUE = [("助浴服务", 60, "bathing"), ("上门助洁", 120, "cleaning"),
+             ("康复理疗", 45, "medical"), ("陪同就医", 180, "medical"),
+             ("理发修面", 30, "other"), ("日间照料（半天）", 240, "companionship"),
+             ("助餐配送（一周）", 150, "meal")]
 DESCRIPTIONS = {"meal": "为独居老人送餐并陪同用餐", "cleaning": "打扫卫生、整理房间",
                 "bathing": "协助老人洗澡", "medical": "陪同老人到社区医院复诊取药",
                 "mobility": "陪同老人散步、上下楼", "companionship": "上门陪伴聊天、读报",
@@ -127,10 +130,11 @@ def _seed_transfers(ctx) -> None:
 def _seed_catalogues(ctx) -> None:
     counter = ctx.users["counter"]
     for org in ctx.orgs["eldercare"]:
-        for name, mins in ctx.rng.sample(CATALOGUE, 5) if org != ctx.orgs["eldercare"][0] \
-                else CATALOGUE:
+        for name, mins, category in ctx.rng.sample(CATALOGUE, 5) \
+                if org != ctx.orgs["eldercare"][0] else CATALOGUE:
             actor = counter if org == ctx.orgs["eldercare"][0] else None
             redemption.add_item(actor, org.id, {"name": name, "service_minutes": mins,
+                                                "category": category,
                                                 "description": f"{name}，由持证护理员提供"})
 
 

@@ -120,15 +120,16 @@ def _catalogue(ctx: CityContext) -> dict[int, list[tuple[int, str, int]]]:
     first = reserve_ids("timebank_catalogue_item", 5 * len(ctx.institution_ids))
     n = 0
     for org in ctx.institution_ids:
-        for name, mins in rng.sample(CATALOGUE, 5):
+        for name, mins, category in rng.sample(CATALOGUE, 5):
             price = round(mins * policy("credit_minutes_per_service_minute"))
-            rows.append((first + n, org, name, f"{name}，由持证护理员提供", mins, price, 1,
-                         True, False, now))
+            rows.append((first + n, org, name, category, f"{name}，由持证护理员提供", mins,
+                         price, 1, True, False, now))
             items.setdefault(org, []).append((first + n, name, price))
             n += 1
     copy_rows(ctx, "timebank_catalogue_item",
-              ["id", "org_id", "name", "description", "service_minutes", "price_minutes",
-               "max_quantity", "active", "approval_pending", "created_at"], rows)
+              ["id", "org_id", "name", "category", "description", "service_minutes",
+               "price_minutes", "max_quantity", "active", "approval_pending", "created_at"],
+              rows)
     return items
 
 

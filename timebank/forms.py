@@ -129,6 +129,10 @@ class CancelForm(FlaskForm):
 
 class ItemForm(FlaskForm):
     name = StringField(_l("服务名称"), validators=[DataRequired(), Length(max=100)])
+    # Choices set by the page (timebank.views_counter.item_category_choices); the service
+    # refuses a category that is not open, next to this field.
+    category = SelectField(_l("服务类别"), default="other", validate_choice=False,
+                           validators=[Optional()])
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
     service_minutes = IntegerField(_l("服务时长（分钟）"), validators=[InputRequired(),
                                                                 NumberRange(1, 1440)])

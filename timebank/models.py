@@ -226,6 +226,10 @@ class CatalogueItem(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
+    # A code of the bureau's service categories (timebank.vocabulary.CATEGORY_CATALOGUE):
+    # chosen from those open on the day; one retired later stays, with its last name.
+    category: Mapped[str] = mapped_column(sa.String(32), default="other",
+                                          server_default="other")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     service_minutes: Mapped[int]  # how long the service lasts
     price_minutes: Mapped[int]  # what it costs in credit minutes
@@ -237,6 +241,11 @@ class CatalogueItem(TimestampMixin, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     org = relationship("Organization")
+
+    @property
+    def category_label(self) -> str:
+        """The category's name in force today (a rename shows; a retired one keeps its name)."""
+        return category_label(self.category)
 
 
 class Redemption(TimestampMixin, db.Model):
@@ -270,6 +279,14 @@ class Redemption(TimestampMixin, db.Model):
 
     org = relationship("Organization")
     person = relationship("Person")
+    item = relationship("CatalogueItem")
+
+    @property
+    def category_label(self) -> str:
+        """The item's service category by its name on the day of the redemption."""
+        from core.timeutil import local_date
+
+        return category_label(self.item.category, local_date(self.created_at))
 
     @property
     def status_label(self) -> str:

@@ -23,12 +23,12 @@ from core.timeutil import local_date
 from timebank import consent, ledger
 from timebank.models import CatalogueItem, Hold, Redemption
 from timebank.transfers import received_gift_or_allocation
-from timebank.vocabulary import Consent, PostingKind, RedemptionStatus
+from timebank.vocabulary import Consent, PostingKind, RedemptionStatus, category_open
 
 MAX_QUANTITY = 20  # the schema's bound; the policy cap (redemption_max_quantity) is lower
 CODE_DIGITS = 6
-ITEM_FIELDS = ("name", "description", "service_minutes", "price_minutes", "max_quantity",
-               "active")
+ITEM_FIELDS = ("name", "category", "description", "service_minutes", "price_minutes",
+               "max_quantity", "active")
 
 
 # --- catalogue -----------------------------------------------------------------------------
@@ -50,11 +50,17 @@ def _require_active(org: Organization) -> None:
                                _l("该养老机构尚未通过核验或已停止活动，暂不能兑换时间。"))
 
 
-def _item_values(data: dict) -> dict:
+def _item_values(data: dict, kept_category: str | None = None) -> dict:
+    """The item's fields, checked. Its service category is one open today (the bureau's
+    catalogue), or the one it already has (``kept_category``), even if retired since."""
     errors = {}
     name = (data.get("name") or "").strip()
     if not name or len(name) > 100:
         errors["name"] = [str(_l("请填写服务名称（不超过 100 字）。"))]
+    category = data.get("category") or "other"
+    if not isinstance(category, str) or (category != kept_category
+                                         and not category_open(category)):
+        errors["category"] = [str(_l("请选择服务类别（目录中现行的类别）。"))]
     for key in ("service_minutes", "price_minutes"):
         value = data.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 24 * 60:
@@ -66,7 +72,8 @@ def _item_values(data: dict) -> dict:
         errors["max_quantity"] = [str(_l("每次可兑换数量应在 1 到 %(n)s 之间。", n=MAX_QUANTITY))]
     if errors:
         raise ValidationFailed("timebank.bad_item", _l("请核对服务项目。"), errors=errors)
-    return {"name": name, "description": (data.get("description") or "").strip()[:2000],
+    return {"name": name, "category": category,
+            "description": (data.get("description") or "").strip()[:2000],
             "service_minutes": data["service_minutes"], "price_minutes": data["price_minutes"],
             "max_quantity": most, "active": bool(data.get("active", True))}
 
@@ -113,7 +120,8 @@ def update_item(actor, item_id: int, data: dict) -> CatalogueItem:
     item = get_item(item_id)
     institution(actor, item.org_id)
     before = {k: getattr(item, k) for k in ITEM_FIELDS}
-    values = _item_values({**before, **{k: v for k, v in data.items() if v is not None}})
+    values = _item_values({**before, **{k: v for k, v in data.items() if v is not None}},
+                          kept_category=item.category)
     _require_unique_name(item.org_id, values["name"], item.id)
     priced = any(values[k] != before[k] for k in ("price_minutes", "max_quantity"))
     for key, value in values.items():
@@ -155,8 +163,11 @@ def get_item(item_id: int) -> CatalogueItem:
     return item
 
 
-def catalogue(org_id: int, active_only: bool = True) -> list[CatalogueItem]:
+def catalogue(org_id: int, active_only: bool = True, category: str | None = None
+              ) -> list[CatalogueItem]:
     query = sa.select(CatalogueItem).where(CatalogueItem.org_id == org_id)
+    if category:
+        query = query.where(CatalogueItem.category == category)
     if active_only:  # what members can redeem: on sale, and within the caps or approved
         query = query.where(CatalogueItem.active.is_(True),
                             CatalogueItem.approval_pending.is_(False))

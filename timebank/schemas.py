@@ -208,8 +208,15 @@ class PoolOut(Schema):
     allocated = Int()
 
 
+CATEGORY_OF_ITEM = {"description": "service category code (GET /api/v1/catalogues/"
+                                   "timebank.categories/items): one in force and not retired "
+                                   "today; an item keeps one retired since"}
+
+
 class CatalogueItemIn(Schema):
     name = Str(required=True, validate=validate.Length(min=1, max=100))
+    category = Str(load_default="other", validate=open_category, metadata={
+        "description": CATEGORY_OF_ITEM["description"] + " (default: other, 其他)"})
     description = Str(load_default="", validate=validate.Length(max=2000))
     service_minutes = Int(required=True, strict=True, validate=validate.Range(min=1, max=1440))
     price_minutes = Int(load_default=None, strict=True,
@@ -223,6 +230,7 @@ class CatalogueItemIn(Schema):
 
 class CatalogueItemPatch(Schema):
     name = Str(validate=validate.Length(min=1, max=100))
+    category = Str(validate=validate.Length(min=1, max=32), metadata=CATEGORY_OF_ITEM)
     description = Str(validate=validate.Length(max=2000))
     service_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
     price_minutes = Int(strict=True, validate=validate.Range(min=1, max=1440))
@@ -230,10 +238,17 @@ class CatalogueItemPatch(Schema):
     active = ma.fields.Boolean()
 
 
+class CatalogueArgs(Schema):
+    category = Str(load_default=None, validate=validate.Length(min=1, max=32),
+                   metadata={"description": "only this service category's items"})
+
+
 class CatalogueItemOut(Schema):
     id = Int()
     org_id = Int()
     name = Str()
+    category = Str()
+    category_label = Str(metadata={"description": "the category's name in force today"})
     description = Str()
     service_minutes = Int()
     price_minutes = Int()

@@ -225,22 +225,31 @@ def donate():
         outcome.status
 
 
+class RedeemFilter(QueryArgs):
+    category = ma.fields.String(load_default=None, validate=validate.Length(max=32))
+
+
 @bp.route("/redeem", methods=["GET", "POST"])
 @roles(*MEMBER)
 def redeem():
     """Self-service: choose an institution's service; the code is shown at the counter."""
     person = ledger.member_person(current_user)
     form = RedeemForm()
-    items = [(i.id, f"{i.org.name} · {i.name}（{i.price_minutes} 分钟）")
-             for org in redemption.institutions_with_catalogue()
-             for i in redemption.catalogue(org.id)]
-    form.item_id.choices = items
+    offered = [i for org in redemption.institutions_with_catalogue()
+               for i in redemption.catalogue(org.id)]
+    categories = {i.category: i.category_label for i in offered}
+    chosen = query_args(RedeemFilter)["category"]
+    chosen = chosen if chosen in categories else None
+    form.item_id.choices = [
+        (i.id, f"{i.org.name} · {i.name}（{i.category_label}，{i.price_minutes} 分钟）")
+        for i in offered if chosen is None or i.category == chosen]
     outcome = submit(form, lambda: redemption.create_redemption(
         current_user, person.id, form.item_id.data, form.quantity.data))
     if outcome.done:
         flash(_("已预约，请在柜台出示兑换码 %(code)s。", code=outcome.result.code), "success")
         return redirect(url_for("timebank.my_redemptions"))
-    return render_template("timebank/redeem.html", form=form,
+    return render_template("timebank/redeem.html", form=form, chosen=chosen,
+                           categories=sorted(categories.items(), key=lambda c: c[1]),
                            may=redemption.may_redeem(person)), outcome.status
 
 

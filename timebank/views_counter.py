@@ -22,7 +22,7 @@ from timebank import consent, ledger, redemption
 from timebank.accounts import account_summary
 from timebank.forms import CancelForm, CodeForm, CounterRedeemForm, ItemForm, LookupForm
 from timebank.views import bp
-from timebank.vocabulary import Consent, RedemptionStatus
+from timebank.vocabulary import Consent, RedemptionStatus, category_choices
 
 COUNTER = (Role.INSTITUTION_STAFF,)
 
@@ -74,7 +74,8 @@ def counter():
 
 def _member_page(org, person, form, status=200):
     items = redemption.catalogue(org.id)
-    form.item_id.choices = [(i.id, f"{i.name}（{minutes(i.price_minutes)}）") for i in items]
+    form.item_id.choices = [(i.id, f"{i.name}（{i.category_label}，{minutes(i.price_minutes)}）")
+                            for i in items]
     recent = db.session.execute(redemption.redemptions_query(org.id, person.id).limit(10)
                                 ).scalars().all()
     presented = consent.live_presentation(current_user, person.id, org.id)
@@ -226,19 +227,41 @@ def catalogue():
     if org is None:
         return _no_institution()
     form = ItemForm()
-    outcome = submit(form, lambda: redemption.add_item(current_user, org.id, {
-        "name": form.name.data, "description": form.description.data,
-        "service_minutes": form.service_minutes.data, "price_minutes": form.price_minutes.data,
-        "max_quantity": form.max_quantity.data}))
+    form.category.choices = category_choices()
+    outcome = submit(form, lambda: redemption.add_item(current_user, org.id, _item_data(form)))
     if outcome.done:
         flash(_("已添加服务项目。"), "success")
         return redirect(url_for("timebank.catalogue", org_id=org.id))
     return _catalogue_page(org, form, outcome.status)
 
 
+def _item_data(form) -> dict:
+    return {"name": form.name.data, "category": form.category.data,
+            "description": form.description.data,
+            "service_minutes": form.service_minutes.data,
+            "price_minutes": form.price_minutes.data, "max_quantity": form.max_quantity.data}
+
+
 def _catalogue_page(org, form, status=200):
     return render_template("timebank/catalogue.html", org=org, form=form,
                            items=redemption.catalogue(org.id, active_only=False)), status
+
+
+@bp.route("/counter/catalogue/<int:item_id>", methods=["GET", "POST"])
+@roles(*COUNTER)
+def edit_item(item_id: int):
+    """Change a service: its name, category (open ones, or the one it keeps), length, price."""
+    item = redemption.get_item(item_id)
+    org = redemption.institution(current_user, item.org_id)
+    form = ItemForm(obj=item)
+    form.category.choices = category_choices(kept=item.category)
+    outcome = submit(form, lambda: redemption.update_item(current_user, item.id,
+                                                          _item_data(form)))
+    if outcome.done:
+        flash(_("已保存服务项目。"), "success")
+        return redirect(url_for("timebank.catalogue", org_id=org.id))
+    return render_template("timebank/catalogue_item.html", org=org, item=item,
+                           form=form), outcome.status
 
 
 @bp.post("/counter/catalogue/<int:item_id>/toggle")

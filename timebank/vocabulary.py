@@ -47,8 +47,14 @@ def category_open(code: str | None) -> bool:
     return bool(code) and catalogues.is_open(CATEGORY_CATALOGUE, code)
 
 
-def category_choices() -> list[tuple[str, str]]:
-    return [(i.code, i.label) for i in catalogues.all_items(CATEGORY_CATALOGUE)]
+def category_choices(kept: str | None = None) -> list[tuple[str, str]]:
+    """The categories open today; with ``kept``, also that one (a record's own category,
+    retired since, which the record may keep), marked as no longer offered."""
+    choices = [(i.code, i.label) for i in catalogues.all_items(CATEGORY_CATALOGUE)]
+    if kept and kept not in {code for code, _label in choices}:
+        choices.append((kept, str(_l("%(name)s（已停用，仅保留原有记录）",
+                                     name=category_label(kept)))))
+    return choices
 
 
 class AccountKind(enum.StrEnum):

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import InsertOnly, TimestampMixin, UTCDateTime, make_insert_only
 from core.extensions import db
-from core.orgs.models import Organization
+from core.orgs.models import Organization, OrgStatus
 
 
 class InspectionSubject(TimestampMixin, db.Model):
@@ -142,3 +143,13 @@ class DrawAssignment(db.Model):
     draw: Mapped[Draw] = relationship(back_populates="assignments")
     organization: Mapped[Organization] = relationship()
     result_fact = relationship("CreditFact")
+
+    @property
+    def not_inspected(self) -> str | None:
+        """Why this subject is not inspected: it left the registry (deregistered, revoked)
+        after the directory was frozen at the commitment and before a result was entered. It
+        stays in the draw, as the published files recompute it; no one is drawn instead."""
+        if self.result_fact_id is not None or \
+                self.organization.status in (OrgStatus.ACTIVE, OrgStatus.SUSPENDED):
+            return None
+        return str(_l("%(status)s，不予检查", status=self.organization.status_label))

@@ -106,6 +106,9 @@ class DrawAssignmentOut(Schema):
     tier = F.String()
     inspector_ids = F.List(F.Integer())
     result_fact_id = F.Integer(allow_none=True)
+    not_inspected = F.String(allow_none=True, metadata={
+        "description": "why the subject is not inspected: it left the registry after the "
+                       "commitment (it stays in the draw; no one is drawn instead)"})
 
 
 class DrawFilesOut(Schema):

@@ -269,6 +269,10 @@ def enter_result(actor, assignment: DrawAssignment, data: ResultIn) -> DrawAssig
     """The inspection result becomes a credit fact and is published with the draw."""
     if assignment.result_fact_id is not None:
         raise Conflict("credit.result_entered", _l("该检查结果已经录入。"))
+    if assignment.not_inspected:
+        raise Conflict("credit.subject_left_registry",
+                       _l("该主体在抽签承诺之后已注销或被撤销登记，不予检查：它仍列在抽签结果中（公开文件照常可复算），不另行补抽。"),
+                       errors={"org_id": [assignment.not_inspected]})
     fact = record_fact(actor, assignment.org_id, {
         "kind": "inspection", "subtype": "inspection", "result": data.result,
         "occurred_on": data.occurred_on or clock.today(), "summary": data.summary,

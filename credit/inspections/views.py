@@ -114,7 +114,7 @@ def inspection_draw_detail(draw_id: int):
     earliest = None if row.is_legacy else inspections.earliest_reveal(row)
     form = ResultForm()
     form.org_id.choices = [(a.org_id, a.organization.name) for a in row.assignments
-                           if a.result_fact_id is None]
+                           if a.result_fact_id is None and not a.not_inspected]
     if form.validate_on_submit():
         return _run(lambda: _enter_result(row, form), _("检查结果已录入并公开。"),
                     "credit.inspection_draw_detail", draw_id=draw_id)

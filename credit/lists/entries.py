@@ -17,6 +17,7 @@ from core.config import policy
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.notices import delivery
+from core.orgs.models import Organization
 from core.orgs.services import user_org_ids
 from core.timeutil import local_datetime
 from credit import vocabulary
@@ -124,7 +125,56 @@ def create_entry(actor, org, proposal: Proposal, origin: str, today: date,
                         for i in proposal.source_entry_ids])
     entry.state = None
     transition(entry, S.PROPOSED, actor, f"{proposal.reason}（{proposal.legal_basis}）", today)
+    if entry.list_type == RED:
+        red_measures_follow_renewal(entry.org_id)
     return entry
+
+
+def red_measures_follow_renewal(org_id: int) -> None:
+    """A published red entry stays listed past its term while its renewal is in due process
+    (``removals.removal_red_review``); its measures (rewards) do too: open-ended while a
+    renewal is pending, back to the entry's term once none is (a declined renewal: they end
+    with the term, and the entry runs out at the next daily run)."""
+    red = list(db.session.execute(sa.select(ListEntry).where(
+        ListEntry.org_id == org_id, ListEntry.list_type == RED)).scalars())
+    renewing = any(e.state in (S.PROPOSED, S.NOTIFIED, S.OBJECTED) for e in red)
+    for entry in red:
+        if entry.state == S.PUBLISHED:
+            sanctions.set_until(source(entry), None if renewing else entry.valid_until)
+
+
+def _subject_then_or_now(org_id: int):
+    """A credit subject, or an organization that was one before an approved change of its
+    kind (its facts from then may still be proposed, as the automatic rules do)."""
+    from credit.lists.scan import identity_history
+
+    org = db.session.get(Organization, org_id or 0)
+    if org is not None and not is_credit_subject(org) and identity_history([org.id]):
+        return org
+    return get_subject(org_id)
+
+
+def _check_list_fitted_the_facts(org, list_type: str, facts: list, today: date) -> None:
+    """The list applies to the subject as it was on the day of each fact it rests on (from
+    the approved changes of its kind, ``core.orgs.identity``; on the day of a change, both),
+    as for the automatic rules; the red list, to the subject as it is today. Certificates
+    and grades speak about the subject, not its kind: they are read as of ``today``."""
+    if list_type == RED:
+        _check_list_fits(org, list_type)
+        return
+    from credit.lists.rules import Subject, fits
+    from credit.lists.scan import identity_history, kind_history
+
+    subject = Subject(org_id=org.id, is_social=org.is_social_organization,
+                      is_eldercare=org.is_eldercare, status=org.status,
+                      registration_date=org.registration_date,
+                      history=kind_history(org, identity_history([org.id]).get(org.id, [])))
+    days = sorted({f.occurred_on for f in facts if f.kind not in ("certificate", "grade")}
+                  or {today})
+    if not all(any(fits(i, list_type) for i in subject.identities_on(day)) for day in days):
+        message = _l("该名单不适用于此类主体：以信用信息发生之日的主体类型为准。")
+        raise ValidationFailed("credit.list_not_applicable", message,
+                               errors={"list_type": [str(message)]})
 
 
 # "Other cases set by law": the catch-all provision a hand-made entry is filed under.
@@ -139,16 +189,18 @@ def propose_manual(actor, org_id: int, list_type: str, legal_basis: str, reason:
     """A regulator proposes an entry by hand, with its legal basis and the facts it rests on
     (a punishment entry always rests on recorded facts, never on a score)."""
     today = today or clock.today()
-    org = get_subject(org_id)
-    _check_list_fits(org, list_type)
+    org = _subject_then_or_now(org_id)
+    if list_type not in vocabulary.LIST_TYPES:
+        _check_list_fits(org, list_type)  # refuses it
     legal_basis = _need_text(legal_basis, "legal_basis")
     reason = _need_text(reason, "reason")
     fact_ids = sorted(set(fact_ids or []))
-    own = db.session.execute(sa.select(sa.func.count()).select_from(CreditFact).where(
-        CreditFact.id.in_(fact_ids), CreditFact.org_id == org.id)).scalar_one()
-    if not fact_ids or own != len(fact_ids):
+    facts = list(db.session.execute(sa.select(CreditFact).where(
+        CreditFact.id.in_(fact_ids), CreditFact.org_id == org.id)).scalars())
+    if not fact_ids or len(facts) != len(fact_ids):
         raise ValidationFailed("credit.grounds_required", _l("请选择该主体的信用信息作为列入依据。"),
                                errors={"fact_ids": [str(_l("请选择该主体的信用信息。"))]})
+    _check_list_fitted_the_facts(org, list_type, facts, today)
     proposal = Proposal(list_type, f"{list_type}.manual", OTHER_CASES[list_type], reason, today,
                         tuple(fact_ids),
                         needs_rectification=needs_rectification, key_suffix="manual")
@@ -352,6 +404,8 @@ def cancel(actor, entry: ListEntry, reason: str, today: date | None = None,
     entry.removal_code, entry.removal_reason = code, reason
     was_notified = entry.state != S.PROPOSED
     transition(entry, S.CANCELLED, actor, reason, today)
+    if entry.list_type == RED:
+        red_measures_follow_renewal(entry.org_id)
     if was_notified:
         notices.cancellation(actor, entry, today)
     return entry

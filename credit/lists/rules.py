@@ -78,7 +78,7 @@ class Subject:
         """Whether the list applied to the subject at any time (today or before a change)."""
         held = {(self.is_social, self.is_eldercare)}
         held |= {i for _on, before, after in self.history for i in (before, after)}
-        return any(_fits(i, list_type) for i in held)
+        return any(fits(i, list_type) for i in held)
 
     def as_of_facts(self, list_type: str) -> Subject:
         """The subject with only the facts formed while the list applied to it (certificates
@@ -87,7 +87,7 @@ class Subject:
             return self
         return replace(self, facts=[
             f for f in self.facts if f.kind in ("certificate", "grade")
-            or any(_fits(i, list_type) for i in self.identities_on(f.occurred_on))])
+            or any(fits(i, list_type) for i in self.identities_on(f.occurred_on))])
 
     def of(self, kind: str, *subtypes: str) -> list:
         return [f for f in self.facts if f.kind == kind and (not subtypes or f.subtype in subtypes)]
@@ -115,7 +115,7 @@ class Subject:
         return found
 
 
-def _fits(identity: tuple[bool, bool], list_type: str) -> bool:
+def fits(identity: tuple[bool, bool], list_type: str) -> bool:
     is_social, is_eldercare = identity
     return {ABNORMAL: is_social, SERIOUS: is_social, ELDERCARE: is_eldercare}.get(
         list_type, is_social or is_eldercare)

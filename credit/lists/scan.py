@@ -57,7 +57,7 @@ def identity_history(org_ids=None) -> dict[int, list[IdentityChange]]:
     return grouped
 
 
-def _kind_history(org: Organization, changes: list[IdentityChange]) -> list:
+def kind_history(org: Organization, changes: list[IdentityChange]) -> list:
     """``Subject.history``: walk back from what the organization is now."""
     def seen(values):
         return OrgKind(values["kind"]).is_social_organization, bool(values["is_eldercare"])
@@ -99,7 +99,7 @@ def subjects(today: date, org_ids=None) -> list[tuple[Organization, Subject]]:
         # The score criterion applies once the subject has a score: red-list reviews that ran
         # before the first scoring (e.g. the demo's history) use the factual criteria only.
         scoring_available=available and org.id in views, scoring_installed=available,
-        history=_kind_history(org, history.get(org.id, [])))) for org in orgs]
+        history=kind_history(org, history.get(org.id, [])))) for org in orgs]
 
 
 def subject_view(org_id: int, today: date) -> Subject:

@@ -356,6 +356,8 @@ GET    /timebank/counter                                                        
 POST   /timebank/counter                                                        I
 GET    /timebank/counter/catalogue                                              I
 POST   /timebank/counter/catalogue                                              I
+GET    /timebank/counter/catalogue/<int:item_id>                                I
+POST   /timebank/counter/catalogue/<int:item_id>                                I
 POST   /timebank/counter/catalogue/<int:item_id>/toggle                         I
 GET    /timebank/counter/member/<int:person_id>                                 I
 POST   /timebank/counter/member/<int:person_id>                                 I

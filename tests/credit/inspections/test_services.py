@@ -142,3 +142,62 @@ def test_ratios_follow_the_tiers_and_results_become_facts(app, directory, regula
     assert assignment.result_fact.source_department == f"双随机抽查：{row.title}"
     with pytest.raises(Conflict):
         inspections.enter_result(regulator, assignment, ResultIn("pass", "", "x", "y"))
+
+
+@pytest.mark.parametrize("when", ["day_before", "after_commit", "after_reveal"])
+def test_a_subject_deregistered_after_the_commitment_is_drawn_but_not_inspected(
+        app, directory, regulator, frozen_clock, client, login_as, when):
+    """Deregistered the day before the commitment: not in the frozen directory. After it
+    (the same day, or after the reveal): still in the draw, as the published files recompute
+    it, marked not inspected; its result cannot be entered; no one is drawn instead."""
+    from core.orgs.services import set_org_status
+
+    frozen_clock.local(2026, 3, 2, 9, 0)
+    orgs, _people = directory(subjects=4)
+    gone = orgs[0]
+    app.config["POLICY_INSPECTION_RATIOS"] = ALL
+    if when == "day_before":
+        frozen_clock.local(2026, 3, 1, 16, 0)
+        set_org_status(regulator, gone, "deregistered", "注销登记")
+        frozen_clock.local(2026, 3, 2, 9, 0)
+    row = inspections.commit(regulator, "全量")
+    if when == "after_commit":
+        frozen_clock.local(2026, 3, 2, 15, 0)
+        set_org_status(regulator, gone, "deregistered", "注销登记")
+    frozen_clock.local(2026, 3, 3, 9, 0)
+    inspections.reveal(regulator, row)
+    if when == "after_reveal":
+        frozen_clock.local(2026, 3, 4, 9, 0)
+        set_org_status(regulator, gone, "deregistered", "注销登记")
+    drawn = {a.org_id: a for a in row.assignments}
+    assert draw_v1.check(published.record_bytes(row), published.snapshot_bytes(row))[0] == 0
+    if when == "day_before":
+        assert set(drawn) == {o.id for o in orgs[1:]}
+        return
+    assert set(drawn) == {o.id for o in orgs}
+    assert drawn[gone.id].not_inspected == "已注销，不予检查"
+    assert [a for a in row.assignments if a.not_inspected] == [drawn[gone.id]]
+    with pytest.raises(Conflict) as refused:
+        inspections.enter_result(regulator, drawn[gone.id], ResultIn("pass", "", "x", "y"))
+    assert refused.value.code == "credit.subject_left_registry"
+    login_as(user=regulator)
+    page = client.get(f"/credit/inspections/draws/{row.id}").get_data(as_text=True)
+    assert "已注销，不予检查" in page
+    assert f'<option value="{gone.id}"' not in page
+    assert f'<option value="{orgs[1].id}"' in page  # the others wait for their results
+
+
+def test_a_result_entered_before_the_deregistration_stands(
+        app, directory, regulator, frozen_clock):
+    from core.orgs.services import set_org_status
+
+    frozen_clock.local(2026, 3, 2, 9, 0)
+    orgs, _people = directory(subjects=2)
+    app.config["POLICY_INSPECTION_RATIOS"] = ALL
+    row = inspections.commit(regulator, "全量")
+    frozen_clock.advance(days=1)
+    inspections.reveal(regulator, row)
+    first = next(a for a in row.assignments if a.org_id == orgs[0].id)
+    inspections.enter_result(regulator, first, ResultIn("pass", "", "常民查〔2026〕1号", "记录"))
+    set_org_status(regulator, orgs[0], "deregistered", "注销登记")
+    assert first.not_inspected is None and first.result_fact.result == "pass"

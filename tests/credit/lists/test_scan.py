@@ -108,3 +108,60 @@ def test_an_eldercare_rule_applies_to_the_home_as_it_was_when_the_facts_happened
     assert [e.list_type for e in proposed] == (["eldercare"] if listed else [])
     if listed:
         assert "第六条第一款第（二）项" in proposed[0].legal_basis
+
+
+@pytest.mark.parametrize("changed, allowed", [(D(2024, 3, 9), False), (D(2024, 3, 10), True),
+                                              (D(2024, 3, 11), True)])
+def test_a_manual_eldercare_proposal_reads_the_home_as_it_was_on_the_facts_day(
+        app, home, make, changed, allowed):
+    """As the automatic rules: the eldercare list applies to facts of 10 March when the flag
+    was dropped on 10 March or later, not when it was dropped the day before; the home's kind
+    today (no longer eldercare) decides nothing."""
+    from core.errors import ValidationFailed
+
+    fact = record(home, "eldercare", "elder_abuse", D(2024, 3, 10))
+    clerk, chief = make.user("regulator"), make.user("regulator")
+    change = identity.file_change(clerk, home, {"is_eldercare": False}, "不再从事养老服务",
+                                  "变更登记 2024-17", now=local_datetime(changed, time(9)))
+    identity.decide_change(chief, change, True, "核实无误", now=local_datetime(changed, time(16)))
+    propose = lambda: entries.propose_manual(  # noqa: E731
+        chief, home.id, "eldercare", "《养老服务市场失信联合惩戒对象名单管理办法》", "虐待老人",
+        [fact.id], today=D(2024, 3, 20))
+    if allowed:
+        assert propose().list_type == "eldercare"
+    else:
+        with pytest.raises(ValidationFailed) as refused:
+            propose()
+        assert list(refused.value.errors) == ["list_type"]
+
+
+@pytest.mark.parametrize("decision", ["published", "declined"])
+def test_red_list_rewards_continue_while_the_renewal_is_in_due_process(
+        app, society, regulator, decision):
+    """The old entry runs to 30 July 2025; the review of 15 July proposed its renewal. Its
+    measures (rewards) stay in force on 29, 30 and 31 July as the entry stays listed; a
+    renewal declined on 1 August ends them with the term, one published continues them."""
+    from core import sanctions
+    from credit import vocabulary
+
+    rewards = set(vocabulary.platform_codes("red"))
+    assert rewards
+    old = _red_listed(society, regulator)
+    assert sanctions.measures_in_force(society.id, D(2025, 7, 31)) == set()  # its term only
+    scan.red_review(None, D(2025, 7, 15))
+    renewal = _red(society)[-1]
+    notified(regulator, renewal, D(2025, 7, 15))
+    for day in (D(2025, 7, 29), D(2025, 7, 30), D(2025, 7, 31)):
+        scan.apply_time_rules(None, day)
+        assert sanctions.measures_in_force(society.id, day) == rewards, day
+    if decision == "declined":
+        entries.cancel(regulator, renewal, "不予续期", D(2025, 8, 1))
+        assert sanctions.measures_in_force(society.id, D(2025, 8, 1)) == set()
+        assert sanctions.measures_in_force(society.id, D(2025, 7, 30)) == rewards
+        scan.apply_time_rules(None, D(2025, 8, 1))
+        assert old.state == "removed"
+    else:
+        entries.publish(regulator, renewal, "红名单公告〔2025〕1号", D(2025, 8, 1))
+        assert sanctions.measures_in_force(society.id, D(2025, 8, 1)) == rewards
+        assert sanctions.measures_in_force(society.id, D(2026, 7, 30)) == rewards
+        assert sanctions.measures_in_force(society.id, D(2026, 7, 31)) == set()
