@@ -38,8 +38,9 @@ PACKAGES = ("core", "timebank", "charity", "credit")
 # which run only with TEST_DATABASE_URL (PostgreSQL); on SQLite they skip.
 MODULES = {
     "ledger": ("timebank/ledger.py", ["tests/timebank/test_ledger.py",
+                                      "tests/timebank/test_ledger_properties.py",
                                       "tests/timebank/test_concurrency.py"]),
-    "idempotency": ("core/idempotency.py", ["tests/core/test_errors_and_idempotency.py",
+    "idempotency": ("core/idempotency.py", ["tests/core/test_idempotency.py",
                                             "tests/security/test_trust_idempotency.py"]),
     "auth": ("core/auth.py", ["tests/core/test_auth.py", "tests/core/test_routes.py",
                               "tests/security/test_sessions_and_tokens.py"]),
@@ -48,8 +49,10 @@ MODULES = {
     "redemption": ("timebank/redemption.py", ["tests/timebank/test_redemption.py",
                                               "tests/timebank/test_concurrency.py"]),
     "lists": ("credit/lists/rules.py", ["tests/credit/lists/test_rules.py"]),
-    "removals": ("credit/lists/removals.py", ["tests/credit/lists/test_removals.py"]),
-    "scan": ("credit/lists/scan.py", ["tests/credit/lists/test_entries.py",
+    "removals": ("credit/lists/removals.py", ["tests/credit/lists/test_removals.py",
+                                              "tests/credit/lists/test_scan.py"]),
+    "scan": ("credit/lists/scan.py", ["tests/credit/lists/test_scan.py",
+                                      "tests/credit/lists/test_entries.py",
                                       "tests/credit/lists/test_removals.py"]),
     "feed": ("credit/lists/feed.py", ["tests/credit/lists/test_feed.py"]),
 }
