@@ -146,7 +146,7 @@ def red_measures_follow_renewal(org_id: int) -> None:
 def _subject_then_or_now(org_id: int):
     """A credit subject, or an organization that was one before an approved change of its
     kind (its facts from then may still be proposed, as the automatic rules do)."""
-    from credit.lists.scan import identity_history
+    from credit.lists.history import identity_history
 
     org = db.session.get(Organization, org_id or 0)
     if org is not None and not is_credit_subject(org) and identity_history([org.id]):
@@ -162,8 +162,8 @@ def _check_list_fitted_the_facts(org, list_type: str, facts: list, today: date) 
     if list_type == RED:
         _check_list_fits(org, list_type)
         return
+    from credit.lists.history import identity_history, kind_history
     from credit.lists.rules import Subject, fits
-    from credit.lists.scan import identity_history, kind_history
 
     subject = Subject(org_id=org.id, is_social=org.is_social_organization,
                       is_eldercare=org.is_eldercare, status=org.status,

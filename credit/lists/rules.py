@@ -62,7 +62,7 @@ class Subject:
     scoring_installed: bool = False  # a scoring package provides scores at all
     # Approved changes of its kind or eldercare flag, oldest first: (the day it was decided,
     # (is_social, is_eldercare) before, the same after). A rule applies to the subject as it
-    # was when the facts happened (scan.identity_history).
+    # was when the facts happened (history.identity_history).
     history: list = field(default_factory=list)
 
     def identities_on(self, day: date) -> set[tuple[bool, bool]]:

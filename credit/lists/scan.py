@@ -12,10 +12,10 @@ from sqlalchemy.orm import selectinload
 from core import scores
 from core.db import advisory_lock
 from core.extensions import db
-from core.orgs.models import IdentityChange, Organization, OrgKind
-from core.timeutil import local_date
+from core.orgs.models import Organization
 from credit.facts.records import effective_facts, subject_orgs
 from credit.lists import entries as lifecycle
+from credit.lists.history import identity_history, kind_history
 from credit.lists.removals import (
     removal_abnormal_automatic,
     removal_eldercare_expired,
@@ -39,36 +39,6 @@ def _entries_by_org(org_ids=None) -> dict[int, list[ListEntry]]:
 
 def scoring_available() -> bool:
     return scores.has_provider()
-
-
-KIND_FIELDS = ("kind", "is_eldercare")
-
-
-def identity_history(org_ids=None) -> dict[int, list[IdentityChange]]:
-    """Approved changes of a kind or eldercare flag, by organization, oldest first."""
-    query = sa.select(IdentityChange).where(IdentityChange.status == "approved").order_by(
-        IdentityChange.decided_at, IdentityChange.id)
-    if org_ids is not None:
-        query = query.where(IdentityChange.org_id.in_(list(org_ids)))
-    grouped: dict[int, list[IdentityChange]] = defaultdict(list)
-    for change in db.session.execute(query).scalars():
-        if any(key in change.before for key in KIND_FIELDS):
-            grouped[change.org_id].append(change)
-    return grouped
-
-
-def kind_history(org: Organization, changes: list[IdentityChange]) -> list:
-    """``Subject.history``: walk back from what the organization is now."""
-    def seen(values):
-        return OrgKind(values["kind"]).is_social_organization, bool(values["is_eldercare"])
-
-    now = {key: getattr(org, key) for key in KIND_FIELDS}
-    found = []
-    for change in reversed(changes):
-        was = {**now, **{k: v for k, v in change.before.items() if k in KIND_FIELDS}}
-        found.append((local_date(change.decided_at), seen(was), seen(now)))
-        now = was
-    return found[::-1]
 
 
 def subject_ids() -> list[int]:
