@@ -368,6 +368,8 @@ GET    /timebank/history                                                        
 GET    /timebank/liability                                                      R A
 GET    /timebank/liability/settlement.<string:fmt>                              R A
 GET    /timebank/ledger                                                         R A
+GET    /timebank/lookup/orgs                                                    V
+GET    /timebank/lookup/people                                                  V
 GET    /timebank/org/import                                                     O I
 POST   /timebank/org/import                                                     O I
 GET    /timebank/org/import/template.<string:fmt>                               O I
