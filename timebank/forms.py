@@ -106,7 +106,7 @@ def pick_org(name_field, id_field, candidates: dict, *, required: bool):
     matches are offered in ``candidates[name_field.name]`` to choose from."""
     org = pickers.active_org(id_field.data)
     text = (name_field.data or "").strip()
-    if org is not None and (not text or text == org.name):
+    if org is not None and text in org.name:  # a part typed, then the match chosen
         name_field.data = org.name
         return org
     id_field.data = ""
@@ -137,7 +137,7 @@ def pick_person(form, actor, org_id: int | None):
     number = (form.recipient_number.data or "").strip()
     if form.recipient_person_id.data:
         person = pickers.elder_in_scope(actor, form.recipient_person_id.data, org_id)
-        if person is not None and (not name or name == person.name):
+        if person is not None and name in person.name:  # a part typed, then chosen
             form.recipient_name.data = person.name
             return person
         form.recipient_person_id.data = ""  # a stale pick: the name typed since counts
