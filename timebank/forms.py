@@ -80,8 +80,7 @@ class SessionForm(SessionFieldsMixin, FlaskForm):
             if other != mode:
                 for name in names:
                     self[name].errors = []
-        if not self.errors:
-            self.parties = self._resolve(mode)
+        self.parties = self._resolve(mode)  # even when another field failed: every message at once
         return not self.errors
 
     def _resolve(self, mode: str) -> dict | None:
