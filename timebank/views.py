@@ -277,6 +277,17 @@ def pay_code():
     return render_template("timebank/pay_code.html", code=None)
 
 
+@bp.get("/card")
+@roles(*MEMBER)
+def member_card():
+    """My member card: a QR of my volunteer number, the number printed under it, so that a
+    volunteer who served me names me by scanning or typing it (issue 15). Nothing secret:
+    the number only names me; it spends nothing."""
+    person = ledger.member_person(current_user)
+    image = qr.svg_data_uri(person.volunteer_number) if person.volunteer_number else None
+    return render_template("timebank/card.html", person=person, qr=image)
+
+
 @bp.route("/certificates", methods=["GET", "POST"])
 @roles(*MEMBER)
 def my_certificates():

@@ -348,6 +348,7 @@ GET    /timebank/                                                               
 GET    /timebank/allocations                                                    R A
 POST   /timebank/allocations                                                    R A
 POST   /timebank/catalogue/<int:item_id>/approve                                R
+GET    /timebank/card                                                           V
 GET    /timebank/certificates                                                   V
 POST   /timebank/certificates                                                   V
 GET    /timebank/certificates/<string:number>.pdf                               V O I R A

@@ -156,3 +156,17 @@ def test_bad_input_is_told_next_to_the_field_and_nothing_is_saved(tb, circle, cl
     assert page.status_code == 422
     assert f'id="{field}-err"' in page.get_data(as_text=True)
     assert _count() == before
+
+
+def test_the_member_card_shows_a_qr_and_the_number_that_names_the_member(tb, circle, client,
+                                                                        login_as):
+    volunteer, served, *_rest = circle
+    login_as(user=served.user)
+    card = client.get("/timebank/card").get_data(as_text=True)
+    assert served.volunteer_number in card and "data:image/svg+xml;base64," in card
+    assert served.id_number not in card
+    login_as(user=volunteer)
+    logged = form_post(client, URL, _form(tb, recipient_number=served.volunteer_number))
+    assert logged.status_code == 302
+    assert db.session.execute(sa.select(ServiceSession.recipient_person_id)
+                              .order_by(ServiceSession.id.desc())).scalars().first() == served.id
