@@ -1,11 +1,10 @@
 """Finding whom a session was for without codes: organizations by name, and "the person I
 served" by name among the elders of the volunteer's organizations (issue 15).
 
-"My organizations" (a volunteer's): those whose staff the user is, and those that confirmed
-a session the volunteer served with them (``ServiceSession.org_id``). "An organization's
-elders" are the persons it serves as far as the data says: the recipients of sessions
-confirmed with it (organizing it), and the persons its staff registered
-(``Person.registered_org_id``). A volunteer finds by name only persons in that set, so nobody
+"My organizations" (a volunteer's): those whose staff the user is, and those that organized
+(``ServiceSession.org_id``) a confirmed session of the volunteer's. "An organization's elders"
+are the persons it serves as far as the data says: the recipients of the confirmed sessions it
+organized, and the persons its staff registered (``Person.registered_org_id``). A volunteer finds by name only persons in that set, so nobody
 outside it can be listed; anyone else is named by a member-card number or ID number, as before.
 """
 
