@@ -4,8 +4,9 @@ served" by name among the elders of the volunteer's organizations (issue 15).
 "My organizations" (a volunteer's): those whose staff the user is, and those that organized
 (``ServiceSession.org_id``) a confirmed session of the volunteer's. "An organization's elders"
 are the persons it serves as far as the data says: the recipients of the confirmed sessions it
-organized, and the persons its staff registered (``Person.registered_org_id``). A volunteer finds by name only persons in that set, so nobody
-outside it can be listed; anyone else is named by a member-card number or ID number, as before.
+organized, and the persons its staff registered (``Person.registered_org_id``). A volunteer
+finds by name only persons in that set, so nobody outside it can be listed; anyone else is
+named by a member-card number or ID number, as before.
 """
 
 from __future__ import annotations

@@ -144,6 +144,7 @@ def test_namesakes_are_offered_to_choose_from_then_the_choice_is_saved(tb, circl
     ({"recipient_kind": "org", "recipient_org_name": "根本没有的组织"}, "recipient_org_name"),
     ({"recipient_kind": "org"}, "recipient_org_name"),
     ({"recipient_name": "王秀兰", "org_name": "根本没有的组织"}, "org_name"),
+    ({"recipient_kind": "both", "recipient_name": "王秀兰"}, "recipient_kind"),
 ])
 def test_bad_input_is_told_next_to_the_field_and_nothing_is_saved(tb, circle, client,
                                                                    login_as, over, field):
