@@ -145,7 +145,7 @@ def pick_person(form, actor, org_id: int | None):
             person = redemption.find_member(number)
         except DomainError:
             person = None
-        if person is None or (name and name != person.name):
+        if person is None or name not in person.name:  # the name, or the part typed to search
             _fail(form.recipient_number, _l("找不到该服务对象，请核对号码和姓名后再试。"))
             return None
         return person
