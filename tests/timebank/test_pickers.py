@@ -141,6 +141,7 @@ def test_namesakes_are_offered_to_choose_from_then_the_choice_is_saved(tb, circl
     ({"recipient_name": "王秀英"}, "recipient_name"),  # served by another organization only
     ({"recipient_person_id": "ELSEWHERE"}, "recipient_name"),  # picked out of scope
     ({"recipient_number": "CZ99999999"}, "recipient_number"),
+    ({"recipient_number": "SERVED", "recipient_name": "李四"}, "recipient_number"),  # not theirs
     ({"recipient_kind": "org", "recipient_org_name": "根本没有的组织"}, "recipient_org_name"),
     ({"recipient_kind": "org"}, "recipient_org_name"),
     ({"recipient_name": "王秀兰", "org_name": "根本没有的组织"}, "org_name"),
@@ -148,11 +149,13 @@ def test_namesakes_are_offered_to_choose_from_then_the_choice_is_saved(tb, circl
 ])
 def test_bad_input_is_told_next_to_the_field_and_nothing_is_saved(tb, circle, client,
                                                                    login_as, over, field):
-    volunteer, _served, _registered, elsewhere, _org = circle
+    volunteer, served, _registered, elsewhere, _org = circle
     login_as(user=volunteer)
     before = _count()
     if over.get("recipient_person_id") == "ELSEWHERE":
         over = {"recipient_person_id": str(elsewhere.id)}
+    if over.get("recipient_number") == "SERVED":
+        over = {**over, "recipient_number": served.volunteer_number}
     page = form_post(client, URL, _form(tb, **over))
     assert page.status_code == 422
     assert f'id="{field}-err"' in page.get_data(as_text=True)
