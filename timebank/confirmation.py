@@ -1,7 +1,8 @@
 """Deciding on sessions: confirm (deposit), reject, reverse; auto-confirmation; charity events.
 
 Who may mint hours (issue 12, item 2): someone other than the volunteer; a private person only
-once staff have checked their ID card in person; a session that ended more than
+once staff have checked their ID card in person, or a relative of the person served whose
+family link staff verified (issue 15); a session that ended more than
 ``backdate_window_days`` ago only by an organization, with a reason; and a private person's
 confirmation that looks staged goes to the regulators' review queue (``timebank.review``)
 instead of the ledger."""
@@ -15,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import audit, clock, events
 from core.accounts.models import Person, Role, User
-from core.accounts.services import make_volunteer
+from core.accounts.services import make_volunteer, relation_between
 from core.config import policy
 from core.db import for_update
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -53,13 +54,23 @@ def confirmer_role(actor, row: ServiceSession) -> tuple[str, int | None]:
         return "org", row.org_id
     if row.recipient_org_id is not None and row.recipient_org_id in orgs:
         return "recipient_org", row.recipient_org_id
+    if is_family_of_recipient(actor, row):  # issue 15: a relative confirms for an elder
+        return "family", None
     if row.recipient_person_id is not None and actor.has_role(Role.INSTITUTION_STAFF) \
             and not _has_login(row.recipient_person_id):
         homes = _institutions(orgs)
         if homes:  # 适老化: counter staff confirm for an elder without a phone, present
             return "counter", homes[0]
     raise PermissionDenied("timebank.not_confirmer",
-                           _l("只有服务对象本人或组织单位的工作人员可以确认或退回。"))
+                           _l("只有服务对象本人、其已核验的家属或组织单位的工作人员可以确认或退回。"))
+
+
+def is_family_of_recipient(actor, row: ServiceSession) -> bool:
+    """``actor`` is a relative of the person served, and staff verified the link in person
+    (户口簿, 结婚证…: ``core.accounts.services.verify_family_link``); a declared link is not
+    enough."""
+    return row.recipient_person_id is not None and actor.person_id is not None and \
+        relation_between(actor.person_id, row.recipient_person_id, verified_only=True) is not None
 
 
 def _institutions(org_ids: set[int]) -> list[int]:

@@ -19,7 +19,7 @@ from core.config import policy
 from core.extensions import db
 from timebank.models import ReviewSignal, ServiceSession, SessionStatus, SignalKind
 
-PRIVATE_VIAS = ("recipient", "counter")  # a person's word, not an organization's
+PRIVATE_VIAS = ("recipient", "family", "counter")  # a person's word, not an organization's
 COUNTED = (SessionStatus.CONFIRMED, SessionStatus.REVIEW, SessionStatus.REVERSED)
 
 

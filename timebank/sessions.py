@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core import audit, clock
-from core.accounts.models import Person
+from core.accounts.models import FamilyLink, Person
+from core.accounts.services import relation_between
 from core.config import policy
 from core.db import advisory_lock
 from core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -208,12 +209,16 @@ def local_datetime_range_text(row: ServiceSession) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 def visible_to(actor, row: ServiceSession) -> bool:
-    """The volunteer, the recipient, the organizations involved, regulators and admins."""
+    """The volunteer, the recipient and their verified relatives, the organizations involved,
+    regulators and admins."""
     if actor.has_role("regulator", "admin"):
         return True
     if actor.person_id is not None and actor.person_id in (row.volunteer_id,
                                                            row.recipient_person_id):
         return True
+    if row.recipient_person_id is not None and actor.person_id is not None and \
+            relation_between(actor.person_id, row.recipient_person_id) is not None:
+        return True  # a verified relative, who may confirm for the person served
     return bool(user_org_ids(actor).intersection(
         {row.org_id, row.recipient_org_id, row.confirming_org_id} - {None}))
 
@@ -233,9 +238,12 @@ def sessions_query(actor, scope: str = "mine", status: str | None = None):
     orgs = list(user_org_ids(actor))
     person_id = actor.person_id or -1
     if scope == "to_confirm":
+        relatives = sa.select(FamilyLink.relative_id).where(
+            FamilyLink.person_id == person_id, FamilyLink.verified_at.isnot(None))
         query = query.where(s.status == SessionStatus.PENDING, s.volunteer_id != person_id,
                             sa.or_(s.recipient_person_id == person_id, s.org_id.in_(orgs),
-                                   s.recipient_org_id.in_(orgs)))
+                                   s.recipient_org_id.in_(orgs),
+                                   s.recipient_person_id.in_(relatives)))
     elif scope == "org":
         query = query.where(sa.or_(s.org_id.in_(orgs), s.recipient_org_id.in_(orgs)))
     elif scope == "all" and actor.has_role("regulator", "admin"):

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -26,7 +27,6 @@ from core.accounts.services import family_links
 from core.auth import PUBLIC, roles
 from core.errors import DomainError
 from core.extensions import db
-from core.orgs.models import Organization
 from core.orgs.services import districts
 from core.timeutil import to_local
 from core.web.pages import Page, QueryArgs, paginate, query_args, submit
@@ -35,6 +35,7 @@ from timebank import (
     confirmation,
     consent,
     ledger,
+    pickers,
     qr,
     recognition,
     redemption,
@@ -124,38 +125,41 @@ def my_sessions():
                            statuses=list(SessionStatus))
 
 
-def _org_choices(blank: str):
-    orgs = db.session.execute(sa.select(Organization.id, Organization.name)
-                              .where(Organization.status == "active")
-                              .order_by(Organization.name)).all()
-    return [(0, blank)] + [(o.id, o.name) for o in orgs]
+class LookupArgs(QueryArgs):
+    q = ma.fields.String(validate=validate.Length(max=50))
+    org = ma.fields.Integer(validate=validate.Range(min=1))
+
+
+def _suggestions(rows: list, describe) -> Response:
+    return jsonify(results=[describe(r) for r in rows[:pickers.LIMIT]],
+                   more=len(rows) > pickers.LIMIT)
+
+
+@bp.get("/lookup/orgs")
+@roles(*MEMBER)
+def lookup_orgs():
+    """Typeahead of the session form: active organizations by name (name and district only)."""
+    return _suggestions(pickers.find_orgs(query_args(LookupArgs)["q"]), pickers.org_suggestion)
+
+
+@bp.get("/lookup/people")
+@roles(*MEMBER)
+def lookup_people():
+    """Typeahead of the session form: the elders of my organizations by name, masked."""
+    args = query_args(LookupArgs)
+    return _suggestions(pickers.find_elders(current_user, args["q"], args["org"]),
+                        pickers.person_suggestion)
 
 
 def _session_form() -> SessionForm:
     form = SessionForm()
+    form.actor = current_user
     form.district_id.choices = [(d.id, d.name) for d in districts()]
-    form.recipient_org_id.choices = _org_choices(_("请选择"))
-    form.org_id.choices = _org_choices(_("不选（个人自发服务）"))
     return form
 
 
-def _recipient(form: SessionForm) -> dict:
-    if form.recipient_kind.data == "org":
-        return {"recipient_org_id": form.recipient_org_id.data or None}
-    number = (form.recipient_number.data or "").strip()
-    if not number:
-        return {}
-    try:
-        person = redemption.find_member(number)
-    except DomainError:
-        return {"recipient_person_id": -1}  # → "unknown recipient", next to the field
-    name = (form.recipient_name.data or "").strip()
-    if name and name != person.name:
-        return {"recipient_person_id": -1}
-    return {"recipient_person_id": person.id}
-
-
-FIELD_MAP = {"recipient_person_id": "recipient_number", "start": "start", "end": "end"}
+FIELD_MAP = {"recipient_person_id": "recipient_number", "recipient_org_id": "recipient_org_name",
+             "org_id": "org_name", "start": "start", "end": "end"}
 MINUTES_FIELD = {"minutes": "hours"}  # the forms take hours and minutes, services minutes
 
 
@@ -172,8 +176,7 @@ def log_session():
         "volunteer_id": person.id, "category": form.category.data,
         "district_id": form.district_id.data, "address": form.address.data,
         "start": aware(form.start.data), "end": aware(form.end.data),
-        "description": form.description.data, "org_id": form.org_id.data or None,
-        **_recipient(form)}), fields=FIELD_MAP)
+        "description": form.description.data, **form.parties}), fields=FIELD_MAP)
     if outcome.done:
         flash(_("已登记，等待服务对象或组织确认。"), "success")
         return redirect(url_for("timebank.session_detail", session_id=outcome.result.id))
@@ -281,6 +284,17 @@ def pay_code():
         response.headers["Cache-Control"] = "no-store"
         return response
     return render_template("timebank/pay_code.html", code=None)
+
+
+@bp.get("/card")
+@roles(*MEMBER)
+def member_card():
+    """My member card: a QR of my volunteer number, the number printed under it, so that a
+    volunteer who served me names me by scanning or typing it (issue 15). Nothing secret:
+    the number only names me; it spends nothing."""
+    person = ledger.member_person(current_user)
+    image = qr.svg_data_uri(person.volunteer_number) if person.volunteer_number else None
+    return render_template("timebank/card.html", person=person, qr=image)
 
 
 @bp.route("/certificates", methods=["GET", "POST"])

@@ -139,7 +139,8 @@ class Person(TimestampMixin, db.Model):
     volunteer_number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     # Which organization's staff registered the person (they hand over the binding code that
     # lets the person claim this record with a login of their own).
-    registered_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
+    registered_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"),
+                                                          index=True)
     # Seen in person with the ID card by staff of a verified organization (or a regulator):
     # only then does this person's word confirm someone else's hours.
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

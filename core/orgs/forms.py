@@ -20,8 +20,8 @@ from core.extensions import db
 from core.orgs.models import Organization, OrgKind
 
 
-class _ChosenIdField(HiddenField):
-    """The chosen organization: the page's hidden field, or a radio button among several
+class ChosenIdField(HiddenField):
+    """A chosen object: the page's hidden field, or a radio button among several
     matches (the last non-empty value sent wins)."""
 
     def process_formdata(self, valuelist):
@@ -37,7 +37,7 @@ class SubjectPicker:
     subject = StringField(_l("主体"), validators=[DataRequired(_l("请输入主体名称或统一社会信用代码。")),
                                                 Length(max=200)],
                           description=_l("输入名称的一部分或 18 位统一社会信用代码"))
-    org_id = _ChosenIdField()
+    org_id = ChosenIdField()
     candidates: tuple = ()
 
     def preset_subject(self, org: Organization | None) -> None:

@@ -244,8 +244,10 @@ def test_a_volunteer_earns_hours_and_spends_them_at_a_counter_with_her_consent(
     _as(page, live_server, "laoli")
     page.goto(f"{live_server}/timebank/sessions/new")
     reads_well(page, screen)
-    page.check("#recipient_kind-1")
-    page.select_option("#recipient_org_id", str(time_bank["community"]))
+    page.check("#recipient_kind-1")  # she served an organization: only its fields show
+    assert page.locator("fieldset[data-mode=person]").is_hidden()
+    page.fill("#recipient_org_name", "红梅社区")
+    page.locator("#recipient_org_name-suggestions [role=option]").first.click()
     page.select_option("#category", "companionship")
     page.fill("#address", "红梅新村 12 幢 301")
     page.fill("#start", (end - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))

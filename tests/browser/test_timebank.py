@@ -15,7 +15,7 @@ from core.orgs.models import OrgKind
 from core.timeutil import to_local
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
-from timebank import ledger, redemption
+from timebank import confirmation, ledger, redemption, sessions
 from timebank.models import Redemption, ServiceSession
 from timebank.vocabulary import PostingKind
 
@@ -37,29 +37,51 @@ def done_setting_up() -> None:
 
 
 def test_volunteer_logs_a_session_from_a_phone(live_server, page, make, writing_setup):
+    """Issue 15: the guided form at 390×844 — the elder found by name, a mistake told next to
+    the field, corrected, saved."""
     org = make.org(OrgKind.COMMUNITY, name="天宁区红梅社区居民委员会")
     volunteer = make.user("volunteer", username="laoli", age=64)
-    org_id, person_id = org.id, volunteer.person_id
+    elder = make.person(age=84, name="周秀兰")
+    elder.registered_org_id = org.id  # registered by the community: one of its elders
+    make.user("org_staff", org=org)
+    ledger_person = volunteer.person_id
+    earlier = sessions.log_session(None, {
+        "volunteer_id": ledger_person, "recipient_person_id": elder.id, "org_id": org.id,
+        "category": "companionship", "district_id": org.district_id, "address": "红梅新村",
+        "start": clock.now() - timedelta(days=3, hours=2), "end": clock.now() - timedelta(days=3)})
+    confirmation.confirm_for_org(None, earlier.id, org.id)
+    elder_id, masked, org_id = elder.id, elder.id_number_masked, org.id
     writing_setup()
     end = to_local(clock.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
     start = end - timedelta(minutes=90)
 
     sign_in(page, live_server, "laoli", PASSWORD)
     page.goto(f"{live_server}/timebank/sessions/new")
-    page.check("#recipient_kind-1")
-    page.select_option("#recipient_org_id", str(org_id))
+    assert page.locator("fieldset[data-mode=org]").is_hidden()  # only the chosen mode shows
+    page.fill("#recipient_name", "秀兰")
+    page.locator("#recipient_name-suggestions [role=option]", has_text=masked).click()
+    page.fill("#org_name", "红梅社区")
+    page.locator("#org_name-suggestions [role=option]").first.click()
     page.select_option("#category", "companionship")
     page.fill("#address", "红梅新村 12 幢 301")
+    page.fill("#start", end.strftime("%Y-%m-%dT%H:%M"))  # the mistake: end before start
+    page.fill("#end", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#description", "陪独居老人聊天、读报")
+    page.click("button[type=submit].primary")
+    assert page.locator("#end-err").inner_text() == "结束时间必须晚于开始时间。"
+    assert page.input_value("#recipient_name") == "周秀兰"  # the choice survives the refusal
+
     page.fill("#start", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#end", end.strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#description", "陪独居老人聊天、读报")
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
 
     assert "已登记" in page.content()
     assert "1 小时 30 分钟" in page.content() and "待确认" in page.content()
-    row = db.session.execute(sa.select(ServiceSession)).scalar_one()
-    assert row.volunteer_id == person_id and row.minutes == 90
+    row = db.session.execute(sa.select(ServiceSession).where(
+        ServiceSession.status == "pending")).scalar_one()
+    assert (row.volunteer_id, row.recipient_person_id, row.org_id, row.minutes) == (
+        ledger_person, elder_id, org_id, 90)
 
 
 def _phone(browser):

@@ -348,6 +348,7 @@ GET    /timebank/                                                               
 GET    /timebank/allocations                                                    R A
 POST   /timebank/allocations                                                    R A
 POST   /timebank/catalogue/<int:item_id>/approve                                R
+GET    /timebank/card                                                           V
 GET    /timebank/certificates                                                   V
 POST   /timebank/certificates                                                   V
 GET    /timebank/certificates/<string:number>.pdf                               V O I R A
@@ -370,6 +371,8 @@ GET    /timebank/history                                                        
 GET    /timebank/liability                                                      R A
 GET    /timebank/liability/settlement.<string:fmt>                              R A
 GET    /timebank/ledger                                                         R A
+GET    /timebank/lookup/orgs                                                    V
+GET    /timebank/lookup/people                                                  V
 GET    /timebank/org/import                                                     O I
 POST   /timebank/org/import                                                     O I
 GET    /timebank/org/import/template.<string:fmt>                               O I

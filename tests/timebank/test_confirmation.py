@@ -235,3 +235,45 @@ def test_charity_service_by_a_person_not_yet_a_volunteer_registers_them(tb, make
     assert person.volunteer_number is not None
     row = db.session.execute(sa.select(ServiceSession)).scalar_one()
     assert row.category == "community" and row.status == SessionStatus.CONFIRMED
+
+
+def _family(tb, make, elder, verified: bool):
+    """A relative of ``elder`` with a login; the link declared, and verified by staff if so."""
+    from core.accounts.services import declare_family_link, verify_family_link
+
+    child = make.user("volunteer", age=50)
+    link = declare_family_link(child, child.person, elder.person.id_number, elder.person.name,
+                               "parent")
+    if verified:
+        verify_family_link(tb.staff, link)
+    return child
+
+
+def test_a_verified_relative_confirms_for_an_elder(tb, make):
+    """Issue 15: the elder has no phone; their child, whose link staff verified, confirms."""
+    volunteer, elder = tb.volunteer(), make.user("volunteer", age=86)
+    child = _family(tb, make, elder, verified=True)
+    row = tb.session(volunteer, recipient_person_id=elder.person.id, recipient_org_id=None,
+                     org_id=None)
+    assert row in db.session.execute(sessions.sessions_query(child, "to_confirm")).scalars()
+    assert confirmation.decision_rights(child, row)["decide"]
+    confirmation.confirm_session(child, row.id)
+    assert row.status == SessionStatus.CONFIRMED and row.confirmed_via == "family"
+    assert ledger.balances(volunteer.person.id)[0] == row.minutes
+
+
+def test_an_unverified_relative_or_a_stranger_cannot_confirm_for_an_elder(tb, make, api_as):
+    volunteer, elder = tb.volunteer(), make.user("volunteer", age=86)
+    declared = _family(tb, make, elder, verified=False)
+    row = tb.session(volunteer, recipient_person_id=elder.person.id, recipient_org_id=None,
+                     org_id=None)
+    session_id = row.id
+    for who in (declared, tb.volunteer()):
+        assert not list(db.session.execute(sessions.sessions_query(who, "to_confirm")).scalars())
+        response = api_as(user=who).post(f"/api/v1/timebank/sessions/{session_id}/confirm",
+                                         json={})
+        assert response.status_code == 403
+        assert response.json["code"] == "timebank.not_confirmer"
+    row = db.session.get(ServiceSession, session_id)
+    assert row.status == SessionStatus.PENDING and row.confirmed_via is None
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Posting)).scalar() == 0
