@@ -10,8 +10,10 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -27,6 +29,35 @@ from credit.vocabulary import (
 
 def _blank(choices: dict) -> list:
     return [("", "—")] + [(k, str(v)) for k, v in choices.items()]
+
+
+def fact_choices(org_id: int | None) -> list[tuple[int, str]]:
+    """A subject's effective facts as a person picks them: day, what, document number (never
+    an id to type), newest first; none until the subject is chosen."""
+    if not org_id:
+        return []
+    from credit.facts.records import effective_facts
+    from credit.vocabulary import document_words, fact_label
+
+    facts = sorted(effective_facts([org_id]).get(org_id, []),
+                   key=lambda f: (f.occurred_on, f.id), reverse=True)
+    return [(f.id, f"{f.occurred_on.isoformat()} · {fact_label(f)}"
+                   f"{' · ' + str(document_words(f.document_number)) if f.document_number else ''}")
+            for f in facts]
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class FactChecklist(SelectMultipleField):
+    """Facts ticked from the subject's own list (``fact_choices``)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):  # the service checks the facts are the subject's
+        pass
 
 
 class FactForm(SubjectPicker, FlaskForm):
@@ -50,7 +81,12 @@ class FactForm(SubjectPicker, FlaskForm):
                                 validators=[Optional()])
     responsibility = SelectField(_l("事故责任"), choices=_blank(RESPONSIBILITIES),
                                  validators=[Optional()])
-    related_fact_id = IntegerField(_l("所涉信息编号（证明、整改确认）"), validators=[Optional()])
+    related_fact_id = SelectField(_l("所证明或整改的信用信息（证明、整改确认时选择）"),
+                                  choices=[], coerce=_int_or_none, validate_choice=False)
+
+    def offer_facts(self) -> None:
+        """The chosen subject's facts to pick from, once the subject is known."""
+        self.related_fact_id.choices = [("", "—"), *fact_choices(self.picked_org_id)]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,15 +112,18 @@ class ManualEntryForm(SubjectPicker, FlaskForm):
     legal_basis = StringField(_l("法律依据"), validators=[DataRequired(), Length(max=500)],
                               description=_l("法律、行政法规的名称和条款"))
     reason = TextAreaField(_l("列入事由"), validators=[DataRequired(), Length(max=2000)])
-    fact_ids = StringField(_l("依据的信用信息编号"), validators=[DataRequired()],
-                           description=_l("以逗号分隔，例如 12,15"))
+    fact_ids = FactChecklist(_l("依据的信用信息"), coerce=int, choices=[],
+                             validators=[DataRequired(_l("请勾选列入所依据的信用信息。"))],
+                             description=_l("选择主体后，这里列出该主体的有效信用信息，请勾选"))
     needs_rectification = BooleanField(_l("需要整改或履行义务"))
     responsible_persons = StringField(_l("责任人姓名（养老服务名单）"), validators=[Optional()],
                                       description=_l("以逗号分隔；只填姓名"))
 
+    def offer_facts(self) -> None:
+        self.fact_ids.choices = fact_choices(self.picked_org_id)
+
     def fact_id_list(self) -> list[int]:
-        return [int(x) for x in (self.fact_ids.data or "").replace("，", ",").split(",")
-                if x.strip().isdigit()]
+        return list(self.fact_ids.data or [])
 
     def person_list(self) -> list[dict] | None:
         names = [x.strip() for x in (self.responsible_persons.data or "").replace("，", ",")
@@ -104,10 +143,6 @@ class ObjectionForm(FlaskForm):
     target = SelectField(_l("异议对象"), choices=[], validators=[DataRequired()])
     reason = TextAreaField(_l("异议理由"), validators=[DataRequired(), Length(max=2000)])
     evidence_ref = StringField(_l("证明材料"), validators=[Optional(), Length(max=200)])
-
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class ObjectionDecisionForm(FlaskForm):

@@ -91,6 +91,7 @@ def fact_new():
         flash(_("已记录信用信息。") + (
             _("（超过录入时限，已标注为迟录。）") if fact.late_entry else ""), "success")
         return redirect(url_for("credit.subject", org_id=fact.org_id))
+    form.offer_facts()
     return render_template("credit/fact_form.html", form=form), outcome.status
 
 
@@ -147,6 +148,7 @@ def entry_new():
     if outcome.done:
         flash(_("已提出拟列入记录。"), "success")
         return redirect(url_for("credit.entry_detail", entry_id=outcome.result.id))
+    form.offer_facts()
     return render_template("credit/entry_form.html", form=form), outcome.status
 
 

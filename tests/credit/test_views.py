@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from core import clock
 from core.extensions import db
 from credit.lists import entries, scan
-from credit.models import CreditFact, Objection
+from credit.models import CreditFact, ListEntry, Objection
 from tests.credit.factories import notified, record
 from tests.helpers import form_post
 
@@ -112,6 +112,32 @@ def test_a_regulator_picks_the_subject_by_name_or_code_never_by_an_internal_numb
     assert nobody.status_code == 422 and "找不到名称或代码中含" in nobody.get_data(as_text=True)
     started = client.get(f"/credit/facts/new?org_id={dawn.id}").get_data(as_text=True)
     assert f'value="{dawn.name}"' in started  # from the subject's page, already chosen
+
+
+def test_a_manual_proposal_ticks_the_subjects_facts_never_types_their_numbers(
+        app, client, login_as, make, regulator):
+    """Issue 15: the grounds of a manual proposal are picked from the subject's own facts, in
+    words (day, what, document number); another subject's fact cannot be slipped in."""
+    dawn, other = make.org(name="常州市晨光助老协会"), make.org(name="常州市暮色养老服务中心")
+    warning = record(dawn, "penalty", "warning", date(2026, 1, 5), document_number="常民罚〔2026〕2号")
+    foreign = record(other, "penalty", "warning", date(2026, 1, 6))
+    db.session.commit()
+    login_as(user=regulator)
+    url = f"/credit/entries/new?org_id={dawn.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "2026-01-05 · 行政处罚 · 警告 · 常民罚〔2026〕2号" in page
+    assert f'type="checkbox" value="{warning.id}"' in page and str(foreign.document_number) not in page
+    proposal = {"subject": dawn.name, "org_id": str(dawn.id), "list_type": "abnormal",
+                "legal_basis": "《社会组织信用信息管理办法》第十条第（五）项", "reason": "受到警告"}
+    none_ticked = form_post(client, url, proposal)
+    assert none_ticked.status_code == 422 and "请勾选列入所依据的信用信息" in none_ticked.get_data(
+        as_text=True)
+    slipped = form_post(client, url, {**proposal, "fact_ids": [str(foreign.id)]})
+    assert slipped.status_code in (403, 404, 409, 422)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ListEntry)) == 0
+    done = form_post(client, url, {**proposal, "fact_ids": [str(warning.id)]})
+    assert done.status_code == 302
+    assert db.session.scalar(sa.select(ListEntry)).fact_ids == [warning.id]
 
 
 def test_regulators_find_facts_by_name_kind_source_and_date(
