@@ -185,3 +185,71 @@ def test_a_twin_that_committed_first_is_replayed_instead_of_failing(app, api_as,
     assert response.headers.get("Idempotent-Replayed") == "true"
     assert response.get_data() == twin_body
     assert _persons_named("孪生") == 0  # this request's own registration was rolled back
+
+
+# --- what counts as the same request, what is kept, how it comes back (mutation testing) ---
+
+def test_a_form_repeat_replays_the_redirect_and_a_changed_field_is_409(
+        app, client, login_as, make):
+    """A page's double tap: the same ``_idem`` and fields replay the first answer (its
+    redirect, marked replayed), though the CSRF token was drawn again; the same key with one
+    field changed is another request, refused (a page says so and leads back)."""
+    from credit.models import CreditFact
+    from tests.helpers import csrf_token
+
+    society = make.org(name="常州市晨光助老协会")
+    login_as("regulator")
+    data = {"subject": society.name, "org_id": str(society.id),
+            "kind_subtype": "penalty:warning", "occurred_on": "2026-01-05",
+            "source_department": "常州市民政局", "document_number": "常民罚〔2026〕9号",
+            "evidence_ref": "卷宗", "_idem": "form-key-1"}
+    first = client.post("/credit/facts/new", data={
+        **data, "csrf_token": csrf_token(client.get("/credit/facts/new").data)})
+    again = client.post("/credit/facts/new", data={
+        **data, "csrf_token": csrf_token(client.get("/credit/facts/new").data)})
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert first.headers.get("Idempotent-Replayed") is None
+    changed = client.post("/credit/facts/new", data={
+        **data, "document_number": "常民罚〔2026〕10号",
+        "csrf_token": csrf_token(client.get("/credit/facts/new").data)})
+    # refused: a page answers with its message and a way back, never the first answer
+    assert changed.headers.get("Idempotent-Replayed") is None
+    assert changed.headers.get("Location") != first.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditFact)) == 1
+
+
+def test_the_header_key_wins_over_the_form_field_and_spaces_around_it_do_not_count(
+        app, api_as, make):
+    api = api_as("regulator")
+    body = {"name": "空格", "id_number": make.id_number()}
+    first = api.post(PERSONS, json=body, headers={"Idempotency-Key": "  k-space "})
+    again = api.post(PERSONS, json=body, headers={"Idempotency-Key": "k-space"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.content_type == first.content_type == "application/json"
+    assert _persons_named("空格") == 1
+    stored = db.session.scalar(sa.select(IdempotencyRecord))
+    assert (stored.key, stored.method, stored.path, stored.status_code) == (
+        "k-space", "POST", PERSONS, 201)
+
+
+def test_a_response_that_shows_a_secret_is_never_stored_for_replay(app, api_as, make):
+    """A pay code is shown once: the same key asks again and gets a new code, and no response
+    body holding a code rests in the database."""
+    api = api_as("volunteer", age=70)
+    headers = {"Idempotency-Key": "pay-1"}
+    first = api.post("/api/v1/timebank/pay-codes", json={}, headers=headers)
+    again = api.post("/api/v1/timebank/pay-codes", json={}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") is None
+    assert first.json != again.json
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) == 0
+
+
+def test_reads_and_anonymous_requests_are_not_remembered(app, client, api_as):
+    api = api_as("regulator")
+    assert api.get(PERSONS, headers={"Idempotency-Key": "read-1"}).status_code in (200, 405)
+    client.post("/login", data={"username": "nobody", "password": "x", "_idem": "anon-1"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) == 0
