@@ -40,6 +40,7 @@ def test_same_key_with_a_different_body_is_409(app, api_as, make):
                         headers=headers)
     assert response.status_code == 409
     assert response.json["code"] == "idempotency.key_reused"
+    assert response.json["message"] == "该幂等键已用于另一项内容不同的请求。"
 
 
 def test_keys_are_scoped_to_the_user(app, api_as, make):
@@ -88,6 +89,7 @@ def test_a_key_over_200_characters_is_refused_before_anything_happens(app, api_a
                         headers={"Idempotency-Key": "k" * 201})
     assert too_long.status_code == 422
     assert too_long.json["code"] == "idempotency.key_too_long"
+    assert too_long.json["message"] == "幂等键过长（最多 200 个字符）。"
     assert "Idempotency-Key" in too_long.json["errors"]
     assert _persons_named("长键") == 0
     longest = {"Idempotency-Key": "k" * 200}
@@ -203,10 +205,12 @@ def test_a_form_repeat_replays_the_redirect_and_a_changed_field_is_409(
             "kind_subtype": "penalty:warning", "occurred_on": "2026-01-05",
             "source_department": "常州市民政局", "document_number": "常民罚〔2026〕9号",
             "evidence_ref": "卷宗", "_idem": "form-key-1"}
-    first = client.post("/credit/facts/new", data={
-        **data, "csrf_token": csrf_token(client.get("/credit/facts/new").data)})
-    again = client.post("/credit/facts/new", data={
-        **data, "csrf_token": csrf_token(client.get("/credit/facts/new").data)})
+    first_token = csrf_token(client.get("/credit/facts/new").data)
+    first = client.post("/credit/facts/new", data={**data, "csrf_token": first_token})
+    time.sleep(1.05)  # a token drawn a second later is another string (it carries its time)
+    second_token = csrf_token(client.get("/credit/facts/new").data)
+    assert second_token != first_token
+    again = client.post("/credit/facts/new", data={**data, "csrf_token": second_token})
     assert first.status_code == again.status_code == 302
     assert again.headers["Location"] == first.headers["Location"]
     assert again.headers.get("Idempotent-Replayed") == "true"
@@ -253,3 +257,17 @@ def test_reads_and_anonymous_requests_are_not_remembered(app, client, api_as):
     assert api.get(PERSONS, headers={"Idempotency-Key": "read-1"}).status_code in (200, 405)
     client.post("/login", data={"username": "nobody", "password": "x", "_idem": "anon-1"})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) == 0
+
+
+def test_a_request_answered_400_is_not_remembered_so_the_corrected_retry_runs(
+        app, api_as, make):
+    """Malformed JSON is refused before anything is written (400): the same key with the
+    corrected body is the first real request, not a conflicting repeat."""
+    api = api_as("regulator")
+    headers = {"Idempotency-Key": "k-400", "Content-Type": "application/json"}
+    broken = api.post(PERSONS, data=b'{"name": ', headers=headers)
+    assert broken.status_code == 400
+    fixed = api.post(PERSONS, json={"name": "四百", "id_number": make.id_number()},
+                     headers={"Idempotency-Key": "k-400"})
+    assert fixed.status_code == 201 and fixed.headers.get("Idempotent-Replayed") is None
+    assert _persons_named("四百") == 1
