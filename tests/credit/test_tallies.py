@@ -124,3 +124,50 @@ def test_transactions_moving_the_same_counter_together_lose_no_step(app, make):
     assert db.session.get(EntryTally, ("serious", "proposed", district_id)).n == THREADS
 
 
+
+
+def test_the_migration_fills_the_counts_from_the_entries_there_are(tmp_path):
+    """Upgrading a database that holds entries (revision 4cb2fa94e423) counts them: each
+    under its organization's district, decisions and removals in their months."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from core.app import create_app
+    from tests.conftest import BASE_CONFIG
+    from tests.core.test_migrations import _fresh_url
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": _fresh_url(tmp_path)})
+    with app.app_context():
+        upgrade(revision="7d4e1c2a9b30")
+        now = "2026-01-01 00:00:00"
+        with db.engine.begin() as conn:
+            for n, code in ((1, "a"), (2, "b")):
+                conn.execute(sa.text(
+                    "INSERT INTO district (id, code, name, name_en, sort_order) "
+                    "VALUES (:n, :code, :code, :code, :n)"), {"n": n, "code": code})
+                conn.execute(sa.text(
+                    "INSERT INTO organization (id, name, uscc, kind, is_charity, is_eldercare, "
+                    "registering_authority, legal_representative, district_id, address, "
+                    "registration_date, status, created_at) VALUES (:n, :code, :code, "
+                    "'social_group', false, false, 'x', 'x', :n, 'x', '2015-01-01', 'active', "
+                    ":now)"), {"n": n, "code": code, "now": now})
+            for org, state, decided, removed in ((1, "published", "2025-03-04", None),
+                                                 (1, "removed", "2025-03-20", "2025-05-02"),
+                                                 (2, "published", "2025-03-09", None),
+                                                 (2, "proposed", None, None)):
+                conn.execute(sa.text(
+                    "INSERT INTO credit_list_entry (list_type, org_id, state, origin, rule_code, "
+                    "legal_basis, reason, needs_rectification, under_objection, decided_on, "
+                    "removed_on, updated_at, created_at) VALUES ('serious', :org, :state, "
+                    "'rule', 'r', 'b', 'r', false, false, :decided, :removed, :now, :now)"),
+                    {"org": org, "state": state, "decided": decided, "removed": removed,
+                     "now": now})
+        upgrade()
+        states, months = tallies.kept()
+        assert tallies.differences() == []
+        db.session.remove()
+        db.engine.dispose()
+    assert states == {("serious", "published", 1): 1, ("serious", "removed", 1): 1,
+                      ("serious", "published", 2): 1, ("serious", "proposed", 2): 1}
+    assert months == {("serious", D(2025, 3, 1), "published"): 3,
+                      ("serious", D(2025, 5, 1), "removed"): 1}
