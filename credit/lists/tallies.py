@@ -6,8 +6,11 @@ the entries.
 Every change of an entry's state goes through ``entries.transition`` (its creation too), which
 calls ``entry_moved`` in the same transaction. Each counter moves by one statement,
 ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``: two transactions moving the same
-counter queue on its row and neither loses its step; the rows are written in key order, so two
-transactions never wait for each other's rows crosswise.
+counter queue on its row and neither loses its step. A change writes its rows in key order;
+a transaction that changes several entries (a publication that ends others, a batch of the
+daily job) holds each counter it moved until it commits, and two such transactions may wait
+for each other crosswise: PostgreSQL then fails one ("deadlock detected") rather than lose
+a count (docs/scale.md, "Not flat yet").
 
 An entry counts under the district its organization was in when the entry last changed state
 (a published entry: the district at the decision). An organization that moves district later
