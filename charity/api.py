@@ -11,6 +11,7 @@ from charity import items, parties, posting, schemas
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
 from core.errors import DomainError
+from core.http_cache import shared_cache
 from core.schemas import SQLPage
 
 blp = Blueprint("charity_api", __name__, url_prefix="/api/v1/charity",
@@ -85,11 +86,17 @@ class SubstituteById(MethodView):
 @blp.route("/board")
 class Board(MethodView):
     @roles(PUBLIC)
+    @shared_cache()
+    @blp.etag
     @blp.arguments(schemas.BoardArgs, location="query")
     @blp.response(200, schemas.NeedPublicOut(many=True))
     @blp.paginate(SQLPage)
     def get(self, args):
-        """Open needs, most urgent first (public: no addresses, no persons)"""
+        """Open needs, most urgent first (public: no addresses, no persons).
+
+        Without credentials the answer may be kept a minute (``Cache-Control: public,
+        max-age=60``); ``ETag`` / ``If-None-Match`` answer 304 while the page is unchanged.
+        """
         return posting.board_query(**args)
 
 

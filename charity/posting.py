@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from charity import parties, quantities
 from charity.models import Item, Need, Offer, Opportunity, Proposal
-from charity.vocabulary import LIVE_STATUSES, PostStatus, ProposalStatus, SignupStatus
+from charity.vocabulary import PostStatus, ProposalStatus, SignupStatus
 from core import audit, clock, outbox
 from core.accounts import services as accounts
 from core.accounts.models import Person
@@ -330,8 +330,9 @@ def board_query(district_id: int | None = None, category: str | None = None,
                 now: datetime | None = None):
     """The public board: open needs, most urgent and soonest first (no personal data here;
     the views and schemas decide which columns are shown)."""
-    query = (sa.select(Need).where(Need.status.in_(list(LIVE_STATUSES)),
-                                   Need.deadline > (now or clock.now()))
+    # The order and the open-needs predicate are those of the partial index
+    # ix_charity_need_open: a page reads the index in order, never sorts the open needs.
+    query = (sa.select(Need).where(Need.is_on_board(), Need.deadline > (now or clock.now()))
              .order_by(Need.urgency.desc(), Need.deadline, Need.id)
              # What a board line shows, in the same query: no lazy load per line.
              .options(joinedload(Need.item), joinedload(Need.district), joinedload(Need.org),

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from core.accounts.models import Role
 from core.auth import PUBLIC, roles
+from core.http_cache import shared_cache
 from core.schemas import SQLPage
 from credit import schemas
 from credit.lists import exports, feed
@@ -20,11 +21,17 @@ blp = Blueprint("credit_feed_api", __name__, url_prefix="/api/v1/credit",
 @blp.route("/lists/<list_type>")
 class PublishedList(MethodView):
     @roles(PUBLIC)
+    @shared_cache()
+    @blp.etag
     @blp.arguments(schemas.PublishedListArgs, location="query")
     @blp.response(200, schemas.PublishedEntryOut(many=True))
     @blp.paginate(SQLPage)
     def get(self, args, list_type):
-        """A published list (red, abnormal, serious, eldercare): search by name or USCC"""
+        """A published list (red, abnormal, serious, eldercare): search by name or USCC.
+
+        Without credentials the answer may be kept a minute (``Cache-Control: public,
+        max-age=60``); ``ETag`` / ``If-None-Match`` answer 304 while the page is unchanged.
+        """
         return exports.published_query(list_type, **args)
 
 

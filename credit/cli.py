@@ -14,6 +14,7 @@ from credit import jobs
 from credit.inspections import published
 from credit.inspections import services as inspections
 from credit.inspections.services import ALGORITHMS
+from credit.lists import tallies
 
 credit_cli = AppGroup("credit", help="Credit lists, rules and inspections.")
 
@@ -59,3 +60,25 @@ def verify_draw_command(draw_id):
     click.echo(f"draw {draw_id} ({row.algorithm}, {row.state})")
     click.echo("\n".join(lines))
     raise SystemExit(status)
+
+
+@credit_cli.command("rebuild-tallies")
+@click.option("--check", is_flag=True, help="Only compare the kept counts with a recount; "
+                                            "exit 1 if they differ.")
+def rebuild_tallies_command(check):
+    """Recount the dashboard's counts of list entries (per list, state and district, and per
+    month) from the entries themselves, after rows were loaded around the services."""
+    differences = tallies.differences()
+    for line in differences:
+        click.echo(line)
+    if check:
+        click.echo("the kept counts differ from a recount" if differences
+                   else "the kept counts agree with a recount")
+        raise SystemExit(1 if differences else 0)
+    token = write_intent.set(True)
+    try:
+        tallies.rebuild()
+        db.session.commit()
+    finally:
+        write_intent.reset(token)
+    click.echo(f"rebuilt ({len(differences)} counts were off)")

@@ -7,12 +7,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from core import workdays
 from core.extensions import db
-from core.orgs.models import District, Organization
+from core.orgs.models import District
 from credit.lists import feed
-from credit.models import CreditFact, EntryState, ListEntry, Objection, RepairApplication
+from credit.models import (
+    CreditFact,
+    EntryMonthTally,
+    EntryState,
+    EntryTally,
+    ListEntry,
+    Objection,
+    RepairApplication,
+)
 from credit.vocabulary import LIST_TYPES, PUNISHMENT_LISTS, RED
 
 
@@ -37,29 +46,29 @@ class Dashboard:
         return max([sum(c.values()) for _n, c in self.by_district] + [1])
 
 
-def _counts(today: date):
+def _counts():
+    """Entries by list and state, and the published ones by district, from the kept counts
+    (``credit.lists.tallies``): a few hundred rows at most, however many entries there are."""
     rows = db.session.execute(
-        sa.select(ListEntry.list_type, District.name, sa.func.count())
-        .join(Organization, Organization.id == ListEntry.org_id)
-        .join(District, District.id == Organization.district_id)
-        .where(ListEntry.state == EntryState.PUBLISHED)
-        .group_by(ListEntry.list_type, District.name, District.sort_order)
-        .order_by(District.sort_order)).all()
+        sa.select(EntryTally.list_type, EntryTally.state, District.name, EntryTally.n)
+        .join(District, District.id == EntryTally.district_id)
+        .where(EntryTally.n != 0, EntryTally.list_type.in_(LIST_TYPES))
+        .order_by(District.sort_order, District.id)).all()
     by_list = dict.fromkeys(LIST_TYPES, 0)
     by_district: dict[str, dict[str, int]] = {}
-    for list_type, district, count in rows:
-        by_list[list_type] += count
-        by_district.setdefault(district, dict.fromkeys(LIST_TYPES, 0))[list_type] = count
-    states = db.session.execute(sa.select(ListEntry.list_type, ListEntry.state, sa.func.count())
-                                .group_by(ListEntry.list_type, ListEntry.state)).all()
     by_state = {t: dict.fromkeys(EntryState.ALL, 0) for t in LIST_TYPES}
-    for list_type, state, count in states:
-        by_state[list_type][state] = count
+    for list_type, state, district, count in rows:
+        by_state[list_type][state] = by_state[list_type].get(state, 0) + count
+        if state == EntryState.PUBLISHED:
+            by_list[list_type] += count
+            counts = by_district.setdefault(district, dict.fromkeys(LIST_TYPES, 0))
+            counts[list_type] += count
     return by_list, list(by_district.items()), by_state
 
 
 def _entries(*conditions, limit: int = 20) -> list[ListEntry]:
     return list(db.session.execute(sa.select(ListEntry).where(*conditions)
+                                   .options(joinedload(ListEntry.organization))
                                    .order_by(ListEntry.id).limit(limit)).scalars())
 
 
@@ -74,29 +83,33 @@ def _months(today: date, count: int = 12) -> list[date]:
 
 def entries_by_month(today: date) -> tuple[list[str], dict[str, dict[str, list[int]]]]:
     """Entries decided (published) and removed in each of the last 12 months, the punishment
-    lists and the red list apart (they are different things to count)."""
+    lists and the red list apart (they are different things to count); from the kept counts
+    per month (``credit.lists.tallies``)."""
     starts = _months(today)
     labels = [f"{m:%Y-%m}" for m in starts]
     out = {side: {"published": [0] * len(starts), "removed": [0] * len(starts)}
            for side in ("punishment", "red")}
-    for what, column in (("published", ListEntry.decided_on), ("removed", ListEntry.removed_on)):
-        rows = db.session.execute(sa.select(ListEntry.list_type, column).where(
-            column >= starts[0], column <= today)).all()
-        for list_type, day in rows:
-            side = "red" if list_type == RED else "punishment" if list_type in PUNISHMENT_LISTS \
-                else None
-            if side:
-                out[side][what][labels.index(f"{day:%Y-%m}")] += 1
+    rows = db.session.execute(sa.select(
+        EntryMonthTally.list_type, EntryMonthTally.month, EntryMonthTally.event,
+        EntryMonthTally.n).where(EntryMonthTally.month >= starts[0],
+                                 EntryMonthTally.month <= starts[-1])).all()
+    for list_type, month, event, count in rows:
+        side = "red" if list_type == RED else "punishment" if list_type in PUNISHMENT_LISTS \
+            else None
+        if side and event in ("published", "removed"):
+            out[side][event][labels.index(f"{month:%Y-%m}")] += count
     return labels, out
 
 
 def build(today: date) -> Dashboard:
-    by_list, by_district, by_state = _counts(today)
+    by_list, by_district, by_state = _counts()
     months, by_month = entries_by_month(today)
     soon = workdays.add_working_days(today, 3)
     notified = ListEntry.state == EntryState.NOTIFIED
+    # Each line names its organization: joined, not loaded line by line.
     repairs = list(db.session.execute(sa.select(RepairApplication).where(
-        RepairApplication.status == "open").order_by(RepairApplication.id)).scalars())
+        RepairApplication.status == "open").options(joinedload(RepairApplication.organization))
+        .order_by(RepairApplication.id)).scalars())
     return Dashboard(
         by_list, by_district, by_state,
         to_notify=_entries(ListEntry.state == EntryState.PROPOSED),
@@ -104,8 +117,10 @@ def build(today: date) -> Dashboard:
         windows_ending=_entries(notified, ListEntry.objection_due >= today,
                                 ListEntry.objection_due <= soon),
         objections=list(db.session.execute(sa.select(Objection).where(
-            Objection.status == "open").order_by(Objection.id)).scalars()),
+            Objection.status == "open").options(joinedload(Objection.organization))
+            .order_by(Objection.id)).scalars()),
         repairs=[(r, workdays.working_days_between(r.applied_on, today)) for r in repairs],
-        facts=list(db.session.execute(sa.select(CreditFact).order_by(
-            CreditFact.id.desc()).limit(10)).scalars()),
+        facts=list(db.session.execute(sa.select(CreditFact).options(
+            joinedload(CreditFact.organization)).order_by(CreditFact.id.desc()).limit(10)
+        ).scalars()),
         feedback=feed.recent_feedback(10), months=months, by_month=by_month)

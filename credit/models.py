@@ -95,6 +95,9 @@ class ListEntry(TimestampMixin, db.Model):
     list_type: Mapped[str] = mapped_column(sa.String(16))
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     state: Mapped[str] = mapped_column(sa.String(12), default=EntryState.PROPOSED)
+    # The district the entry is counted under (``credit.lists.tallies``): its organization's
+    # when the entry last changed state (a published entry: at the decision).
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"))
     origin: Mapped[str] = mapped_column(sa.String(12))  # rule, manual, move, review
     rule_code: Mapped[str] = mapped_column(sa.String(200))
     legal_basis: Mapped[str] = mapped_column(sa.Text)  # the citation(s) the entry rests on
@@ -142,6 +145,31 @@ class ListEntry(TimestampMixin, db.Model):
     @property
     def source_entry_ids(self) -> list[int]:
         return [g.source_entry_id for g in self.grounds if g.source_entry_id is not None]
+
+
+class EntryTally(db.Model):
+    """How many entries are in each state, per list and district: the regulators' dashboard
+    reads these few rows, never the entries. Kept by ``credit.lists.tallies`` in the
+    transaction of every change of state; ``flask credit rebuild-tallies`` recounts."""
+
+    __tablename__ = "credit_entry_tally"
+
+    list_type: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class EntryMonthTally(db.Model):
+    """How many entries were decided (published) and removed in each month, per list (the
+    dashboard's last 12 months); kept and rebuilt with ``EntryTally``."""
+
+    __tablename__ = "credit_entry_month_tally"
+
+    list_type: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # its first day
+    event: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # published, removed
+    n: Mapped[int] = mapped_column(default=0)
 
 
 class EntryGround(InsertOnly, db.Model):

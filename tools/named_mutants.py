@@ -24,6 +24,8 @@ AUTH = "tests/core/test_auth.py::"
 REMOVALS = "tests/credit/lists/test_removals.py::"
 RULES = "tests/credit/lists/test_rules.py::"
 ROUTES = "tests/core/test_routes.py::"
+TALLIES = "tests/credit/test_tallies.py::"
+BOARD = "tests/charity/test_board_index.py::"
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,28 @@ MUTANTS = [
            '@bp.route("/users", methods=["GET", "POST"])\n@roles(Role.ADMIN, Role.REGULATOR)',
            (ROUTES + "test_the_declared_roles_are_the_expected_ones",
             ROUTES + "test_routes_refuse_undeclared_roles[regulator]")),
+    # Issue 16 item 2: the dashboard's kept counts, the board's partial index.
+    Mutant("tallies-not-moved-by-transitions", "credit/lists/entries.py",
+           "    tallies.entry_moved(entry, before)  # the dashboard's counts, in this transaction\n",
+           "", (TALLIES + "test_the_kept_counts_equal_a_recount_after_a_realistic_history",)),
+    Mutant("tallies-read-then-write", "credit/lists/tallies.py",
+           "    dialect = db.session.get_bind().dialect.name\n",
+           "    for row in rows:\n"
+           "        key = {k: row[k] for k in keys}\n"
+           "        have = db.session.execute(sa.select(model.n).filter_by(**key)).scalar()\n"
+           "        if have is None:\n"
+           "            db.session.execute(sa.insert(model).values(**row))\n"
+           "        else:\n"
+           "            db.session.execute(sa.update(model).filter_by(**key)"
+           ".values(n=have + row['n']))\n"
+           "    return\n"
+           "    dialect = db.session.get_bind().dialect.name\n",
+           (TALLIES + "test_transactions_moving_the_same_counter_together_lose_no_step",),
+           postgres=True),
+    Mutant("board-statuses-bound", "charity/posting.py",
+           "sa.select(Need).where(Need.is_on_board(), ",
+           'sa.select(Need).where(Need.status.in_(["open", "partly_matched"]), ',
+           (BOARD + "test_a_board_page_reads_the_open_needs_index_in_order",), postgres=True),
 ]
 
 

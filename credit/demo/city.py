@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from core.demo_city import CityContext, commit, reserve_ids
 from core.extensions import db
+from credit.lists import tallies
 
 # table → (how a row finds its subject, {column: referenced table}, {column: SQL override})
 SUBJECT = "{t}.org_id"
@@ -38,6 +39,7 @@ CLONED = [
                     "ELSE t.source_ref || '#city' || m.n END"}),
     ("credit_list_entry", SUBJECT, {"replaced_by_id": "credit_list_entry"},
      {"subject_name": "o.name", "subject_uscc": "o.uscc", "grounds_key": GROUNDS_KEY,
+      "district_id": "o.district_id",
       "subject_snapshot": "CASE WHEN t.subject_snapshot IS NULL THEN NULL ELSE "
                           "(t.subject_snapshot::jsonb || jsonb_build_object("
                           "'name', o.name, 'uscc', o.uscc))::json END"}),
@@ -128,4 +130,5 @@ def seed_credit_city(ctx: CityContext) -> None:
         ctx.loaded.append((table, count, seconds))
         click.echo(f"  {table:28s} {count:>10,d} rows {seconds:8.1f} s "
                    f"{count / max(seconds, 1e-9):>10,.0f} rows/s")
+    tallies.rebuild()  # the entries came around the services: the dashboard's counts too
     commit()

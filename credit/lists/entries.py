@@ -29,7 +29,7 @@ from credit.facts.records import (
     require_reader,
     superseded_ids,
 )
-from credit.lists import feed, notices
+from credit.lists import feed, notices, tallies
 from credit.lists.rules import Proposal
 from credit.models import CreditFact, EntryGround, EntryState, EntryTransition, ListEntry, Objection
 from credit.vocabulary import ABNORMAL, ELDERCARE, PUNISHMENT_LISTS, RED, SERIOUS
@@ -62,6 +62,7 @@ def transition(entry: ListEntry, to_state: str, actor, reason: str, on_date: dat
         row.at = stamp
     entry.state = to_state
     db.session.add(row)
+    tallies.entry_moved(entry, before)  # the dashboard's counts, in this transaction
     db.session.flush()
     audit.record(actor, f"credit.entry.{to_state}", "credit_list_entry", entry.id,
                  before={"state": before}, after={"state": to_state, "on": on_date},
@@ -109,7 +110,8 @@ def create_entry(actor, org, proposal: Proposal, origin: str, today: date,
     """Record a proposed entry with the facts (or earlier entry) it rests on."""
     if proposal.list_type == ELDERCARE and not responsible_persons:
         responsible_persons = [{"name": org.legal_representative, "role": "法定代表人"}]
-    entry = ListEntry(list_type=proposal.list_type, org_id=org.id, origin=origin,
+    entry = ListEntry(list_type=proposal.list_type, org_id=org.id, district_id=org.district_id,
+                      origin=origin,
                       rule_code=proposal.rule_code, legal_basis=proposal.legal_basis,
                       reason=proposal.reason, grounds_key=proposal.grounds_key,
                       needs_rectification=proposal.needs_rectification,

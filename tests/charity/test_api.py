@@ -212,3 +212,21 @@ def test_the_board_reads_in_the_same_few_queries_however_many_lines(ch, client):
     with Statements() as five:
         assert len(client.get(f"{BASE}/board").json) == 5
     assert five.count == one.count
+
+
+def test_the_board_is_cached_a_minute_for_the_public_and_private_when_signed_in(
+        ch, client, login_as):
+    ch.need(item="quilt")
+    db.session.commit()
+    first = client.get(f"{BASE}/board")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get(f"{BASE}/board", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    ch.need(item="rice")  # a new need: a new page, a new tag
+    db.session.commit()
+    changed = client.get(f"{BASE}/board", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and len(changed.json) == 2
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    login_as("volunteer")  # the session cookie
+    mine = client.get(f"{BASE}/board")
+    assert mine.status_code == 200 and mine.headers["Cache-Control"] == "private, no-cache"

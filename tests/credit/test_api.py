@@ -160,3 +160,30 @@ def test_the_public_list_reads_in_the_same_few_queries_however_many_entries(
     with Statements() as four:
         assert len(client.get("/api/v1/credit/lists/serious").json) == 4
     assert four.count == one.count
+
+
+def test_the_public_list_is_cached_a_minute_and_revalidated_by_its_etag(
+        app, client, make, regulator, api_as):
+    _published_entry(make.org(), regulator)
+    db.session.commit()
+    first = client.get("/api/v1/credit/lists/serious")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert "Set-Cookie" not in first.headers
+    assert {"Authorization", "Cookie"} <= set(first.vary)
+    again = client.get("/api/v1/credit/lists/serious",
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["Cache-Control"] == "public, max-age=60"
+    assert again.headers.get("ETag") == first.headers["ETag"]
+    # Another decision: the page changed, so does its tag.
+    _published_entry(make.org(), regulator, on=D(2024, 4, 1))
+    db.session.commit()
+    changed = client.get("/api/v1/credit/lists/serious",
+                         headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and len(changed.json) == 2
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    # With a token: private.
+    signed_in = api_as("regulator").get("/api/v1/credit/lists/serious")
+    assert signed_in.status_code == 200
+    assert signed_in.headers["Cache-Control"] == "private, no-cache"
