@@ -7,7 +7,7 @@ here from the existing entries (``credit.lists.tallies`` keeps them from then on
 ``flask credit rebuild-tallies`` recounts).
 
 Revision ID: 4cb2fa94e423
-Revises: 7d4e1c2a9b30
+Revises: 7d41b0e95a2c
 Create Date: 2026-12-02 10:45:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4cb2fa94e423'
-down_revision = '7d4e1c2a9b30'
+down_revision = '7d41b0e95a2c'
 branch_labels = None
 depends_on = None
 
