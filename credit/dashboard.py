@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from core import workdays
 from core.extensions import db
 from core.orgs.models import District
-from credit.lists import feed
+from credit.lists import feed, tallies
 from credit.models import (
     CreditFact,
     EntryMonthTally,
@@ -49,6 +49,7 @@ class Dashboard:
 def _counts():
     """Entries by list and state, and the published ones by district, from the kept counts
     (``credit.lists.tallies``): a few hundred rows at most, however many entries there are."""
+    tallies.apply_pending()  # this transaction's own moves, if it made any
     rows = db.session.execute(
         sa.select(EntryTally.list_type, EntryTally.state, District.name, EntryTally.n)
         .join(District, District.id == EntryTally.district_id)
@@ -85,6 +86,7 @@ def entries_by_month(today: date) -> tuple[list[str], dict[str, dict[str, list[i
     """Entries decided (published) and removed in each of the last 12 months, the punishment
     lists and the red list apart (they are different things to count); from the kept counts
     per month (``credit.lists.tallies``)."""
+    tallies.apply_pending()
     starts = _months(today)
     labels = [f"{m:%Y-%m}" for m in starts]
     out = {side: {"published": [0] * len(starts), "removed": [0] * len(starts)}

@@ -157,6 +157,14 @@ MUTANTS = [
            "    dialect = db.session.get_bind().dialect.name\n",
            (TALLIES + "test_transactions_moving_the_same_counter_together_lose_no_step",),
            postgres=True),
+    Mutant("tallies-written-as-taken", "credit/lists/tallies.py",
+           "    session = db.session()\n"
+           "    where = session.get_nested_transaction() or session.get_transaction()\n",
+           "    _bump_states(states)\n    _bump_months(months)\n    return\n"
+           "    session = db.session()\n"
+           "    where = session.get_nested_transaction() or session.get_transaction()\n",
+           (TALLIES + "test_two_transactions_moving_counters_in_opposite_orders_both_commit",),
+           postgres=True),
     Mutant("board-statuses-bound", "charity/posting.py",
            "sa.select(Need).where(Need.is_on_board(), ",
            'sa.select(Need).where(Need.status.in_(["open", "partly_matched"]), ',

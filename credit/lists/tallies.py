@@ -4,13 +4,14 @@ removed per list and month (``EntryMonthTally``). The dashboard reads these few 
 the entries.
 
 Every change of an entry's state goes through ``entries.transition`` (its creation too), which
-calls ``entry_moved`` in the same transaction. Each counter moves by one statement,
-``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``: two transactions moving the same
-counter queue on its row and neither loses its step. A change writes its rows in key order;
-a transaction that changes several entries (a publication that ends others, a batch of the
-daily job) holds each counter it moved until it commits, and two such transactions may wait
-for each other crosswise: PostgreSQL then fails one ("deadlock detected") rather than lose
-a count (docs/scale.md, "Not flat yet").
+calls ``entry_moved`` in the same transaction. The steps are gathered and written when the
+transaction commits, all of them in one key order, each counter by one statement
+(``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``): two transactions moving the same
+counters queue on their rows in the same order, so neither loses a step and they never wait
+for each other crosswise (a daily-job batch and a regulator's publication would otherwise
+deadlock). Steps taken inside a savepoint that rolls back are dropped with it; a transaction
+that rolls back writes none. Reading the counts in a transaction that moved entries writes
+its steps first (``apply_pending``).
 
 An entry counts under the district its organization was in when the entry last changed state
 (a published entry: the district at the decision). An organization that moves district later
@@ -38,8 +39,14 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def _key_order(item) -> tuple:
+    """Counters in one fixed order (None, a district not known, first)."""
+    return tuple((part is not None, part if part is not None else 0) for part in item[0])
+
+
 def _upsert(model, keys: tuple[str, ...], deltas: Counter) -> None:
-    rows = [dict(zip(keys, key, strict=True), n=n) for key, n in sorted(deltas.items()) if n]
+    rows = [dict(zip(keys, key, strict=True), n=n)
+            for key, n in sorted(deltas.items(), key=_key_order) if n]
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
@@ -68,13 +75,64 @@ def entry_moved(entry: ListEntry, before: str | None) -> None:
         states[(entry.list_type, before, entry.district_id)] -= 1
     states[(entry.list_type, entry.state, district)] += 1
     entry.district_id = district
-    _bump_states(states)
     months: Counter = Counter()
     if entry.state == EntryState.PUBLISHED and entry.decided_on:
         months[(entry.list_type, month_of(entry.decided_on), PUBLISHED)] += 1
     if entry.state == EntryState.REMOVED and entry.removed_on:
         months[(entry.list_type, month_of(entry.removed_on), REMOVED)] += 1
+    _pending_steps(states, months)
+
+
+# --- steps gathered per transaction, written at commit ------------------------------------
+
+_PENDING = "credit_tally_steps"  # session.info: [(transaction, "state"|"month", key, n)]
+
+
+def _pending_steps(states: Counter, months: Counter) -> None:
+    session = db.session()
+    where = session.get_nested_transaction() or session.get_transaction()
+    steps = session.info.setdefault(_PENDING, [])
+    steps += [(where, "state", key, n) for key, n in states.items() if n]
+    steps += [(where, "month", key, n) for key, n in months.items() if n]
+
+
+def apply_pending(session=None) -> None:
+    """Write the steps this transaction gathered, every counter in one key order."""
+    session = session or db.session()
+    steps = session.info.pop(_PENDING, None)
+    if not steps:
+        return
+    states, months = Counter(), Counter()
+    for _where, kind, key, n in steps:
+        (states if kind == "state" else months)[key] += n
+    _bump_states(states)
     _bump_months(months)
+
+
+def _inside(transaction, ended) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@sa.event.listens_for(db.session, "before_commit")
+def _write_at_commit(session) -> None:
+    apply_pending(session)
+
+
+@sa.event.listens_for(db.session, "after_soft_rollback")
+def _drop_undone(session, previous_transaction) -> None:
+    """A rolled-back transaction moved nothing; a rolled-back savepoint, only its own steps."""
+    steps = session.info.get(_PENDING)
+    if not steps:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+        return
+    session.info[_PENDING] = [step for step in steps
+                              if not _inside(step[0], previous_transaction)]
 
 
 # --- recounting ----------------------------------------------------------------------------
@@ -97,6 +155,7 @@ def recount() -> tuple[Counter, Counter]:
 
 def kept() -> tuple[Counter, Counter]:
     """The counts as kept (zeros left out, as ``recount`` has none)."""
+    apply_pending()
     states = Counter({(t, s, d): n for t, s, d, n in db.session.execute(sa.select(
         EntryTally.list_type, EntryTally.state, EntryTally.district_id, EntryTally.n)) if n})
     months = Counter({(t, m, e): n for t, m, e, n in db.session.execute(sa.select(
@@ -122,6 +181,7 @@ def rebuild() -> None:
         db.session.execute(sa.text("LOCK TABLE credit_list_entry IN SHARE MODE"))
         db.session.execute(sa.text(
             "LOCK TABLE credit_entry_tally, credit_entry_month_tally IN EXCLUSIVE MODE"))
+    db.session.info.pop(_PENDING, None)  # the recount below includes them
     states, months = recount()
     db.session.execute(sa.delete(EntryTally))
     db.session.execute(sa.delete(EntryMonthTally))

@@ -9,11 +9,15 @@ import time
 from collections import Counter
 from datetime import date
 
+import pytest
+import sqlalchemy as sa
+
 from core.db import write_intent
 from core.extensions import db
 from credit import dashboard
 from credit.lists import entries, objections, tallies
 from credit.models import EntryTally
+from tests.conftest import IS_POSTGRES
 from tests.credit.factories import notified, record, scan_lists
 
 D = date
@@ -77,6 +81,7 @@ def test_the_command_line_checks_and_rebuilds_the_counts(app, make, regulator):
     org = make.org()
     record(org, "penalty", "warning", D(2024, 3, 1))
     scan_lists(D(2024, 3, 1))
+    db.session.commit()  # the counts are written as the scan's transaction commits
     db.session.execute(EntryTally.__table__.update().values(n=7))  # drifted
     db.session.commit()
     runner = app.test_cli_runner()
@@ -126,6 +131,44 @@ def test_transactions_moving_the_same_counter_together_lose_no_step(app, make):
 
 
 
+@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: SQLite serializes writers")
+def test_two_transactions_moving_counters_in_opposite_orders_both_commit(app, make):
+    """A daily-job batch moves counter A then B while a regulator's publication moves B then
+    A: written as they were taken, each would hold one and wait for the other ("deadlock
+    detected", one request failed); written at commit in one order, both go through."""
+    first, second = make.district("tianning").id, make.district("zhonglou").id
+    db.session.commit()
+    db.session.close()
+    barrier = threading.Barrier(2)
+    errors: list[str] = []
+    a, b = ("serious", "proposed", first), ("serious", "proposed", second)
+
+    def move(order):
+        with app.app_context():
+            token = write_intent.set(True)
+            try:
+                db.session.execute(sa.text("SELECT 1"))  # inside a transaction from here
+                barrier.wait(timeout=30)
+                for key in order:
+                    tallies._pending_steps(Counter({key: 1}), Counter())
+                    time.sleep(0.3)  # the other transaction takes its first step meanwhile
+                db.session.commit()
+            except Exception as error:  # recorded, so the test shows it
+                db.session.rollback()
+                errors.append(f"{type(error).__name__}: {error}")
+            finally:
+                write_intent.reset(token)
+                db.session.remove()
+
+    threads = [threading.Thread(target=move, args=(order,)) for order in ((a, b), (b, a))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert db.session.get(EntryTally, a).n == db.session.get(EntryTally, b).n == 2
+
+
 def test_the_migration_fills_the_counts_from_the_entries_there_are(tmp_path):
     """Upgrading a database that holds entries (revision 4cb2fa94e423) counts them: each
     under its organization's district, decisions and removals in their months."""
@@ -171,3 +214,25 @@ def test_the_migration_fills_the_counts_from_the_entries_there_are(tmp_path):
                       ("serious", "published", 2): 1, ("serious", "proposed", 2): 1}
     assert months == {("serious", D(2025, 3, 1), "published"): 3,
                       ("serious", D(2025, 5, 1), "removed"): 1}
+
+
+def test_counts_are_written_at_commit_in_one_order_and_undone_with_a_savepoint(app, make,
+                                                                            regulator):
+    """The steps a transaction takes are written when it commits (one key order for every
+    transaction, so two never wait for each other crosswise); a savepoint rolled back takes
+    its steps with it, and a rolled-back transaction writes none."""
+    org = make.org()
+    record(org, "penalty", "warning", D(2024, 3, 1))
+    db.session.commit()
+    with db.session.begin_nested():
+        scan_lists(D(2024, 3, 1))
+        assert db.session.info.get(tallies._PENDING)  # gathered, not yet written
+        db.session.rollback()  # the savepoint: the proposal and its step are undone
+    assert not db.session.info.get(tallies._PENDING)
+    scan_lists(D(2024, 3, 1))
+    db.session.rollback()
+    assert not db.session.info.get(tallies._PENDING)
+    assert tallies.kept() == (Counter(), Counter())
+    scan_lists(D(2024, 3, 1))
+    db.session.commit()
+    assert tallies.differences() == [] and sum(tallies.kept()[0].values()) == 1
