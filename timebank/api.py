@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -11,12 +12,21 @@ from sqlalchemy import func, select
 
 from core.accounts.models import Person, Role
 from core.auth import roles
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.inputs import upload_limit
 from core.orgs.services import require_member
 from core.schemas import Schema, SQLPage
-from timebank import confirmation, consent, imports, ledger, review, sessions, transfers
+from timebank import (
+    confirmation,
+    consent,
+    imports,
+    ledger,
+    pickers,
+    review,
+    sessions,
+    transfers,
+)
 from timebank import schemas as s
 from timebank.accounts import account_summary
 
@@ -48,10 +58,33 @@ class Sessions(MethodView):
     @blp.arguments(s.SessionIn)
     @blp.response(201, s.SessionOut)
     def post(self, data):
-        """Log a service session (pending until the recipient or organization confirms)"""
+        """Log a service session (pending until the recipient or organization confirms)
+
+        The person served is one the caller's organizations serve (``recipient_person_id``,
+        as the person lookup offers them) or anyone named by ``recipient_number`` with their
+        ``recipient_name``; an id outside that scope is refused as unknown, like one that does
+        not exist, so ids cannot be walked to learn who holds them."""
         if data.get("volunteer_id") is None:
             data["volunteer_id"] = ledger.member_person(current_user).id
+        data["recipient_person_id"] = _recipient(data)
         return sessions.log_session(current_user, data)
+
+
+def _recipient(data: dict) -> int | None:
+    number, name = data.pop("recipient_number", None), data.pop("recipient_name", None)
+    if number:
+        person = pickers.person_by_number(number, name)
+        field = "recipient_number"
+    elif data.get("recipient_person_id"):
+        person = pickers.elder_in_scope(current_user, data["recipient_person_id"])
+        field = "recipient_person_id"
+    else:
+        return None
+    if person is None:
+        raise ValidationFailed("timebank.unknown_recipient",
+                               _l("找不到该服务对象，请核对后再试。"),
+                               errors={field: [str(_l("找不到该服务对象，请核对号码和姓名后再试。"))]})
+    return person.id
 
 
 @blp.route("/sessions/<int:session_id>")

@@ -18,10 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.errors import DomainError
 from core.orgs.forms import ChosenIdField
 from core.timeutil import local_tz
-from timebank import pickers, redemption
+from timebank import pickers
 from timebank.vocabulary import PostingKind, category_choices
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -141,12 +140,10 @@ def pick_person(form, actor, org_id: int | None):
             return person
         form.recipient_person_id.data = ""  # a stale pick: the name typed since counts
     if number:
-        try:
-            person = redemption.find_member(number)
-        except DomainError:
-            person = None
-        if person is None or name not in person.name:  # the name, or the part typed to search
-            _fail(form.recipient_number, _l("找不到该服务对象，请核对号码和姓名后再试。"))
+        person = pickers.person_by_number(number, name)  # the name must come with it
+        if person is None:
+            _fail(form.recipient_number, _l("找不到该服务对象，请核对号码和姓名后再试。")
+                  if name else _l("请同时填写服务对象的姓名，用于核对号码。"))
             return None
         return person
     if not name:

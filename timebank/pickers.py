@@ -6,7 +6,9 @@ served" by name among the elders of the volunteer's organizations (issue 15).
 are the persons it serves as far as the data says: the recipients of the confirmed sessions it
 organized, and the persons its staff registered (``Person.registered_org_id``). A volunteer
 finds by name only persons in that set, so nobody outside it can be listed; anyone else is
-named by a member-card number or ID number, as before.
+named by a member-card number or ID number together with their name, which must match: a
+number alone would tell whose it is (the form and the API answer with the person's name), and
+member numbers run in sequence.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.accounts.models import Person
+from core.accounts.services import find_person_by_id_number, find_person_by_volunteer_number
 from core.extensions import db
+from core.ids import is_valid_id_number, normalize
 from core.orgs.models import District, Organization, OrgStatus
 from core.orgs.services import user_org_ids
 from timebank.models import ServiceSession
@@ -132,3 +136,21 @@ def person_suggestion(person: Person) -> dict:
     parts = [person.id_number_masked, person.phone_masked if person.phone else "",
              district.name if district is not None else ""]
     return {"id": person.id, "label": person.name, "detail": " · ".join(p for p in parts if p)}
+
+
+def person_by_number(number: str | None, name: str | None) -> Person | None:
+    """The person a member-card number or ID number names, when the name given with it is
+    theirs: the whole name, or a part of at least two characters (what was typed to search).
+    None otherwise, the same answer whether the number exists or not."""
+    text, name = normalize(number or ""), (name or "").strip()
+    if not text or not name:
+        return None
+    if len(text) == 18 and is_valid_id_number(text):
+        person = find_person_by_id_number(text)
+    else:
+        person = find_person_by_volunteer_number(text)
+    if person is None:
+        return None
+    if name == person.name or (len(name) >= MIN_CHARS and name in person.name):
+        return person
+    return None

@@ -25,7 +25,16 @@ def open_category(code: str) -> None:
 class SessionIn(Schema):
     volunteer_id = Int(load_default=None, metadata={
         "description": "the volunteer (person id); default: the signed-in volunteer"})
-    recipient_person_id = Int(load_default=None, allow_none=True)
+    recipient_person_id = Int(load_default=None, allow_none=True, metadata={
+        "description": "a person the caller's organizations serve (as the person lookup "
+                       "offers them); anyone else by recipient_number and recipient_name"})
+    recipient_number = Str(load_default=None, allow_none=True,
+                           validate=validate.Length(max=30), metadata={
+                               "description": "the person served: member-card (volunteer) "
+                                              "number or ID number, with recipient_name"})
+    recipient_name = Str(load_default=None, allow_none=True, validate=validate.Length(max=50),
+                         metadata={"description": "their name (or two characters of it), "
+                                                  "which must match the number"})
     recipient_org_id = Int(load_default=None, allow_none=True)
     org_id = Int(load_default=None, allow_none=True,
                  metadata={"description": "the organizing organization"})

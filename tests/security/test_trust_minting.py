@@ -40,7 +40,9 @@ class World:
 
     def session_body(self, recipient=None, hours_ago: float = 26, org: bool = False, **over):
         end = clock.now().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
-        body = {"recipient_person_id": recipient.person_id if recipient else None,
+        # Anyone outside the volunteer's organizations' elders is named by number and name.
+        body = {"recipient_number": recipient.person.volunteer_number if recipient else None,
+                "recipient_name": recipient.person.name if recipient else None,
                 "recipient_org_id": None if recipient else self.org.id,
                 "org_id": self.org.id if org else None, "category": "companionship",
                 "district_id": self.district.id, "address": "红梅新村 3 幢",

@@ -142,6 +142,8 @@ def test_namesakes_are_offered_to_choose_from_then_the_choice_is_saved(tb, circl
     ({"recipient_person_id": "ELSEWHERE"}, "recipient_name"),  # picked out of scope
     ({"recipient_number": "CZ99999999"}, "recipient_number"),
     ({"recipient_number": "SERVED", "recipient_name": "李四"}, "recipient_number"),  # not theirs
+    ({"recipient_number": "SERVED"}, "recipient_number"),  # a number alone would tell whose it is
+    ({"recipient_number": "SERVED", "recipient_name": "兰"}, "recipient_number"),  # one character
     ({"recipient_kind": "org", "recipient_org_name": "根本没有的组织"}, "recipient_org_name"),
     ({"recipient_kind": "org"}, "recipient_org_name"),
     ({"recipient_name": "王秀兰", "org_name": "根本没有的组织"}, "org_name"),
@@ -170,7 +172,47 @@ def test_the_member_card_shows_a_qr_and_the_number_that_names_the_member(tb, cir
     assert served.volunteer_number in card and "data:image/svg+xml;base64," in card
     assert served.id_number not in card
     login_as(user=volunteer)
-    logged = form_post(client, URL, _form(tb, recipient_number=served.volunteer_number))
+    logged = form_post(client, URL, _form(tb, recipient_number=served.volunteer_number,
+                                          recipient_name="王秀兰"))  # the name checks the number
     assert logged.status_code == 302
     assert db.session.execute(sa.select(ServiceSession.recipient_person_id)
                               .order_by(ServiceSession.id.desc())).scalars().first() == served.id
+
+
+API = "/api/v1/timebank/sessions"
+
+
+def _api_body(tb, **over):
+    end = clock.now().replace(second=0, microsecond=0) - timedelta(hours=3)
+    body = {"category": "companionship", "district_id": tb.district.id, "address": "红梅新村",
+            "start": (end - timedelta(hours=1)).isoformat(), "end": end.isoformat()}
+    body.update(over)
+    return body
+
+
+def test_the_api_names_a_person_within_scope_or_by_number_and_name_never_by_walking_ids(
+        tb, circle, api_as, make):
+    """A volunteer's API client cannot learn who holds a person id or a member number: an id
+    outside their organizations' elders, or a number without the matching name, is refused
+    exactly as one that does not exist, and nothing is logged."""
+    volunteer, served, _registered, elsewhere, _org = circle
+    stranger = make.user("volunteer", person=make.person(age=70, name="赵桂芳"))
+    api = api_as(user=volunteer)
+    before = _count()
+    for over in ({"recipient_person_id": elsewhere.id}, {"recipient_person_id": 99999},
+                 {"recipient_number": stranger.person.volunteer_number},
+                 {"recipient_number": stranger.person.volunteer_number, "recipient_name": "王秀兰"},
+                 {"recipient_number": "CZ99999999", "recipient_name": "赵桂芳"}):
+        refused = api.post(API, json=_api_body(tb, **over))
+        assert refused.status_code == 422, over
+        assert refused.json["code"] == "timebank.unknown_recipient"
+        assert "赵桂芳" not in refused.get_data(as_text=True)
+        assert "王秀英" not in refused.get_data(as_text=True)
+    assert _count() == before
+    in_scope = api.post(API, json=_api_body(tb, recipient_person_id=served.id))
+    by_number = api.post(API, json=_api_body(
+        tb, recipient_number=stranger.person.volunteer_number, recipient_name="赵桂芳",
+        start=(clock.now() - timedelta(hours=8)).replace(microsecond=0).isoformat(),
+        end=(clock.now() - timedelta(hours=7)).replace(microsecond=0).isoformat()))
+    assert in_scope.status_code == by_number.status_code == 201, (in_scope.json, by_number.json)
+    assert in_scope.json["recipient"] == "王秀兰" and by_number.json["recipient"] == "赵桂芳"
