@@ -152,6 +152,9 @@ def world(database):
             f"{key} {n}" for key, n in sorted(built.scanned.items())))
 
 
+PHONE_WIDTH = 390
+
+
 @pytest.fixture(scope="module")
 def a11y_browser():
     from playwright.sync_api import sync_playwright
@@ -167,7 +170,7 @@ def a11y_browser():
 
 
 def _context(browser, world: World, mode: str):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, locale="zh-CN")
     context.add_init_script(script=AXE_SOURCE)  # init scripts are not subject to the CSP
     if mode == "elder":
         context.add_cookies([{"name": "elder", "value": "1", "url": world.base_url}])
@@ -247,6 +250,10 @@ def test_pages_have_no_serious_accessibility_violations(world, a11y_browser, are
                 continue  # refused for this object, a redirect, a download, JSON
             scanned += 1
             problems += [f"{path}: {v}" for v in scan(page, url)]
+            # A phone page never scrolls sideways (issue 15), in either mode.
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE_WIDTH:
+                problems.append(f"{path}: scrolls sideways ({width} px on a {PHONE_WIDTH} px phone)")
         if extra:
             scanned += 3
             problems += [f"404 page: {v}" for v in scan(page, world.base_url + "/no-such")]
@@ -258,7 +265,8 @@ def test_pages_have_no_serious_accessibility_violations(world, a11y_browser, are
     finally:
         context.close()
     world.scanned[f"{area}/{role or 'anonymous'}/{mode}"] = scanned
-    assert not problems, (f"{len(problems)} serious/critical axe violations on {area} pages "
+    assert not problems, (f"{len(problems)} serious/critical axe violations or sideways "
+                          f"scrolling on {area} pages "
                           f"as {role or 'anonymous'} in {mode} mode:\n" + "\n".join(problems))
     # A scan that reaches few pages proves little: a broken sign-in or a seed that lacks the
     # rows the pages need turns them into redirects and 404s, which are not scanned.
