@@ -96,8 +96,10 @@ class ListEntry(TimestampMixin, db.Model):
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     state: Mapped[str] = mapped_column(sa.String(12), default=EntryState.PROPOSED)
     # The district the entry is counted under (``credit.lists.tallies``): its organization's
-    # when the entry last changed state (a published entry: at the decision).
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id"))
+    # when the entry last changed state (a published entry: at the decision). Set on every
+    # change; nullable only because SQLite can add a column to a table other rows point to
+    # without rebuilding it only as a nullable one (migration 4cb2fa94e423).
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id"))
     origin: Mapped[str] = mapped_column(sa.String(12))  # rule, manual, move, review
     rule_code: Mapped[str] = mapped_column(sa.String(200))
     legal_basis: Mapped[str] = mapped_column(sa.Text)  # the citation(s) the entry rests on

@@ -41,13 +41,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_credit_entry_tally_district_id_district')),
     sa.PrimaryKeyConstraint('list_type', 'state', 'district_id', name=op.f('pk_credit_entry_tally'))
     )
-    with op.batch_alter_table('credit_list_entry', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('district_id', sa.Integer(), nullable=True))
+    # The column is added in place, never by rebuilding credit_list_entry: on SQLite a rebuild
+    # DROPs the table, which the grounds, transitions and objections of a real database point
+    # to (FOREIGN KEY constraint failed). SQLite adds a column with a reference only as a
+    # nullable one; the model says so too, and every change of an entry sets it.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE credit_list_entry ADD COLUMN district_id INTEGER "
+                   "CONSTRAINT fk_credit_list_entry_district_id_district REFERENCES district (id)")
+    else:
+        op.add_column('credit_list_entry', sa.Column('district_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_credit_list_entry_district_id_district'),
+                              'credit_list_entry', 'district', ['district_id'], ['id'])
     op.execute("UPDATE credit_list_entry SET district_id = (SELECT o.district_id FROM organization o "
                "WHERE o.id = credit_list_entry.org_id)")
-    with op.batch_alter_table('credit_list_entry', schema=None) as batch_op:
-        batch_op.alter_column('district_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.create_foreign_key(batch_op.f('fk_credit_list_entry_district_id_district'), 'district', ['district_id'], ['id'])
 
     # The counts of the entries there are (as credit.lists.tallies.recount).
     op.execute("INSERT INTO credit_entry_tally (list_type, state, district_id, n) "

@@ -170,8 +170,9 @@ def test_two_transactions_moving_counters_in_opposite_orders_both_commit(app, ma
 
 
 def test_the_migration_fills_the_counts_from_the_entries_there_are(tmp_path):
-    """Upgrading a database that holds entries (revision 4cb2fa94e423) counts them: each
-    under its organization's district, decisions and removals in their months."""
+    """Upgrading a database that holds entries, and rows that point to them (revision
+    4cb2fa94e423), counts them: each under its organization's district, decisions and
+    removals in their months."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
@@ -205,6 +206,12 @@ def test_the_migration_fills_the_counts_from_the_entries_there_are(tmp_path):
                     "'rule', 'r', 'b', 'r', false, false, :decided, :removed, :now, :now)"),
                     {"org": org, "state": state, "decided": decided, "removed": removed,
                      "now": now})
+            # Rows that point to the entries, as in any real database: adding the column must
+            # not rebuild (DROP) the entries' table under them.
+            conn.execute(sa.text(
+                "INSERT INTO credit_entry_transition (entry_id, from_state, to_state, on_date, "
+                "at, reason) SELECT id, NULL, state, '2025-03-01', :now, 'r' "
+                "FROM credit_list_entry"), {"now": now})
         upgrade()
         states, months = tallies.kept()
         assert tallies.differences() == []
