@@ -56,8 +56,9 @@ class FactChecklist(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def pre_validate(self, form):  # the service checks the facts are the subject's
-        pass
+    def pre_validate(self, form):
+        """No check against the offered choices here: ``entries.propose_manual`` refuses a
+        fact that is not the subject's (tested), whatever the page offered."""
 
 
 class FactForm(SubjectPicker, FlaskForm):

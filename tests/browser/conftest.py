@@ -69,3 +69,35 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("#password", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def exchange(app, make):
+    """A charity with a staff member (charitystaff), and a company whose staff member
+    (donorstaff) already offers rice; ids of the charity and of rice, committed and closed so
+    the browser's requests see them."""
+    from datetime import timedelta
+
+    from charity import items, posting
+    from core import clock
+    from core.db import write_intent
+    from core.extensions import db
+    from core.orgs.models import OrgKind
+
+    token = write_intent.set(True)
+    try:
+        items.seed_items(None)
+        charity = make.org(OrgKind.SOCIAL_GROUP, name="常州市天宁区志愿者协会")
+        make.user("org_staff", org=charity, username="charitystaff")
+        company = make.org(OrgKind.COMPANY, name="常州青果食品有限公司")
+        donor = make.user("org_staff", org=company, username="donorstaff")
+        rice = items.find_item("rice")
+        posting.create_offer(donor, company.id, {
+            "item_id": rice.id, "quantity": 200, "district_id": make.district().id,
+            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)})
+        ids = {"charity": charity.id, "rice": rice.id}
+        db.session.commit()
+        db.session.close()
+        return ids
+    finally:
+        write_intent.reset(token)

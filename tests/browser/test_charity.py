@@ -7,11 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from charity import items, posting
 from core import clock
-from core.db import write_intent
-from core.extensions import db
-from core.orgs.models import OrgKind
 from core.timeutil import to_local
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
@@ -19,31 +15,11 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def world(app, make):
-    """A charity with a staff member, and a company that already offers rice."""
-    token = write_intent.set(True)
-    try:
-        items.seed_items(None)
-        charity = make.org(OrgKind.SOCIAL_GROUP, name="常州市天宁区志愿者协会")
-        staff = make.user("org_staff", org=charity, username="charitystaff")
-        company = make.org(OrgKind.COMPANY, name="常州青果食品有限公司")
-        donor = make.user("org_staff", org=company, username="donorstaff")
-        rice = items.find_item("rice")
-        posting.create_offer(donor, company.id, {
-            "item_id": rice.id, "quantity": 200, "district_id": make.district().id,
-            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)})
-        db.session.commit()
-        return {"charity": charity, "staff": staff, "donor": donor, "rice": rice}
-    finally:
-        write_intent.reset(token)
-
-
-def test_post_a_need_run_matching_and_accept_the_proposal(live_server, page, world):
+def test_post_a_need_run_matching_and_accept_the_proposal(live_server, page, exchange):
     sign_in(page, live_server, "charitystaff", PASSWORD)
     page.goto(f"{live_server}/charity/needs/new")
-    page.select_option("#org_id", str(world["charity"].id))
-    page.select_option("#item_id", str(world["rice"].id))
+    page.select_option("#org_id", str(exchange["charity"]))
+    page.select_option("#item_id", str(exchange["rice"]))
     page.fill("#quantity", "80")
     page.select_option("#urgency", "4")
     deadline = to_local(clock.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from charity import items, posting
 from core import clock
 from core.db import write_intent
 from core.extensions import db
@@ -20,28 +19,6 @@ from tests.factories import PASSWORD
 from timebank import redemption
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def exchange(app, make):
-    """A charity's staff member, and a company's staff member who already offers rice."""
-    token = write_intent.set(True)
-    try:
-        items.seed_items(None)
-        charity = make.org(OrgKind.SOCIAL_GROUP, name="常州市天宁区志愿者协会")
-        make.user("org_staff", org=charity, username="charitystaff")
-        company = make.org(OrgKind.COMPANY, name="常州青果食品有限公司")
-        donor = make.user("org_staff", org=company, username="donorstaff")
-        rice = items.find_item("rice")
-        posting.create_offer(donor, company.id, {
-            "item_id": rice.id, "quantity": 200, "district_id": make.district().id,
-            "address": "天宁区青果巷 8 号", "available_until": clock.now() + timedelta(days=20)})
-        ids = {"charity": charity.id, "rice": rice.id}
-        db.session.commit()
-        db.session.close()
-        return ids
-    finally:
-        write_intent.reset(token)
 
 
 def _confirming(page):

@@ -96,22 +96,19 @@ def test_the_command_line_checks_and_rebuilds_the_counts(app, make, regulator):
 THREADS = 6
 
 
-def test_transactions_moving_the_same_counter_together_lose_no_step(app, make):
-    """Each thread adds one to a counter no row holds yet, and keeps its transaction open a
-    moment: a read-then-write would lose steps or clash on the key; the upsert queues."""
-    district_id = make.district("tianning").id
+def _transactions_at_once(app, *works) -> list[str]:
+    """Run each ``work(barrier)`` in a thread of its own, each as one write transaction that
+    commits; the errors they met ("Type: message"), none when all went through."""
     db.session.commit()
     db.session.close()
-    barrier = threading.Barrier(THREADS)
+    barrier = threading.Barrier(len(works))
     errors: list[str] = []
 
-    def bump():
+    def run(work):
         with app.app_context():
             token = write_intent.set(True)
             try:
-                barrier.wait(timeout=30)
-                tallies._bump_states(Counter({("serious", "proposed", district_id): 1}))
-                time.sleep(0.05)
+                work(barrier)
                 db.session.commit()
             except Exception as error:  # recorded, so the test shows it
                 db.session.rollback()
@@ -120,15 +117,26 @@ def test_transactions_moving_the_same_counter_together_lose_no_step(app, make):
                 write_intent.reset(token)
                 db.session.remove()
 
-    threads = [threading.Thread(target=bump) for _ in range(THREADS)]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert errors == []
-    assert db.session.get(EntryTally, ("serious", "proposed", district_id)).n == THREADS
+    return errors
 
 
+def test_transactions_moving_the_same_counter_together_lose_no_step(app, make):
+    """Each thread adds one to a counter no row holds yet, and keeps its transaction open a
+    moment: a read-then-write would lose steps or clash on the key; the upsert queues."""
+    key = ("serious", "proposed", make.district("tianning").id)
+
+    def bump(barrier):
+        barrier.wait(timeout=30)
+        tallies._bump_states(Counter({key: 1}))
+        time.sleep(0.05)
+
+    assert _transactions_at_once(app, *[bump] * THREADS) == []
+    assert db.session.get(EntryTally, key).n == THREADS
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: SQLite serializes writers")
@@ -136,36 +144,19 @@ def test_two_transactions_moving_counters_in_opposite_orders_both_commit(app, ma
     """A daily-job batch moves counter A then B while a regulator's publication moves B then
     A: written as they were taken, each would hold one and wait for the other ("deadlock
     detected", one request failed); written at commit in one order, both go through."""
-    first, second = make.district("tianning").id, make.district("zhonglou").id
-    db.session.commit()
-    db.session.close()
-    barrier = threading.Barrier(2)
-    errors: list[str] = []
-    a, b = ("serious", "proposed", first), ("serious", "proposed", second)
+    a = ("serious", "proposed", make.district("tianning").id)
+    b = ("serious", "proposed", make.district("zhonglou").id)
 
-    def move(order):
-        with app.app_context():
-            token = write_intent.set(True)
-            try:
-                db.session.execute(sa.text("SELECT 1"))  # inside a transaction from here
-                barrier.wait(timeout=30)
-                for key in order:
-                    tallies._pending_steps(Counter({key: 1}), Counter())
-                    time.sleep(0.3)  # the other transaction takes its first step meanwhile
-                db.session.commit()
-            except Exception as error:  # recorded, so the test shows it
-                db.session.rollback()
-                errors.append(f"{type(error).__name__}: {error}")
-            finally:
-                write_intent.reset(token)
-                db.session.remove()
+    def moving(*order):
+        def work(barrier):
+            db.session.execute(sa.text("SELECT 1"))  # inside a transaction from here
+            barrier.wait(timeout=30)
+            for key in order:
+                tallies._pending_steps(Counter({key: 1}), Counter())
+                time.sleep(0.3)  # the other transaction takes its first step meanwhile
+        return work
 
-    threads = [threading.Thread(target=move, args=(order,)) for order in ((a, b), (b, a))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert _transactions_at_once(app, moving(a, b), moving(b, a)) == []
     assert db.session.get(EntryTally, a).n == db.session.get(EntryTally, b).n == 2
 
 
